@@ -1,0 +1,385 @@
+//! The command line: arguments, and what each command does with the library.
+//!
+//! This module owns the clap definitions (the README's usage is this module's `--help`), the
+//! choice of configuration (the file, or the built-in defaults for commands that need no
+//! sources), and the mapping of each command onto `run`, `store`, `extract`, `diff` and
+//! `report`. Exit codes are decided in `main.rs` from the [`Status`] and error returned here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError};
+use crate::extract::{self, Attempt};
+use crate::fetch::{self, Fetcher};
+use crate::profile::Profile;
+use crate::report::{self, Format};
+use crate::run;
+use crate::store::StoreHandle;
+
+/// The configuration file read when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "config.toml";
+
+/// Watches government travel advisories and says what changed.
+///
+/// Fetches advisory pages, extracts the level, the risk indicators and the summary with CSS
+/// selectors, stores every version in SQLite, and reports what changed in an analyst's words.
+#[derive(Debug, Parser)]
+#[command(name = "advisory-watch", version, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration file [default: config.toml]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "ADVISORY_WATCH_CONFIG"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// SQLite database, instead of the configuration's storage.path
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// More log output on stderr (-v: debug, -vv: trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch now (all sources when none is named), store, compare, print the changes
+    Check {
+        /// Sources to check, by name
+        sources: Vec<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the fields a profile reads from a file or URL; stores nothing
+    Extract {
+        /// Profile, or list of profiles, to read with
+        #[arg(long, default_value = "state-dept")]
+        profile: String,
+        /// A file path or an http(s) URL
+        input: String,
+        /// Output format (json or text)
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Compare two saved pages
+    Diff {
+        /// Profile to read both pages with
+        #[arg(long, default_value = "state-dept")]
+        profile: String,
+        /// The older page (file path or URL)
+        old: String,
+        /// The newer page (file path or URL)
+        new: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The versions and changes of one source
+    History {
+        /// The source's name
+        source: String,
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Each source with its last check, level, indicators and state
+    Sources {
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Re-extract stored pages with the current profiles, without fetching
+    Reprocess {
+        /// Sources to reprocess (all when none is named)
+        sources: Vec<String>,
+    },
+    /// Validate the configuration and list its sources and profiles
+    ConfigCheck,
+    /// Run the main job on bundled pages: a loopback server, two checks, the change
+    Demo,
+}
+
+/// How a command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything worked.
+    Ok,
+    /// Some source (or page) failed; the rest was done.
+    SourceFailed,
+}
+
+/// Runs a command, writing its output to `out`.
+pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Status> {
+    match &cli.command {
+        Command::Demo => {
+            crate::demo::run(out).await?;
+            Ok(Status::Ok)
+        }
+        Command::ConfigCheck => {
+            let config = load_config(&cli, true)?;
+            config_check(&config, out)?;
+            Ok(Status::Ok)
+        }
+        Command::Check { sources, format } => {
+            let config = load_config(&cli, true)?;
+            let selected = config.select_sources(sources).map_err(anyhow::Error::msg)?;
+            if selected.is_empty() {
+                bail!(
+                    "{} configures no [[sources]]; add one (see the README)",
+                    config.origin
+                );
+            }
+            let store = open_store(&cli, &config)?;
+            let fetcher = Fetcher::new(&config.fetch)?;
+            let report = run::check(&selected, &fetcher, &store, config.fetch.concurrency).await?;
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::cycle_json(&report))?
+                )?,
+                Format::Markdown => write!(out, "{}", report::cycle_markdown(&report))?,
+                Format::Text => write!(out, "{}", report::cycle_text(&report))?,
+            }
+            Ok(if report.failures.is_empty() {
+                Status::Ok
+            } else {
+                Status::SourceFailed
+            })
+        }
+        Command::Extract {
+            profile,
+            input,
+            format,
+        } => {
+            let config = load_config(&cli, false)?;
+            let profiles = resolve_profile(&config, profile)?;
+            let page = read_input(&config, input).await?;
+            let outcome = extract::extract(&page, &profiles);
+            let attempt = match &outcome {
+                Ok(extracted) => Attempt::from_extracted(extracted),
+                Err(failure) => failure
+                    .best()
+                    .cloned()
+                    .unwrap_or_else(|| Attempt::empty(profile)),
+            };
+            match (format, &outcome) {
+                (Format::Text, Ok(extracted)) => write!(
+                    out,
+                    "{}",
+                    report::fields_text(&extracted.profile, &extracted.advisory)
+                )?,
+                (Format::Text | Format::Markdown, Err(failure)) => {
+                    writeln!(out, "{input}: {failure}")?
+                }
+                _ => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::attempt_json(&attempt))?
+                )?,
+            }
+            if let Err(failure) = &outcome {
+                tracing::error!("{input}: {failure}");
+                return Ok(Status::SourceFailed);
+            }
+            Ok(Status::Ok)
+        }
+        Command::Diff {
+            profile,
+            old,
+            new,
+            format,
+        } => {
+            let config = load_config(&cli, false)?;
+            let profiles = resolve_profile(&config, profile)?;
+            let old_page = read_input(&config, old).await?;
+            let new_page = read_input(&config, new).await?;
+            let old_advisory = extract::extract(&old_page, &profiles)
+                .map_err(|f| anyhow::anyhow!("{old}: {f}"))?
+                .advisory;
+            let new_advisory = extract::extract(&new_page, &profiles)
+                .map_err(|f| anyhow::anyhow!("{new}: {f}"))?
+                .advisory;
+            let change = crate::diff::compare(&old_advisory, &new_advisory);
+            let rendered =
+                report::pair_diff(change.as_ref(), &old_advisory, &new_advisory, *format);
+            write!(out, "{rendered}")?;
+            Ok(Status::Ok)
+        }
+        Command::History { source, format } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            let name = source.clone();
+            let found = store
+                .call(move |store| {
+                    let Some(id) = store.source_id(&name)? else {
+                        return Ok(None);
+                    };
+                    Ok(Some((
+                        store.snapshots(id)?,
+                        store.changes(Some(id))?,
+                        store.failures(id)?,
+                    )))
+                })
+                .await?;
+            let Some((snapshots, changes, failures)) = found else {
+                bail!(
+                    "the database {} has no source named `{source}`; run `advisory-watch check {source}` first",
+                    store.path().display()
+                );
+            };
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::history_json(
+                        source, &snapshots, &changes, &failures
+                    ))?
+                )?,
+                _ => write!(
+                    out,
+                    "{}",
+                    report::history_text(source, &snapshots, &changes, &failures)
+                )?,
+            }
+            Ok(Status::Ok)
+        }
+        Command::Sources { format } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            let sources = store.call(|store| store.overview()).await?;
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::sources_json(&sources))?
+                )?,
+                _ => write!(out, "{}", report::sources_text(&sources))?,
+            }
+            Ok(
+                if sources
+                    .iter()
+                    .any(|s| s.state == "failing" || s.state == "broken")
+                {
+                    Status::SourceFailed
+                } else {
+                    Status::Ok
+                },
+            )
+        }
+        Command::Reprocess { sources } => {
+            let config = load_config(&cli, true)?;
+            let selected = config.select_sources(sources).map_err(anyhow::Error::msg)?;
+            let store = open_store(&cli, &config)?;
+            let mut results = Vec::new();
+            for source in &selected {
+                results.push(run::reprocess(source, &store).await?);
+            }
+            write!(out, "{}", report::reprocessed_text(&results))?;
+            Ok(Status::Ok)
+        }
+    }
+}
+
+/// Loads the configuration. Without `--config`, a missing `config.toml` means the built-in
+/// defaults, unless the command needs sources (`required`).
+fn load_config(cli: &Cli, required: bool) -> Result<Config, ConfigError> {
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    if cli.config.is_none() && !required && !path.exists() {
+        return Ok(Config::builtin(PathBuf::from(
+            crate::config::defaults::STORAGE_PATH,
+        )));
+    }
+    Config::load(&path)
+}
+
+fn storage_path(cli: &Cli, config: &Config) -> PathBuf {
+    cli.db
+        .clone()
+        .unwrap_or_else(|| config.storage_path.clone())
+}
+
+fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
+    let path = storage_path(cli, config);
+    Ok(StoreHandle::open(&path)?)
+}
+
+/// Opens the database for reading commands, refusing to create an empty one by mistake.
+fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
+    let path = storage_path(cli, config);
+    if !path.exists() {
+        bail!(
+            "no database at {}; run `advisory-watch check` first, or pass --db FILE",
+            path.display()
+        );
+    }
+    Ok(StoreHandle::open(&path)?)
+}
+
+fn resolve_profile(config: &Config, names: &str) -> anyhow::Result<Vec<Arc<Profile>>> {
+    let names: Vec<String> = names.split(',').map(|n| n.trim().to_owned()).collect();
+    Ok(config.profiles.resolve_names(&names, "--profile")?)
+}
+
+async fn read_input(config: &Config, input: &str) -> anyhow::Result<String> {
+    if input.starts_with("http://") || input.starts_with("https://") {
+        let url =
+            reqwest::Url::parse(input).with_context(|| format!("`{input}` is not a valid URL"))?;
+        let fetcher = Fetcher::new(&config.fetch)?;
+        return Ok(fetcher.get(&url).await?.text);
+    }
+    let path = Path::new(input);
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(fetch::decode(&bytes, None))
+}
+
+fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    writeln!(out, "{}: valid", config.origin)?;
+    writeln!(out, "database: {}", config.storage_path.display())?;
+    writeln!(
+        out,
+        "fetch: timeout {:?}, concurrency {}, user agent {:?}",
+        config.fetch.timeout, config.fetch.concurrency, config.fetch.user_agent
+    )?;
+    writeln!(
+        out,
+        "{} source{}:",
+        config.sources.len(),
+        if config.sources.len() == 1 { "" } else { "s" }
+    )?;
+    for source in &config.sources {
+        writeln!(
+            out,
+            "  {:<24} {:<24} {} [{}]",
+            source.name,
+            source.country,
+            source.url,
+            source.profile_names.join(", ")
+        )?;
+    }
+    writeln!(out, "profiles:")?;
+    for (name, description) in config.profiles.describe() {
+        writeln!(out, "  {name:<20} {description}")?;
+    }
+    Ok(())
+}

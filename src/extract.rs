@@ -1,0 +1,501 @@
+//! Reading an advisory out of a page with a profile.
+//!
+//! This module owns the step from page text to an [`Advisory`]: the page is parsed once, each
+//! profile of a source's chain is tried in order on the same parsed document, and the first one
+//! that finds the required fields (level and summary) wins. When none does, the result is an
+//! [`ExtractionFailure`] naming, per profile, which selector matched nothing. Extraction is a
+//! plain synchronous function from text to owned values: no IO, and no `scraper::Html` leaves
+//! this module (it is not `Send`). Fetching is `fetch`'s job; comparing is `diff`'s.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node};
+use serde::Serialize;
+
+use crate::advisory::{Advisory, Indicator, Level, collapse_whitespace, parse_causes, parse_date};
+use crate::profile::{FieldSelector, Profile};
+
+/// A successful extraction: the advisory and the profile that read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// The profile that found the required fields.
+    pub profile: String,
+    /// What the page says.
+    pub advisory: Advisory,
+}
+
+/// A required field that one profile could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    /// `level` or `summary`.
+    pub field: &'static str,
+    /// The selector that was tried.
+    pub selector: String,
+    /// What went wrong: matched nothing, or matched text that holds no value.
+    pub problem: String,
+}
+
+/// The fields one profile read from a page, complete or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// The profile tried.
+    pub profile: String,
+    /// The level, if found.
+    pub level: Option<Level>,
+    /// Indicators in page order.
+    pub indicators: Vec<Indicator>,
+    /// Other reasons.
+    pub reasons: Vec<String>,
+    /// The summary, if found.
+    pub summary: Option<String>,
+    /// The issued date.
+    pub issued: Option<NaiveDate>,
+    /// The change note.
+    pub change_note: Option<String>,
+    /// Required fields not found.
+    pub missing: Vec<Missing>,
+}
+
+impl Attempt {
+    /// The fields of a successful extraction, in the attempt's form.
+    pub fn from_extracted(extracted: &Extracted) -> Attempt {
+        let a = &extracted.advisory;
+        Attempt {
+            profile: extracted.profile.clone(),
+            level: Some(a.level.clone()),
+            indicators: a.indicators.clone(),
+            reasons: a.reasons.clone(),
+            summary: Some(a.summary.clone()),
+            issued: a.issued,
+            change_note: a.change_note.clone(),
+            missing: Vec::new(),
+        }
+    }
+
+    /// An attempt that read nothing.
+    pub fn empty(profile: &str) -> Attempt {
+        Attempt {
+            profile: profile.to_owned(),
+            level: None,
+            indicators: Vec::new(),
+            reasons: Vec::new(),
+            summary: None,
+            issued: None,
+            change_note: None,
+            missing: Vec::new(),
+        }
+    }
+
+    /// The advisory, when the attempt found every required field.
+    fn into_extracted(self) -> Option<Extracted> {
+        let Attempt {
+            profile,
+            level: Some(level),
+            indicators,
+            reasons,
+            summary: Some(summary),
+            issued,
+            change_note,
+            missing,
+        } = self
+        else {
+            return None;
+        };
+        missing.is_empty().then_some(Extracted {
+            profile,
+            advisory: Advisory {
+                level,
+                indicators,
+                reasons,
+                summary,
+                issued,
+                change_note,
+            },
+        })
+    }
+
+    fn is_complete(&self) -> bool {
+        self.level.is_some() && self.summary.is_some() && self.missing.is_empty()
+    }
+}
+
+/// No profile of the chain found the required fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionFailure {
+    /// One attempt per profile tried, in order.
+    pub attempts: Vec<Attempt>,
+}
+
+impl ExtractionFailure {
+    /// The attempt that came closest (fewest fields missing, first on ties).
+    pub fn best(&self) -> Option<&Attempt> {
+        self.attempts.iter().min_by_key(|a| a.missing.len())
+    }
+}
+
+impl fmt::Display for ExtractionFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for attempt in &self.attempts {
+            for missing in &attempt.missing {
+                if !first {
+                    f.write_str("; ")?;
+                }
+                first = false;
+                write!(
+                    f,
+                    "selector `{}` ({}) in profile `{}` {}",
+                    missing.selector, missing.field, attempt.profile, missing.problem
+                )?;
+            }
+        }
+        if first {
+            f.write_str("no profile to try")?;
+        }
+        f.write_str("; the page layout may have changed, or this is not an advisory page")
+    }
+}
+
+/// Reads an advisory from page text with the first profile of `profiles` that finds the
+/// required fields.
+pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
+    let document = Html::parse_document(html);
+    let mut attempts = Vec::with_capacity(profiles.len());
+    for profile in profiles {
+        let attempt = read(&document, profile);
+        if attempt.is_complete() {
+            return Ok(attempt
+                .into_extracted()
+                .expect("a complete attempt has every field"));
+        }
+        attempts.push(attempt);
+    }
+    Err(ExtractionFailure { attempts })
+}
+
+/// Reads every field one profile can find, without deciding success: what `extract --format
+/// json` shows for a single profile.
+pub fn read_with(html: &str, profile: &Profile) -> Attempt {
+    read(&Html::parse_document(html), profile)
+}
+
+fn read(document: &Html, profile: &Profile) -> Attempt {
+    let mut missing = Vec::new();
+
+    let level_text = first_text(document, &profile.level);
+    let mut level = level_text.as_deref().and_then(Level::parse);
+    match (&level_text, &level) {
+        (None, _) => missing.push(Missing {
+            field: "level",
+            selector: profile.level.source.clone(),
+            problem: "matched nothing".into(),
+        }),
+        (Some(text), None) => missing.push(Missing {
+            field: "level",
+            selector: profile.level.source.clone(),
+            problem: format!("matched {text:?}, which holds no level from 1 to 4"),
+        }),
+        _ => {}
+    }
+    if let (Some(level), Some(selector)) = (level.as_mut(), &profile.level_label)
+        && let Some(label) = first_text(document, selector).filter(|l| !l.is_empty())
+    {
+        level.label = label;
+    }
+
+    let summary = summary_text(document, profile);
+    if summary.is_none() {
+        missing.push(Missing {
+            field: "summary",
+            selector: profile.summary.source.clone(),
+            problem: "matched nothing with text".into(),
+        });
+    }
+
+    let causes = profile
+        .reason
+        .as_ref()
+        .and_then(|selector| {
+            document
+                .select(&selector.selector)
+                .map(element_text)
+                .find(|text| text.to_lowercase().contains("due to "))
+        })
+        .map(|sentence| parse_causes(&sentence))
+        .unwrap_or_default();
+
+    let mut reasons = causes.reasons;
+    let mut indicators = Vec::new();
+    if let Some(selector) = &profile.indicators {
+        for element in document.select(&selector.selector) {
+            let text = match &profile.indicator_attr {
+                Some(attr) => element.value().attr(attr).unwrap_or_default().to_owned(),
+                None => element_text(element),
+            };
+            match Indicator::from_page_text(&text) {
+                Some(indicator) if !indicators.contains(&indicator) => indicators.push(indicator),
+                Some(_) => {}
+                None if text.trim().is_empty() => {}
+                None => {
+                    let unknown = collapse_whitespace(&text).to_lowercase();
+                    tracing::warn!(profile = %profile.name, indicator = %unknown,
+                        "indicator not in the vocabulary; kept as a reason");
+                    if !reasons.contains(&unknown) {
+                        reasons.push(unknown);
+                    }
+                }
+            }
+        }
+    }
+    if indicators.is_empty() {
+        // No indicator elements: the reason sentence is the only account of the causes.
+        indicators = causes.indicators;
+    }
+
+    let issued = profile
+        .issued
+        .as_ref()
+        .and_then(|s| first_text(document, s))
+        .and_then(|text| parse_date(&text));
+    let change_note = profile
+        .change_note
+        .as_ref()
+        .and_then(|s| first_text(document, s))
+        .filter(|text| !text.is_empty());
+
+    Attempt {
+        profile: profile.name.clone(),
+        level,
+        indicators,
+        reasons,
+        summary,
+        issued,
+        change_note,
+        missing,
+    }
+}
+
+fn first_text(document: &Html, selector: &FieldSelector) -> Option<String> {
+    document.select(&selector.selector).next().map(element_text)
+}
+
+/// The text of an element, whitespace collapsed, scripts and styles left out.
+fn element_text(element: ElementRef<'_>) -> String {
+    let mut blocks = Blocks::default();
+    blocks.collect(element);
+    blocks.finish().join(" ")
+}
+
+/// The summary: the text of every match in document order, as paragraphs, cut at the
+/// profile's start and stop markers.
+fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
+    let mut blocks = Blocks::default();
+    let mut taken: Vec<ego_tree::NodeId> = Vec::new();
+    for element in document.select(&profile.summary.selector) {
+        // A match inside an earlier match is already part of its text.
+        if element.ancestors().any(|a| taken.contains(&a.id())) {
+            continue;
+        }
+        taken.push(element.id());
+        blocks.collect(element);
+    }
+    let mut paragraphs = blocks.finish();
+    if let Some(start) = &profile.summary_start
+        && let Some(at) = paragraphs
+            .iter()
+            .position(|p| starts_with_ignore_case(p, start))
+    {
+        paragraphs.drain(..at);
+    }
+    if let Some(stop) = &profile.summary_stop
+        && let Some(at) = paragraphs
+            .iter()
+            .position(|p| starts_with_ignore_case(p, stop))
+    {
+        paragraphs.truncate(at);
+    }
+    (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Gathers text into paragraphs: block elements end a paragraph, inline ones do not.
+#[derive(Default)]
+struct Blocks {
+    paragraphs: Vec<String>,
+    current: String,
+}
+
+impl Blocks {
+    fn collect(&mut self, root: ElementRef<'_>) {
+        let mut skipping = 0usize;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => match node.value() {
+                    Node::Text(text) if skipping == 0 => self.current.push_str(text),
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if is_hidden(name) {
+                            skipping += 1;
+                        } else if skipping == 0 && is_block(name) {
+                            self.flush();
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    if let Node::Element(element) = node.value() {
+                        let name = element.name();
+                        if is_hidden(name) {
+                            skipping = skipping.saturating_sub(1);
+                        } else if skipping == 0 && is_block(name) {
+                            self.flush();
+                        }
+                    }
+                }
+            }
+        }
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        let paragraph = collapse_whitespace(&self.current);
+        self.current.clear();
+        if !paragraph.is_empty() {
+            self.paragraphs.push(paragraph);
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        self.flush();
+        self.paragraphs
+    }
+}
+
+fn is_hidden(name: &str) -> bool {
+    matches!(name, "script" | "style" | "noscript" | "template")
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "br"
+            | "tr"
+            | "table"
+            | "section"
+            | "article"
+            | "blockquote"
+            | "header"
+            | "footer"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "pre"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "main"
+            | "aside"
+            | "nav"
+            | "details"
+            | "summary"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::ProfileSet;
+
+    fn chain(name: &str) -> Vec<Arc<Profile>> {
+        ProfileSet::builtin()
+            .resolve_names(&[name.into()], "test")
+            .expect("profile")
+    }
+
+    const CURRENT: &str = r##"<html><body>
+      <div class="cmp-traveladvisory">
+        <div class="cmp-traveladvisory__header level-2">
+          <h3 class=" travel-level level-2">  Level 2 - Exercise increased caution </h3>
+          <span class="date-issued">Date issued: March 31, 2026 - <button>advisory history</button></span>
+        </div>
+        <div class="cmp-traveladvisory__body">
+          <div class="cmp-traveladvisory__body-container">
+            <ul class="pill-list"><li class="tsg-utility-risk-pill">Unrest (U)</li></ul>
+            <div class="cmp-traveladvisory__body-container-guidance"><h2 class="statement">
+              <span class="guidance">Exercise increased caution</span>
+              <span class="cmp-traveladvisory__inline"><p>in <b>Nepal </b>due to <b>civil unrest</b> and <b>landmines</b>.</p></span>
+            </h2></div>
+            <div class="cmp-traveladvisory__body-container-advisory">
+              <div class="summary-text"><p><span>First   paragraph.</span></p><script>var x = 1;</script><ul><li>A <a href="#">link</a> item</li></ul></div>
+            </div>
+          </div>
+        </div>
+      </div>
+      <div class="tsg-ta__history"><div class="tsg-ta__history-risks"><div class="cmp-traveladvisory__body-container">
+        <ul class="pill-list"><li class="tsg-utility-risk-pill">Crime (C)</li></ul></div></div>
+        <div class="tsg-ta__history-summary"><p>The advisory level decreased to 2.</p></div></div>
+    </body></html>"##;
+
+    #[test]
+    fn current_layout_reads_every_field_and_ignores_history_pills() {
+        let extracted = extract(CURRENT, &chain("state-dept")).expect("extracts");
+        assert_eq!(extracted.profile, "state-dept-2025");
+        let advisory = extracted.advisory;
+        assert_eq!(advisory.level.number, 2);
+        assert_eq!(advisory.level.label, "Exercise increased caution");
+        assert_eq!(advisory.indicators, [Indicator::Unrest]);
+        assert_eq!(advisory.reasons, ["landmines"]);
+        assert_eq!(advisory.summary, "First paragraph.\n\nA link item");
+        assert_eq!(advisory.issued, NaiveDate::from_ymd_opt(2026, 3, 31));
+        assert_eq!(
+            advisory.change_note.as_deref(),
+            Some("The advisory level decreased to 2.")
+        );
+    }
+
+    #[test]
+    fn page_without_the_fields_names_each_selector_that_matched_nothing() {
+        let failure = extract(
+            "<html><body><h1>Service unavailable</h1></body></html>",
+            &chain("state-dept"),
+        )
+        .expect_err("no advisory");
+        assert_eq!(failure.attempts.len(), 2);
+        let message = failure.to_string();
+        assert!(
+            message.contains("selector `.cmp-traveladvisory__header h3.travel-level` (level) in profile `state-dept-2025` matched nothing"),
+            "{message}"
+        );
+        assert!(message.contains("profile `state-dept-legacy`"), "{message}");
+    }
+
+    #[test]
+    fn level_text_without_a_level_is_reported_as_such() {
+        let page = r#"<div class="cmp-traveladvisory__header"><h3 class="travel-level">Travel advisory</h3></div>
+            <div class="cmp-traveladvisory__body-container-advisory"><div class="summary-text">Text</div></div>"#;
+        let failure = extract(page, &chain("state-dept-2025")).expect_err("no level");
+        assert!(
+            failure
+                .to_string()
+                .contains("matched \"Travel advisory\", which holds no level"),
+            "{failure}"
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! advisory-watch: watches government travel advisories and says what changed.
+//!
+//! The library holds the whole program; `main.rs` only parses arguments, starts logging and
+//! maps the outcome to an exit code. The data flows config -> run -> fetch -> extract -> store
+//! -> diff -> report. See ARCHITECTURE.md for the code map and the invariants.
+
+pub mod advisory;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod diff;
+pub mod extract;
+pub mod fetch;
+pub mod profile;
+pub mod report;
+pub mod run;
+pub mod store;

@@ -1,0 +1,50 @@
+//! The `advisory-watch` binary: parse arguments, start logging, build the runtime, run the
+//! command, and map the outcome to the documented exit code (0 ok, 1 error, 2 some source
+//! failed, 3 bad configuration).
+
+use std::process::ExitCode;
+
+use advisory_watch::cli::{self, Cli, Status};
+use advisory_watch::config::ConfigError;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_env("ADVISORY_WATCH_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("advisory_watch={default_level},warn")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("advisory-watch: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout();
+    match runtime.block_on(cli::run(cli, &mut stdout)) {
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::SourceFailed) => ExitCode::from(2),
+        Err(error) => {
+            eprintln!("advisory-watch: {error:#}");
+            if error.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

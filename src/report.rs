@@ -1,0 +1,578 @@
+//! How changes, sources and histories are shown: text for a terminal, JSON for programs,
+//! Markdown for a ticket or a chat message.
+//!
+//! This module owns every rendering and the documented JSON shapes. It does no IO and reads no
+//! clock: callers hand it stored values and print what it returns. Page text is hostile:
+//! Markdown output escapes it.
+
+use serde_json::{Value, json};
+
+use crate::advisory::{Advisory, Indicator, Level};
+use crate::diff::{self, Change, Edit, WordDiff};
+use crate::extract::Attempt;
+use crate::run::{CycleReport, Reprocessed};
+use crate::store::{SourceOverview, StoredChange, StoredFailure, StoredSnapshot};
+
+/// Changed summary paragraphs shown in terminal output; the rest are counted.
+const TEXT_DIFF_PARAGRAPHS: usize = 6;
+
+/// Output formats of `check`, `history`, `sources` and `extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people at a terminal.
+    Text,
+    /// For programs; the documented schema.
+    Json,
+    /// For tickets and chat.
+    Markdown,
+}
+
+/// A change as the JSON of `check --format json` and `diff --format json` shows it.
+pub fn change_json(change: &StoredChange) -> Value {
+    let mut value = json!({
+        "id": change.id.0,
+        "source": change.source,
+        "country": change.country,
+        "url": change.url,
+        "detected_at": change.detected_at,
+    });
+    if let (Value::Object(map), Value::Object(fields)) =
+        (&mut value, change_fields_json(&change.change))
+    {
+        map.extend(fields);
+    }
+    value
+}
+
+fn change_fields_json(c: &Change) -> Value {
+    json!({
+        "level_from": c.level_from.number,
+        "level_to": c.level_to.number,
+        "level_from_label": c.level_from.label,
+        "level_to_label": c.level_to.label,
+        "indicators_added": ids(&c.indicators_added),
+        "indicators_removed": ids(&c.indicators_removed),
+        "reasons_added": c.reasons_added,
+        "reasons_removed": c.reasons_removed,
+        "summary_changed": c.summary_changed,
+        "issued_from": c.issued_from,
+        "issued_to": c.issued_to,
+        "change_note": c.change_note,
+        "headline": c.headline,
+    })
+}
+
+fn ids(indicators: &[Indicator]) -> Vec<&'static str> {
+    indicators.iter().map(|i| i.id()).collect()
+}
+
+/// The JSON of `check --format json`: `{"changes": [...], "failures": [...], "checked": N}`.
+pub fn cycle_json(report: &CycleReport) -> Value {
+    json!({
+        "changes": report.changes.iter().map(change_json).collect::<Vec<_>>(),
+        "failures": report.failures,
+        "first_versions": report.first_versions,
+        "checked": report.checked,
+    })
+}
+
+/// The text of `check`: each change in full, then failures, then one line of counts.
+pub fn cycle_text(report: &CycleReport) -> String {
+    let mut out = String::new();
+    for change in &report.changes {
+        out.push_str(&change_text(change));
+        out.push('\n');
+    }
+    if !report.first_versions.is_empty() {
+        out.push_str(&format!(
+            "First version stored for {} (nothing to compare with yet).\n",
+            report.first_versions.join(", ")
+        ));
+    }
+    if !report.failures.is_empty() {
+        out.push_str("Failures:\n");
+        for failure in &report.failures {
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                failure.source,
+                failure.kind.as_str(),
+                failure.message
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "Checked {} source{}: {} changed, {} unchanged, {} new, {} failed.\n",
+        report.checked,
+        plural(report.checked),
+        report.changes.len(),
+        report.unchanged,
+        report.first_versions.len(),
+        report.failures.len()
+    ));
+    out
+}
+
+/// The Markdown of `check --format markdown`.
+pub fn cycle_markdown(report: &CycleReport) -> String {
+    let mut out = String::new();
+    if report.changes.is_empty() {
+        out.push_str("No advisory changed.\n");
+    }
+    for change in &report.changes {
+        out.push_str(&change_markdown(change));
+        out.push('\n');
+    }
+    if !report.failures.is_empty() {
+        out.push_str("**Failures**\n\n");
+        for failure in &report.failures {
+            out.push_str(&format!(
+                "- `{}` ({}): {}\n",
+                failure.source,
+                failure.kind.as_str(),
+                escape_markdown(&failure.message)
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn level_line(from: &Level, to: &Level) -> String {
+    if from.number == to.number {
+        format!("{to} (unchanged)")
+    } else {
+        format!("{from} -> {to}")
+    }
+}
+
+fn indicator_line(change: &Change, new: &Advisory) -> String {
+    let now: Vec<&str> = new.indicators.iter().map(|i| i.human()).collect();
+    let mut line = if now.is_empty() {
+        "none".to_owned()
+    } else {
+        now.join(", ")
+    };
+    let mut notes = Vec::new();
+    if !change.indicators_added.is_empty() {
+        notes.push(format!("added: {}", humans(&change.indicators_added)));
+    }
+    if !change.indicators_removed.is_empty() {
+        notes.push(format!("removed: {}", humans(&change.indicators_removed)));
+    }
+    if !notes.is_empty() {
+        line.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    line
+}
+
+fn humans(indicators: &[Indicator]) -> String {
+    indicators
+        .iter()
+        .map(|i| i.human())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One change as an analyst reads it at a terminal.
+pub fn change_text(change: &StoredChange) -> String {
+    let mut out = format!(
+        "{} ({}): {}\n",
+        change.country, change.source, change.change.headline
+    );
+    out.push_str(&format!("  detected:   {}\n", change.detected_at));
+    out.push_str(&format!("  page:       {}\n", change.url));
+    out.push_str(&details_text(&change.change, &change.old, &change.new));
+    out
+}
+
+/// The facts of a change and its summary diff, indented, one per line.
+fn details_text(c: &Change, old: &Advisory, new: &Advisory) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "  level:      {}\n",
+        level_line(&c.level_from, &c.level_to)
+    ));
+    out.push_str(&format!("  indicators: {}\n", indicator_line(c, new)));
+    if !c.reasons_added.is_empty() || !c.reasons_removed.is_empty() {
+        out.push_str(&format!(
+            "  reasons:    {}\n",
+            reason_notes(&c.reasons_added, &c.reasons_removed)
+        ));
+    }
+    if c.issued_from != c.issued_to {
+        let show = |d: Option<chrono::NaiveDate>| d.map_or("unknown".to_owned(), |d| d.to_string());
+        out.push_str(&format!(
+            "  issued:     {} -> {}\n",
+            show(c.issued_from),
+            show(c.issued_to)
+        ));
+    }
+    if let Some(note) = &c.change_note {
+        out.push_str(&format!("  note:       {note}\n"));
+    }
+    if c.summary_changed {
+        out.push_str("  summary:\n");
+        let diff = diff::word_diff(&old.summary, &new.summary);
+        for line in diff.to_text(true, TEXT_DIFF_PARAGRAPHS).lines() {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn reason_notes(added: &[String], removed: &[String]) -> String {
+    let mut notes = Vec::new();
+    if !added.is_empty() {
+        notes.push(format!("added: {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        notes.push(format!("removed: {}", removed.join(", ")));
+    }
+    notes.join("; ")
+}
+
+/// One change as Markdown: a heading with the headline, a list of facts, and the summary diff
+/// with deleted words struck through and inserted words in bold.
+pub fn change_markdown(change: &StoredChange) -> String {
+    let mut out = format!(
+        "### {}: {}\n\n",
+        escape_markdown(&change.country),
+        escape_markdown(&change.change.headline)
+    );
+    out.push_str(&format!(
+        "- **Detected:** {} ([{}]({}))\n",
+        change.detected_at,
+        escape_markdown(&change.source),
+        change.url.replace(')', "%29")
+    ));
+    out.push_str(&details_markdown(&change.change, &change.old, &change.new));
+    out
+}
+
+fn details_markdown(c: &Change, old: &Advisory, new: &Advisory) -> String {
+    let mut out = format!(
+        "- **Level:** {}\n",
+        escape_markdown(&level_line(&c.level_from, &c.level_to))
+    );
+    out.push_str(&format!(
+        "- **Indicators:** {}\n",
+        escape_markdown(&indicator_line(c, new))
+    ));
+    if !c.reasons_added.is_empty() || !c.reasons_removed.is_empty() {
+        out.push_str(&format!(
+            "- **Reasons:** {}\n",
+            escape_markdown(&reason_notes(&c.reasons_added, &c.reasons_removed))
+        ));
+    }
+    if let Some(note) = &c.change_note {
+        out.push_str(&format!(
+            "- **Publisher's note:** {}\n",
+            escape_markdown(note)
+        ));
+    }
+    if c.summary_changed {
+        out.push_str("\n**Summary changes**\n\n");
+        out.push_str(&word_diff_markdown(&diff::word_diff(
+            &old.summary,
+            &new.summary,
+        )));
+    }
+    out
+}
+
+fn word_diff_markdown(diff: &WordDiff) -> String {
+    let mut out = String::new();
+    let mut folded = 0;
+    for paragraph in &diff.paragraphs {
+        if !paragraph.changed() {
+            folded += 1;
+            continue;
+        }
+        if folded > 0 {
+            out.push_str(&format!(
+                "> *({folded} unchanged paragraph{})*\n>\n",
+                plural(folded)
+            ));
+            folded = 0;
+        }
+        out.push_str("> ");
+        for segment in &paragraph.segments {
+            let text = escape_markdown(&segment.text);
+            match segment.edit {
+                Edit::Equal => out.push_str(&text),
+                Edit::Delete => out.push_str(&format!("~~{text}~~")),
+                Edit::Insert => out.push_str(&format!("**{text}**")),
+            }
+        }
+        out.push_str("\n>\n");
+    }
+    if folded > 0 {
+        out.push_str(&format!(
+            "> *({folded} unchanged paragraph{})*\n",
+            plural(folded)
+        ));
+    }
+    out.trim_end_matches(['\n', '>']).to_owned() + "\n"
+}
+
+/// Escapes text taken from a page so Markdown shows it as written and runs no markup.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The fields as `extract --format json` prints them: `level` (number or null),
+/// `level_label`, `indicators` (sorted ids), `reasons`, `summary`, `issued`, `change_note`,
+/// `missing` (required fields not found) and `profile`.
+pub fn attempt_json(attempt: &Attempt) -> Value {
+    let mut sorted = ids(&attempt.indicators);
+    sorted.sort_unstable();
+    json!({
+        "profile": attempt.profile,
+        "level": attempt.level.as_ref().map(|l| l.number),
+        "level_label": attempt.level.as_ref().map(|l| l.label.clone()),
+        "indicators": sorted,
+        "reasons": attempt.reasons,
+        "summary": attempt.summary,
+        "issued": attempt.issued,
+        "change_note": attempt.change_note,
+        "missing": attempt.missing.iter().map(|m| m.field).collect::<Vec<_>>(),
+        "problems": attempt.missing,
+    })
+}
+
+/// The output of `diff`: the change between two pages, or a plain "no change".
+pub fn pair_diff(
+    change: Option<&Change>,
+    old: &Advisory,
+    new: &Advisory,
+    format: Format,
+) -> String {
+    let Some(change) = change else {
+        return match format {
+            Format::Json => "null\n".to_owned(),
+            _ => "No change: level, indicators, reasons, summary, issued date and change note are the same.\n".to_owned(),
+        };
+    };
+    match format {
+        Format::Json => {
+            let mut value = change_fields_json(change);
+            value["summary_diff"] =
+                json!(diff::word_diff(&old.summary, &new.summary).to_text(true, usize::MAX));
+            format!("{}\n", serde_json::to_string_pretty(&value).expect("json"))
+        }
+        Format::Markdown => format!(
+            "### {}\n\n{}",
+            escape_markdown(&change.headline),
+            details_markdown(change, old, new)
+        ),
+        Format::Text => format!("{}\n{}", change.headline, details_text(change, old, new)),
+    }
+}
+
+/// The extracted fields for a person.
+pub fn fields_text(profile: &str, advisory: &Advisory) -> String {
+    let indicators = if advisory.indicators.is_empty() {
+        "none".to_owned()
+    } else {
+        humans(&advisory.indicators)
+    };
+    let mut out = format!(
+        "profile:    {profile}\nlevel:      {}\nindicators: {indicators}\n",
+        advisory.level
+    );
+    if !advisory.reasons.is_empty() {
+        out.push_str(&format!("reasons:    {}\n", advisory.reasons.join(", ")));
+    }
+    if let Some(issued) = advisory.issued {
+        out.push_str(&format!("issued:     {issued}\n"));
+    }
+    if let Some(note) = &advisory.change_note {
+        out.push_str(&format!("note:       {note}\n"));
+    }
+    out.push_str("summary:\n");
+    for paragraph in advisory.summary.split("\n\n") {
+        out.push_str(&format!("  {paragraph}\n"));
+    }
+    out
+}
+
+/// The table of `sources`.
+pub fn sources_text(sources: &[SourceOverview]) -> String {
+    if sources.is_empty() {
+        return "No sources in the database yet; run `advisory-watch check` first.\n".to_owned();
+    }
+    let mut out = format!(
+        "{:<22} {:<20} {:<8} {:<6} {:<26} {}\n",
+        "SOURCE", "COUNTRY", "STATE", "LEVEL", "LAST CHECKED", "INDICATORS"
+    );
+    for s in sources {
+        let level = s.level.map_or("-".to_owned(), |l| l.to_string());
+        let indicators = if s.indicators.is_empty() {
+            "-".to_owned()
+        } else {
+            s.indicators.join(",")
+        };
+        out.push_str(&format!(
+            "{:<22} {:<20} {:<8} {:<6} {:<26} {}\n",
+            s.name,
+            s.country,
+            s.state,
+            level,
+            s.last_checked.as_deref().unwrap_or("never"),
+            indicators
+        ));
+        if let Some(error) = s.last_error.as_deref().filter(|_| s.state != "ok") {
+            out.push_str(&format!("    last error: {error}\n"));
+        }
+    }
+    out
+}
+
+/// The JSON of `sources --format json`.
+pub fn sources_json(sources: &[SourceOverview]) -> Value {
+    Value::Array(
+        sources
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "country": s.country,
+                    "url": s.url,
+                    "last_checked": s.last_checked,
+                    "last_success": s.last_success,
+                    "level": s.level,
+                    "level_label": s.level_label,
+                    "indicators": s.indicators,
+                    "state": s.state,
+                    "consecutive_failures": s.consecutive_failures,
+                    "last_error": s.last_error,
+                    "last_change": s.last_change,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The text of `history`: versions and failures in time order, each change's headline under
+/// the version it led to.
+pub fn history_text(
+    source: &str,
+    snapshots: &[StoredSnapshot],
+    changes: &[StoredChange],
+    failures: &[StoredFailure],
+) -> String {
+    enum Entry<'a> {
+        Version(&'a StoredSnapshot, Option<&'a StoredChange>),
+        Failure(&'a StoredFailure),
+    }
+    let mut entries: Vec<(&str, Entry<'_>)> = Vec::new();
+    for (index, snapshot) in snapshots.iter().enumerate() {
+        let change = (index > 0)
+            .then(|| {
+                changes
+                    .iter()
+                    .find(|c| c.new == snapshot.advisory && c.old == snapshots[index - 1].advisory)
+            })
+            .flatten();
+        entries.push((&snapshot.first_seen_at, Entry::Version(snapshot, change)));
+    }
+    for failure in failures {
+        entries.push((&failure.at, Entry::Failure(failure)));
+    }
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = format!(
+        "History of {source}: {} versions, {} changes, {} failures\n",
+        snapshots.len(),
+        changes.len(),
+        failures.len()
+    );
+    for (at, entry) in entries {
+        match entry {
+            Entry::Version(snapshot, change) => {
+                let indicators = if snapshot.advisory.indicators.is_empty() {
+                    "none".to_owned()
+                } else {
+                    humans(&snapshot.advisory.indicators)
+                };
+                out.push_str(&format!(
+                    "{at}  {}; indicators: {indicators} (seen until {}, read by {})\n",
+                    snapshot.advisory.level, snapshot.last_seen_at, snapshot.profile
+                ));
+                if let Some(change) = change {
+                    out.push_str(&format!("    change: {}\n", change.change.headline));
+                }
+            }
+            Entry::Failure(failure) => {
+                out.push_str(&format!(
+                    "{at}  failed ({}): {}\n",
+                    failure.kind.as_str(),
+                    failure.message
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON of `history --format json`.
+pub fn history_json(
+    source: &str,
+    snapshots: &[StoredSnapshot],
+    changes: &[StoredChange],
+    failures: &[StoredFailure],
+) -> Value {
+    json!({
+        "source": source,
+        "versions": snapshots.iter().map(|s| json!({
+            "id": s.id.0,
+            "first_seen": s.first_seen_at,
+            "last_seen": s.last_seen_at,
+            "profile": s.profile,
+            "level": s.advisory.level.number,
+            "level_label": s.advisory.level.label,
+            "indicators": s.advisory.sorted_indicator_ids(),
+            "reasons": s.advisory.reasons,
+            "issued": s.advisory.issued,
+            "change_note": s.advisory.change_note,
+        })).collect::<Vec<_>>(),
+        "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
+        "failures": failures,
+    })
+}
+
+/// The text of `reprocess`.
+pub fn reprocessed_text(results: &[Reprocessed]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!(
+            "{}: re-read {} stored page{}; versions {} -> {}; {} page{} still unreadable\n",
+            r.source,
+            r.pages,
+            plural(r.pages),
+            r.versions_before,
+            r.versions_after,
+            r.failures,
+            plural(r.failures)
+        ));
+    }
+    out
+}

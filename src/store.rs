@@ -1,0 +1,1208 @@
+//! The SQLite database: every version of every source, the changes between them, and the
+//! failures.
+//!
+//! This module is the only one that knows SQL. It owns the schema and its migrations (applied
+//! at open, never edited once shipped), the write of one check as one transaction, and the
+//! queries behind `sources`, `history` and `reprocess`. A version is stored once: a check whose
+//! extracted fields equal the latest version's only moves that version's `last_seen_at`. Raw
+//! bodies are kept compressed and content-addressed so that `reprocess` can re-extract them.
+//! The connection is blocking; async code reaches it through [`StoreHandle`], which keeps it on
+//! a thread of its own.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::advisory::Advisory;
+use crate::diff::Change;
+
+/// A source's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SourceId(pub i64);
+
+/// A version's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SnapshotId(pub i64);
+
+/// A change's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ChangeId(pub i64);
+
+/// What went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer advisory-watch.
+    #[error(
+        "database {path} has schema version {found}, newer than this program's {supported}; upgrade advisory-watch"
+    )]
+    TooNew {
+        /// The database file.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// Stored data does not decode.
+    #[error("database {path}: stored {what} is damaged: {message}")]
+    Corrupt {
+        /// The database file.
+        path: String,
+        /// What was being read.
+        what: &'static str,
+        /// Details.
+        message: String,
+    },
+    /// The store's thread is gone.
+    #[error("the database thread stopped unexpectedly")]
+    ThreadGone,
+}
+
+/// The schema, one entry per version. Never edit a shipped entry; add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    country TEXT NOT NULL,
+    url TEXT NOT NULL,
+    last_checked_at TEXT,
+    last_success_at TEXT,
+    last_status INTEGER,
+    last_content_hash TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error_kind TEXT,
+    last_error_message TEXT,
+    state TEXT NOT NULL DEFAULT 'new'
+);
+CREATE TABLE bodies (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    deflated BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    http_status INTEGER,
+    body_hash TEXT REFERENCES bodies(hash),
+    profile TEXT NOT NULL,
+    fields_hash TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    advisory TEXT NOT NULL
+);
+CREATE INDEX snapshots_by_source ON snapshots(source_id, id);
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    from_snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+    to_snapshot INTEGER NOT NULL UNIQUE REFERENCES snapshots(id),
+    detected_at TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    change TEXT NOT NULL
+);
+CREATE INDEX changes_by_source ON changes(source_id, id);
+CREATE INDEX changes_by_time ON changes(detected_at);
+CREATE TABLE failures (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    http_status INTEGER,
+    body_hash TEXT REFERENCES bodies(hash)
+);
+CREATE INDEX failures_by_source ON failures(source_id, id);
+"#];
+
+/// A page body ready to store: its hash, size and deflated bytes.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Hash of the raw bytes.
+    pub hash: String,
+    /// Size of the raw bytes.
+    pub size: usize,
+    /// The raw bytes, deflated.
+    pub deflated: Vec<u8>,
+}
+
+impl Body {
+    /// Hashes and compresses raw page bytes. CPU work: call it off the async runtime.
+    pub fn new(raw: &[u8]) -> Body {
+        let mut encoder = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(raw.len() / 4),
+            flate2::Compression::fast(),
+        );
+        encoder
+            .write_all(raw)
+            .expect("writing to a Vec cannot fail");
+        Body {
+            hash: content_hash(raw),
+            size: raw.len(),
+            deflated: encoder.finish().expect("finishing a Vec cannot fail"),
+        }
+    }
+}
+
+/// The hash that identifies a page body.
+pub fn content_hash(raw: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw))
+}
+
+/// The source as the configuration names it, for [`Store::sync_sources`].
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    /// Unique name.
+    pub name: String,
+    /// Country.
+    pub country: String,
+    /// URL.
+    pub url: String,
+}
+
+/// What the store knows of a source's latest state, loaded once per cycle.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    /// The latest version, if any.
+    pub snapshot: Option<LatestSnapshot>,
+    /// Hash of the last body fetched successfully.
+    pub content_hash: Option<String>,
+}
+
+/// The latest version of a source.
+#[derive(Debug, Clone)]
+pub struct LatestSnapshot {
+    /// Its id.
+    pub id: SnapshotId,
+    /// Hash of its extracted fields.
+    pub fields_hash: String,
+    /// Its fields.
+    pub advisory: Advisory,
+}
+
+/// Why a check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The page could not be fetched (connection, timeout, body).
+    Fetch,
+    /// The server answered with an error status.
+    Http,
+    /// The page was fetched but the profile could not read it.
+    Extraction,
+}
+
+impl FailureKind {
+    /// The stored and printed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Fetch => "fetch",
+            FailureKind::Http => "http",
+            FailureKind::Extraction => "extraction",
+        }
+    }
+
+    fn parse(text: &str) -> FailureKind {
+        match text {
+            "http" => FailureKind::Http,
+            "extraction" => FailureKind::Extraction,
+            _ => FailureKind::Fetch,
+        }
+    }
+}
+
+/// The outcome of one check, to record.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per check; boxing would only add an allocation"
+)]
+pub enum Outcome {
+    /// The extracted fields equal the latest version's.
+    Unchanged {
+        /// The latest version, as the caller saw it.
+        snapshot: SnapshotId,
+    },
+    /// A new version, with the change from the previous one if there was one.
+    NewVersion {
+        /// The version the change was computed against.
+        previous: Option<SnapshotId>,
+        /// The profile that read it.
+        profile: String,
+        /// Its fields.
+        advisory: Advisory,
+        /// The change from `previous`, if any.
+        change: Option<Change>,
+    },
+    /// The check failed.
+    Failed {
+        /// Why.
+        kind: FailureKind,
+        /// The message shown to operators.
+        message: String,
+    },
+}
+
+/// One check, to record in one transaction.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    /// The source.
+    pub source: SourceId,
+    /// When.
+    pub checked_at: DateTime<Utc>,
+    /// The HTTP status, if a response came.
+    pub http_status: Option<u16>,
+    /// Hash of the body, if one came.
+    pub content_hash: Option<String>,
+    /// The body to keep: for a new version or an extraction failure.
+    pub body: Option<Body>,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// What recording a check did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored; the new version and change, if any.
+    Stored {
+        /// The new version.
+        snapshot: Option<SnapshotId>,
+        /// The new change.
+        change: Option<ChangeId>,
+    },
+    /// Another writer stored a newer version of this source meanwhile: compare again.
+    Stale,
+}
+
+/// One source's state for `sources` and `status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceOverview {
+    /// Name.
+    pub name: String,
+    /// Country.
+    pub country: String,
+    /// URL.
+    pub url: String,
+    /// Last check, successful or not.
+    pub last_checked: Option<String>,
+    /// Last successful check.
+    pub last_success: Option<String>,
+    /// Current level.
+    pub level: Option<u8>,
+    /// Current level label.
+    pub level_label: Option<String>,
+    /// Current indicators, sorted ids.
+    pub indicators: Vec<&'static str>,
+    /// `new` (never checked), `ok`, `failing` (fetch or HTTP failures) or `broken` (the page
+    /// no longer reads right).
+    pub state: String,
+    /// Failures in a row.
+    pub consecutive_failures: i64,
+    /// The last failure's message.
+    pub last_error: Option<String>,
+    /// When the last change was detected.
+    pub last_change: Option<String>,
+}
+
+/// A stored version.
+#[derive(Debug, Clone)]
+pub struct StoredSnapshot {
+    /// Id.
+    pub id: SnapshotId,
+    /// First seen.
+    pub first_seen_at: String,
+    /// Last seen.
+    pub last_seen_at: String,
+    /// The profile that read it.
+    pub profile: String,
+    /// Fields.
+    pub advisory: Advisory,
+}
+
+/// A stored change, with both versions.
+#[derive(Debug, Clone)]
+pub struct StoredChange {
+    /// Id.
+    pub id: ChangeId,
+    /// The source's name.
+    pub source: String,
+    /// Country.
+    pub country: String,
+    /// URL.
+    pub url: String,
+    /// When detected.
+    pub detected_at: String,
+    /// The change.
+    pub change: Change,
+    /// The version before.
+    pub old: Advisory,
+    /// The version after.
+    pub new: Advisory,
+}
+
+/// A stored failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredFailure {
+    /// When.
+    pub at: String,
+    /// Kind.
+    pub kind: FailureKind,
+    /// Message.
+    pub message: String,
+    /// HTTP status.
+    pub http_status: Option<u16>,
+}
+
+/// A stored body to re-extract, in the order it was observed.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// When it was first observed.
+    pub at: String,
+    /// When it was last observed (for versions).
+    pub last_seen_at: String,
+    /// Its HTTP status.
+    pub http_status: Option<u16>,
+    /// Its hash.
+    pub body_hash: String,
+    /// Its text.
+    pub raw: Vec<u8>,
+}
+
+/// One rebuilt version for [`Store::replace_history`].
+#[derive(Debug, Clone)]
+pub struct RebuiltVersion {
+    /// The observation it came from.
+    pub observation: Observation,
+    /// The profile that read it.
+    pub profile: String,
+    /// Its fields.
+    pub advisory: Advisory,
+    /// The change from the previous rebuilt version.
+    pub change: Option<Change>,
+}
+
+/// One rebuilt extraction failure for [`Store::replace_history`].
+#[derive(Debug, Clone)]
+pub struct RebuiltFailure {
+    /// The observation.
+    pub observation: Observation,
+    /// Why it still fails.
+    pub message: String,
+}
+
+/// The database.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+/// Formats a time the way the database stores it: RFC 3339, UTC, milliseconds.
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file, in WAL mode with a busy timeout, and
+    /// applies pending migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let display = path.display().to_string();
+        let wrap = |source| StoreError::Sqlite {
+            path: display.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Corrupt {
+                path: display.clone(),
+                what: "folder",
+                message: format!("cannot create {}: {e}", parent.display()),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(wrap)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(wrap)?;
+        let mut store = Store {
+            conn,
+            path: display,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file's path, for messages.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                supported,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+            tx.execute_batch(sql)
+                .and_then(|()| tx.pragma_update(None, "user_version", index as i64 + 1))
+                .and_then(|()| tx.commit())
+                .map_err(|e| StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Makes the configured sources known to the database (inserting new ones, updating
+    /// country and URL of known ones) and returns their ids by name.
+    pub fn sync_sources(
+        &mut self,
+        sources: &[SourceSpec],
+    ) -> Result<HashMap<String, SourceId>, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut ids = HashMap::with_capacity(sources.len());
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO sources (name, country, url) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(name) DO UPDATE SET country = excluded.country, url = excluded.url
+                     RETURNING id",
+                )
+                .map_err(wrap)?;
+            for source in sources {
+                let id: i64 = upsert
+                    .query_row(params![source.name, source.country, source.url], |r| {
+                        r.get(0)
+                    })
+                    .map_err(wrap)?;
+                ids.insert(source.name.clone(), SourceId(id));
+            }
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(ids)
+    }
+
+    /// The latest version and body hash of each given source, in one pass.
+    pub fn latest(&self, ids: &[SourceId]) -> Result<HashMap<SourceId, Latest>, StoreError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut state = self
+            .conn
+            .prepare_cached("SELECT last_content_hash FROM sources WHERE id = ?1")
+            .map_err(|e| self.err(e))?;
+        for &id in ids {
+            let content_hash: Option<String> = state
+                .query_row([id.0], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?
+                .flatten();
+            let snapshot = self.latest_snapshot(id)?;
+            out.insert(
+                id,
+                Latest {
+                    snapshot,
+                    content_hash,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn latest_snapshot(&self, id: SourceId) -> Result<Option<LatestSnapshot>, StoreError> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, fields_hash, advisory FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
+            )
+            .map_err(|e| self.err(e))?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|(sid, fields_hash, json)| {
+            Ok(LatestSnapshot {
+                id: SnapshotId(sid),
+                fields_hash,
+                advisory: self.decode(&json, "version")?,
+            })
+        })
+        .transpose()
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        json: &str,
+        what: &'static str,
+    ) -> Result<T, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            message: e.to_string(),
+        })
+    }
+
+    /// Records one check in one transaction. Returns [`Recorded::Stale`], writing nothing,
+    /// when the source's latest version is no longer the one the caller compared against.
+    pub fn record(&mut self, record: &CheckRecord) -> Result<Recorded, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let recorded = write_check(&tx, record).map_err(wrap)?;
+        if recorded != Recorded::Stale {
+            tx.commit().map_err(wrap)?;
+        }
+        Ok(recorded)
+    }
+
+    /// Every source's state, with its latest version, in name order.
+    pub fn overview(&self) -> Result<Vec<SourceOverview>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.name, s.country, s.url, s.last_checked_at, s.last_success_at, s.state,
+                        s.consecutive_failures, s.last_error_message,
+                        (SELECT advisory FROM snapshots WHERE source_id = s.id ORDER BY id DESC LIMIT 1),
+                        (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id)
+                 FROM sources s ORDER BY s.name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    SourceOverview {
+                        name: r.get(1)?,
+                        country: r.get(2)?,
+                        url: r.get(3)?,
+                        last_checked: r.get(4)?,
+                        last_success: r.get(5)?,
+                        level: None,
+                        level_label: None,
+                        indicators: Vec::new(),
+                        state: r.get(6)?,
+                        consecutive_failures: r.get(7)?,
+                        last_error: r.get(8)?,
+                        last_change: r.get(10)?,
+                    },
+                    r.get::<_, Option<String>>(9)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut overview, advisory) = row.map_err(|e| self.err(e))?;
+            if let Some(json) = advisory {
+                let advisory: Advisory = self.decode(&json, "version")?;
+                overview.level = Some(advisory.level.number);
+                overview.level_label = Some(advisory.level.label.clone());
+                overview.indicators = advisory.sorted_indicator_ids();
+            }
+            out.push(overview);
+        }
+        Ok(out)
+    }
+
+    /// A source's id by name, if the database knows it.
+    pub fn source_id(&self, name: &str) -> Result<Option<SourceId>, StoreError> {
+        self.conn
+            .query_row("SELECT id FROM sources WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(|id| id.map(SourceId))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A source's versions, oldest first.
+    pub fn snapshots(&self, source: SourceId) -> Result<Vec<StoredSnapshot>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, first_seen_at, last_seen_at, profile, advisory FROM snapshots
+                 WHERE source_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<(i64, String, String, String, String)> = statement
+            .query_map([source.0], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(id, first_seen_at, last_seen_at, profile, json)| {
+                Ok(StoredSnapshot {
+                    id: SnapshotId(id),
+                    first_seen_at,
+                    last_seen_at,
+                    profile,
+                    advisory: self.decode(&json, "version")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Changes, oldest first: of one source, or of all when `source` is `None`.
+    pub fn changes(&self, source: Option<SourceId>) -> Result<Vec<StoredChange>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, s.name, s.country, s.url, c.detected_at, c.change, old.advisory, new.advisory
+                 FROM changes c
+                 JOIN sources s ON s.id = c.source_id
+                 JOIN snapshots old ON old.id = c.from_snapshot
+                 JOIN snapshots new ON new.id = c.to_snapshot
+                 WHERE ?1 IS NULL OR c.source_id = ?1
+                 ORDER BY c.detected_at, c.id",
+            )
+            .map_err(|e| self.err(e))?;
+        type Row = (i64, String, String, String, String, String, String, String);
+        let rows: Vec<Row> = statement
+            .query_map([source.map(|s| s.0)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(
+                |(id, source, country, url, detected_at, change, old, new)| {
+                    Ok(StoredChange {
+                        id: ChangeId(id),
+                        source,
+                        country,
+                        url,
+                        detected_at,
+                        change: self.decode(&change, "change")?,
+                        old: self.decode(&old, "version")?,
+                        new: self.decode(&new, "version")?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// A source's failures, oldest first.
+    pub fn failures(&self, source: SourceId) -> Result<Vec<StoredFailure>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT at, kind, message, http_status FROM failures WHERE source_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        statement
+            .query_map([source.0], |r| {
+                Ok(StoredFailure {
+                    at: r.get(0)?,
+                    kind: FailureKind::parse(&r.get::<_, String>(1)?),
+                    message: r.get(2)?,
+                    http_status: r.get(3)?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every stored body of a source that `reprocess` re-extracts: the first body of each
+    /// version and the body of each extraction failure, in the order they were observed.
+    pub fn observations(&self, source: SourceId) -> Result<Vec<Observation>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT at, last_seen_at, http_status, body_hash, deflated FROM (
+                    SELECT sn.first_seen_at AS at, sn.last_seen_at, sn.http_status, sn.body_hash, b.deflated, sn.id AS ord, 0 AS k
+                    FROM snapshots sn JOIN bodies b ON b.hash = sn.body_hash WHERE sn.source_id = ?1
+                    UNION ALL
+                    SELECT f.at, f.at, f.http_status, f.body_hash, b.deflated, f.id, 1
+                    FROM failures f JOIN bodies b ON b.hash = f.body_hash
+                    WHERE f.source_id = ?1 AND f.kind = 'extraction'
+                 ) ORDER BY at, k, ord",
+            )
+            .map_err(|e| self.err(e))?;
+        type Row = (String, String, Option<u16>, String, Vec<u8>);
+        let rows: Vec<Row> = statement
+            .query_map([source.0], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(at, last_seen_at, http_status, body_hash, deflated)| {
+                let mut raw = Vec::with_capacity(deflated.len() * 4);
+                flate2::read::DeflateDecoder::new(deflated.as_slice())
+                    .read_to_end(&mut raw)
+                    .map_err(|e| StoreError::Corrupt {
+                        path: self.path.clone(),
+                        what: "page body",
+                        message: e.to_string(),
+                    })?;
+                Ok(Observation {
+                    at,
+                    last_seen_at,
+                    http_status,
+                    body_hash,
+                    raw,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a source's versions, changes and extraction failures with rebuilt ones, in one
+    /// transaction: what `reprocess` writes. Bodies are kept.
+    pub fn replace_history(
+        &mut self,
+        source: SourceId,
+        versions: &[RebuiltVersion],
+        failures: &[RebuiltFailure],
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        tx.execute("DELETE FROM changes WHERE source_id = ?1", [source.0])
+            .map_err(wrap)?;
+        tx.execute("DELETE FROM snapshots WHERE source_id = ?1", [source.0])
+            .map_err(wrap)?;
+        tx.execute(
+            "DELETE FROM failures WHERE source_id = ?1 AND kind = 'extraction' AND body_hash IS NOT NULL",
+            [source.0],
+        )
+        .map_err(wrap)?;
+        let mut previous: Option<i64> = None;
+        for version in versions {
+            let id = insert_snapshot(
+                &tx,
+                source,
+                &version.observation.at,
+                &version.observation.last_seen_at,
+                version.observation.http_status,
+                Some(&version.observation.body_hash),
+                &version.profile,
+                &version.advisory,
+            )
+            .map_err(wrap)?;
+            if let (Some(from), Some(change)) = (previous, &version.change) {
+                insert_change(&tx, source, from, id, &version.observation.at, change)
+                    .map_err(wrap)?;
+            }
+            previous = Some(id);
+        }
+        for failure in failures {
+            tx.execute(
+                "INSERT INTO failures (source_id, at, kind, message, http_status, body_hash)
+                 VALUES (?1, ?2, 'extraction', ?3, ?4, ?5)",
+                params![
+                    source.0,
+                    failure.observation.at,
+                    failure.message,
+                    failure.observation.http_status,
+                    failure.observation.body_hash
+                ],
+            )
+            .map_err(wrap)?;
+        }
+        // The source's state follows its newest observation.
+        let newest_failure = failures.iter().map(|f| f.observation.at.as_str()).max();
+        let newest_version = versions
+            .iter()
+            .map(|v| v.observation.last_seen_at.as_str())
+            .max();
+        let broken = match (newest_failure, newest_version) {
+            (Some(f), Some(v)) => f > v,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        tx.execute(
+            "UPDATE sources SET state = CASE
+                WHEN ?2 THEN 'broken'
+                WHEN state = 'broken' THEN 'ok'
+                ELSE state END,
+                consecutive_failures = CASE WHEN ?2 OR state != 'broken' THEN consecutive_failures ELSE 0 END
+             WHERE id = ?1",
+            params![source.0, broken],
+        )
+        .map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+}
+
+fn write_check(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<Recorded> {
+    let at = format_time(record.checked_at);
+    let source = record.source;
+    let latest: Option<i64> = tx
+        .prepare_cached("SELECT MAX(id) FROM snapshots WHERE source_id = ?1")?
+        .query_row([source.0], |r| r.get(0))?;
+    match &record.outcome {
+        Outcome::Unchanged { snapshot } => {
+            if latest != Some(snapshot.0) {
+                return Ok(Recorded::Stale);
+            }
+            tx.prepare_cached("UPDATE snapshots SET last_seen_at = ?2 WHERE id = ?1")?
+                .execute(params![snapshot.0, at])?;
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
+        Outcome::NewVersion {
+            previous,
+            profile,
+            advisory,
+            change,
+        } => {
+            if latest != previous.map(|p| p.0) {
+                return Ok(Recorded::Stale);
+            }
+            if let Some(body) = &record.body {
+                insert_body(tx, body)?;
+            }
+            let id = insert_snapshot(
+                tx,
+                source,
+                &at,
+                &at,
+                record.http_status,
+                record.body.as_ref().map(|b| b.hash.as_str()),
+                profile,
+                advisory,
+            )?;
+            let change_id = match (previous, change) {
+                (Some(from), Some(change)) => {
+                    Some(insert_change(tx, source, from.0, id, &at, change)?)
+                }
+                _ => None,
+            };
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: Some(SnapshotId(id)),
+                change: change_id.map(ChangeId),
+            })
+        }
+        Outcome::Failed { kind, message } => {
+            if let Some(body) = &record.body {
+                insert_body(tx, body)?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO failures (source_id, at, kind, message, http_status, body_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                source.0,
+                at,
+                kind.as_str(),
+                message,
+                record.http_status,
+                record.body.as_ref().map(|b| &b.hash)
+            ])?;
+            let state = if *kind == FailureKind::Extraction {
+                "broken"
+            } else {
+                "failing"
+            };
+            tx.prepare_cached(
+                "UPDATE sources SET last_checked_at = ?2, last_status = ?3, state = ?4,
+                    consecutive_failures = consecutive_failures + 1,
+                    last_error_kind = ?5, last_error_message = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                source.0,
+                at,
+                record.http_status,
+                state,
+                kind.as_str(),
+                message
+            ])?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
+    }
+}
+
+fn mark_success(tx: &Transaction<'_>, record: &CheckRecord, at: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE sources SET last_checked_at = ?2, last_success_at = ?2, last_status = ?3,
+            last_content_hash = COALESCE(?4, last_content_hash), state = 'ok', consecutive_failures = 0
+         WHERE id = ?1",
+    )?
+    .execute(params![record.source.0, at, record.http_status, record.content_hash])?;
+    Ok(())
+}
+
+fn insert_body(tx: &Transaction<'_>, body: &Body) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO bodies (hash, size, deflated) VALUES (?1, ?2, ?3)")?
+        .execute(params![body.hash, body.size as i64, body.deflated])?;
+    Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one column each; a struct would only rename them"
+)]
+fn insert_snapshot(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    first_seen_at: &str,
+    last_seen_at: &str,
+    http_status: Option<u16>,
+    body_hash: Option<&str>,
+    profile: &str,
+    advisory: &Advisory,
+) -> rusqlite::Result<i64> {
+    let json = serde_json::to_string(advisory).expect("an advisory always serializes");
+    tx.prepare_cached(
+        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+    )?
+    .query_row(
+        params![
+            source.0,
+            first_seen_at,
+            last_seen_at,
+            http_status,
+            body_hash,
+            profile,
+            advisory.fields_hash(),
+            advisory.level.number,
+            json
+        ],
+        |r| r.get(0),
+    )
+}
+
+fn insert_change(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    from: i64,
+    to: i64,
+    at: &str,
+    change: &Change,
+) -> rusqlite::Result<i64> {
+    let json = serde_json::to_string(change).expect("a change always serializes");
+    tx.prepare_cached(
+        "INSERT INTO changes (source_id, from_snapshot, to_snapshot, detected_at, headline, change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    )?
+    .query_row(
+        params![source.0, from, to, at, change.headline, json],
+        |r| r.get(0),
+    )
+}
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A handle to a [`Store`] that lives on a thread of its own, so that async code never blocks
+/// its runtime on SQLite. Cloning the handle shares the thread; the thread ends when the last
+/// handle is dropped.
+#[derive(Clone)]
+pub struct StoreHandle {
+    jobs: mpsc::Sender<Job>,
+    path: PathBuf,
+}
+
+impl StoreHandle {
+    /// Opens the database on a new thread.
+    pub fn open(path: &Path) -> Result<StoreHandle, StoreError> {
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let owned = path.to_owned();
+        std::thread::Builder::new()
+            .name("advisory-watch-store".into())
+            .spawn(move || match Store::open(&owned) {
+                Ok(mut store) => {
+                    let _ = ready_tx.send(Ok(()));
+                    while let Ok(job) = receiver.recv() {
+                        job(&mut store);
+                    }
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            })
+            .map_err(|_| StoreError::ThreadGone)?;
+        ready_rx.recv().map_err(|_| StoreError::ThreadGone)??;
+        Ok(StoreHandle {
+            jobs,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the store's thread and waits for its result without blocking the runtime.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store| {
+                let _ = reply.send(f(store));
+            }))
+            .map_err(|_| StoreError::ThreadGone)?;
+        answer.await.map_err(|_| StoreError::ThreadGone)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advisory::{Indicator, Level};
+
+    fn advisory(level: u8, summary: &str) -> Advisory {
+        Advisory {
+            level: Level::with_label(level, String::new()),
+            indicators: vec![Indicator::Crime],
+            reasons: vec![],
+            summary: summary.into(),
+            issued: None,
+            change_note: None,
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Store, SourceId) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("t.db")).expect("open");
+        let ids = store
+            .sync_sources(&[SourceSpec {
+                name: "us-mali".into(),
+                country: "Mali".into(),
+                url: "http://127.0.0.1/mali".into(),
+            }])
+            .expect("sync");
+        (dir, store, ids["us-mali"])
+    }
+
+    fn new_version(
+        source: SourceId,
+        previous: Option<SnapshotId>,
+        advisory: Advisory,
+    ) -> CheckRecord {
+        CheckRecord {
+            source,
+            checked_at: Utc::now(),
+            http_status: Some(200),
+            content_hash: Some("h".into()),
+            body: Some(Body::new(advisory.summary.as_bytes())),
+            outcome: Outcome::NewVersion {
+                previous,
+                profile: "p".into(),
+                advisory,
+                change: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_stale_comparison_writes_nothing() {
+        let (_dir, mut store, id) = setup();
+        let first = store
+            .record(&new_version(id, None, advisory(3, "a")))
+            .expect("first");
+        assert!(matches!(
+            first,
+            Recorded::Stored {
+                snapshot: Some(_),
+                ..
+            }
+        ));
+        // A second writer that also believed there was no version yet is refused.
+        let again = store
+            .record(&new_version(id, None, advisory(3, "a")))
+            .expect("second");
+        assert_eq!(again, Recorded::Stale);
+        assert_eq!(store.snapshots(id).expect("snapshots").len(), 1);
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_and_data() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t.db");
+        {
+            let mut store = Store::open(&path).expect("open");
+            store
+                .sync_sources(&[SourceSpec {
+                    name: "a".into(),
+                    country: "A".into(),
+                    url: "http://x/".into(),
+                }])
+                .expect("sync");
+        }
+        let store = Store::open(&path).expect("reopen");
+        assert!(store.source_id("a").expect("query").is_some());
+    }
+
+    #[test]
+    fn stored_bodies_come_back_for_reprocessing() {
+        let (_dir, mut store, id) = setup();
+        store
+            .record(&new_version(id, None, advisory(3, "page one")))
+            .expect("record");
+        let observations = store.observations(id).expect("observations");
+        assert_eq!(observations.len(), 1);
+        assert_eq!(observations[0].raw, b"page one");
+    }
+}

@@ -1,0 +1,269 @@
+//! Test harness: a real HTTP server on 127.0.0.1 serving fixtures, and the real binary.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the harness"
+)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A fixture file's text.
+pub fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// The path of a fixture file.
+pub fn fixture_path(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// What the server answers on one path.
+#[derive(Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn html(body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "text/html; charset=utf-8".into(),
+            body: body.into(),
+        }
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 whose answers the test sets per path. It stops when
+/// dropped.
+pub struct FixtureServer {
+    pub address: String,
+    routes: Arc<Mutex<HashMap<String, Reply>>>,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FixtureServer {
+    pub fn start() -> FixtureServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let address = listener.local_addr().expect("address").to_string();
+        let routes: Arc<Mutex<HashMap<String, Reply>>> = Arc::default();
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (routes, hits, stop) = (Arc::clone(&routes), Arc::clone(&hits), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let (routes, hits) = (Arc::clone(&routes), Arc::clone(&hits));
+                    std::thread::spawn(move || serve(stream, &routes, &hits));
+                }
+            })
+        };
+        FixtureServer {
+            address,
+            routes,
+            hits,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Sets what a path answers.
+    pub fn set(&self, path: &str, reply: Reply) {
+        self.routes
+            .lock()
+            .expect("routes")
+            .insert(path.to_owned(), reply);
+    }
+
+    /// Serves a fixture file on a path.
+    pub fn serve_fixture(&self, path: &str, name: &str) {
+        self.set(path, Reply::html(fixture(name)));
+    }
+
+    /// How many requests a path received.
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits
+            .lock()
+            .expect("hits")
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.address);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    routes: &Mutex<HashMap<String, Reply>>,
+    hits: &Mutex<HashMap<String, usize>>,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" || line == "\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    *hits.lock().expect("hits").entry(path.clone()).or_default() += 1;
+    let reply = routes
+        .lock()
+        .expect("routes")
+        .get(&path)
+        .cloned()
+        .unwrap_or(Reply {
+            status: 404,
+            content_type: "text/plain".into(),
+            body: b"not found".to_vec(),
+        });
+    let mut stream = stream;
+    let head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.status,
+        if reply.status == 200 { "OK" } else { "Status" },
+        reply.content_type,
+        reply.body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&reply.body);
+    let _ = stream.flush();
+}
+
+/// A temporary folder with a config file and a database, and the binary to run in it.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A workspace whose config.toml has the given text.
+    pub fn new(config: &str) -> Workspace {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+        Workspace { dir }
+    }
+
+    /// A workspace watching the given (name, country, url, profile) sources.
+    pub fn with_sources(sources: &[(&str, &str, &str, &str)], extra: &str) -> Workspace {
+        let mut config = String::from("[fetch]\ntimeout = \"5s\"\nconcurrency = 2\n\n");
+        for (name, country, url, profile) in sources {
+            config.push_str(&format!(
+                "[[sources]]\nname = \"{name}\"\ncountry = \"{country}\"\nurl = \"{url}\"\nprofile = \"{profile}\"\n\n"
+            ));
+        }
+        config.push_str(extra);
+        Workspace::new(&config)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("advisory-watch.db")
+    }
+
+    /// Rewrites the config file.
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+    }
+
+    /// Runs the binary with `--config` set to this workspace's file.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_advisory-watch"));
+        command.arg("--config").arg(self.config_path()).args(args);
+        Run::from(command.output().expect("run the binary"))
+    }
+
+    /// Runs `check --format json` and parses the output.
+    pub fn check_json(&self, sources: &[&str]) -> (serde_json::Value, i32) {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(sources);
+        let run = self.run(&args);
+        let value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+            panic!(
+                "check printed no JSON ({e}):\n{}\n{}",
+                run.stdout, run.stderr
+            )
+        });
+        (value, run.code)
+    }
+}
+
+/// What a run of the binary printed and returned.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Runs the binary without a config file, in the given folder.
+pub fn run_bare(dir: &Path, args: &[&str]) -> Run {
+    Run::from(
+        Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+            .current_dir(dir)
+            .env_remove("ADVISORY_WATCH_CONFIG")
+            .args(args)
+            .output()
+            .expect("run the binary"),
+    )
+}
