@@ -309,6 +309,13 @@ fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
             .position(|p| starts_with_ignore_case(p, start))
     {
         paragraphs.drain(..at);
+        // The marker is a label ("Country Summary:"), not part of the summary.
+        let rest = paragraphs[0][start.len()..].trim_start().to_owned();
+        if rest.is_empty() {
+            paragraphs.remove(0);
+        } else {
+            paragraphs[0] = rest;
+        }
     }
     if let Some(stop) = &profile.summary_stop
         && let Some(at) = paragraphs

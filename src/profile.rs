@@ -42,7 +42,8 @@ pub struct RawProfile {
     /// Selector of the summary; the text of all matches, in order.
     #[serde(default)]
     pub summary: Option<String>,
-    /// The summary starts at the first paragraph beginning with this text, when there is one.
+    /// The summary starts after this text, at the first paragraph beginning with it, when there
+    /// is one ("Country Summary:").
     #[serde(default)]
     pub summary_start: Option<String>,
     /// The summary stops before the first paragraph beginning with this text.

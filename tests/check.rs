@@ -348,3 +348,34 @@ fn database_keeps_one_row_per_version_after_many_unchanged_checks() {
         .expect("pragma");
     assert_eq!(integrity, "ok");
 }
+
+#[test]
+fn layout_move_with_the_same_advisory_is_no_change() {
+    let server = FixtureServer::start();
+    let ws = mali_workspace(&server);
+    // The same advisory, first in the legacy layout, then in the 2025 one.
+    server.serve_fixture("/mali", "mali-2025-legacy-layout.html");
+    ws.check_json(&[]);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let (report, code) = ws.check_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["changes"],
+        json!([]),
+        "a redesign alone is no change"
+    );
+    assert_eq!(report["failures"], json!([]));
+
+    // The version records which profile read it.
+    let history: Value =
+        serde_json::from_str(&ws.run(&["history", "us-mali", "--format", "json"]).stdout)
+            .expect("json");
+    let profiles: Vec<&str> = history["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["profile"].as_str().expect("profile"))
+        .collect();
+    assert_eq!(profiles, ["state-dept-legacy", "state-dept-2025"]);
+    assert_eq!(history["changes"], json!([]));
+}

@@ -25,7 +25,7 @@ const EXPECTED: &[Expected] = &[
         indicators: &["crime", "kidnapping", "terrorism"],
         issued: Some("2023-07-31"),
         note_contains: Some("Reissued with obsolete COVID-19 page links removed."),
-        summary_starts: "Country Summary: Violent crime, such as kidnapping",
+        summary_starts: "Violent crime, such as kidnapping",
     },
     Expected {
         fixture: "mali-2025.html",
