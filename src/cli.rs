@@ -13,11 +13,13 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigError};
+use crate::daemon::{self, Daemon, InstanceLock};
 use crate::extract::{self, Attempt};
 use crate::fetch::{self, Fetcher};
+use crate::notify::{self, Sender};
 use crate::profile::Profile;
 use crate::report::{self, Format};
-use crate::run;
+use crate::run::{self, Checker};
 use crate::store::StoreHandle;
 
 /// The configuration file read when `--config` is not given.
@@ -110,10 +112,78 @@ pub enum Command {
         /// Sources to reprocess (all when none is named)
         sources: Vec<String>,
     },
+    /// Run checks on the configured schedules and deliver notifications until SIGTERM
+    Daemon {
+        /// Run one cycle of every source, deliver what is due, and exit (for cron and timers)
+        #[arg(long)]
+        once: bool,
+    },
+    /// List queued, sent and dead notifications, or re-queue one
+    Deliveries {
+        /// Re-queue a delivery
+        #[command(subcommand)]
+        action: Option<DeliveriesAction>,
+        /// Only deliveries in this state
+        #[arg(long, value_enum)]
+        status: Option<DeliveryStatus>,
+        /// How many, newest first
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Send a sample notification through one channel
+    Notify {
+        /// What to do
+        #[command(subcommand)]
+        action: NotifyAction,
+    },
     /// Validate the configuration and list its sources and profiles
     ConfigCheck,
     /// Run the main job on bundled pages: a loopback server, two checks, the change
     Demo,
+}
+
+/// `deliveries` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeliveriesAction {
+    /// Put a delivery back in the queue, due now; its delivery id stays the same
+    Retry {
+        /// The delivery's number, as `deliveries` lists it
+        id: i64,
+    },
+}
+
+/// `notify` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NotifyAction {
+    /// Send a sample notification (the bundled Mali change) through CHANNEL, now
+    Test {
+        /// The channel's name
+        channel: String,
+    },
+}
+
+/// Delivery states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeliveryStatus {
+    /// Not yet delivered; will be tried (again).
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Given up after the configured attempts, or refused for good.
+    Dead,
+}
+
+impl DeliveryStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
 }
 
 /// How a command ended, for the exit code.
@@ -146,9 +216,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     config.origin
                 );
             }
-            let store = open_store(&cli, &config)?;
-            let fetcher = Fetcher::new(&config.fetch)?;
-            let report = run::check(&selected, &fetcher, &store, config.fetch.concurrency).await?;
+            let checker = Checker {
+                fetcher: Fetcher::new(&config.fetch)?,
+                store: open_store(&cli, &config)?,
+                concurrency: config.fetch.concurrency,
+                notify: Arc::new(config.notify.clone()),
+            };
+            let report = run::check(&selected, &checker).await?;
+            if !config.notify.channels.is_empty() {
+                // One attempt now; the daemon retries what fails.
+                let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
+                notify::deliver_due(&checker.store, &sender, &checker.notify).await?;
+            }
             match format {
                 Format::Json => writeln!(
                     out,
@@ -283,6 +362,104 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     Status::Ok
                 },
             )
+        }
+        Command::Daemon { once } => {
+            let config = load_config(&cli, true)?;
+            if config.sources.is_empty() {
+                bail!(
+                    "{} configures no [[sources]]; add one (see the README)",
+                    config.origin
+                );
+            }
+            let db = storage_path(&cli, &config);
+            let _lock = InstanceLock::acquire(&db)?;
+            let daemon = Daemon::new(config, &db)?;
+            if *once {
+                let report = daemon.once().await?;
+                write!(out, "{}", report::cycle_text(&report))?;
+                return Ok(if report.failures.is_empty() {
+                    Status::Ok
+                } else {
+                    Status::SourceFailed
+                });
+            }
+            daemon.run(daemon::shutdown_signal()?).await?;
+            Ok(Status::Ok)
+        }
+        Command::Deliveries {
+            action,
+            status,
+            limit,
+            format,
+        } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            if let Some(DeliveriesAction::Retry { id }) = action {
+                let id = *id;
+                if !store
+                    .call(move |s| s.requeue_delivery(id, chrono::Utc::now()))
+                    .await?
+                {
+                    bail!(
+                        "there is no delivery number {id}; `advisory-watch deliveries` lists them"
+                    );
+                }
+                writeln!(
+                    out,
+                    "Delivery {id} is queued again; the daemon (or the next check) sends it."
+                )?;
+                return Ok(Status::Ok);
+            }
+            let status = status.map(DeliveryStatus::as_str);
+            let limit = *limit;
+            let rows = store.call(move |s| s.deliveries(status, limit)).await?;
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::deliveries_json(&rows))?
+                )?,
+                _ => write!(out, "{}", report::deliveries_text(&rows))?,
+            }
+            Ok(Status::Ok)
+        }
+        Command::Notify {
+            action: NotifyAction::Test { channel },
+        } => {
+            let config = load_config(&cli, true)?;
+            let Some(target) = config.notify.channels.iter().find(|c| &c.name == channel) else {
+                let names: Vec<&str> = config
+                    .notify
+                    .channels
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect();
+                bail!(
+                    "no notification channel named `{channel}` in {} (configured: {})",
+                    config.origin,
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                );
+            };
+            let event = crate::demo::sample_event()?;
+            let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
+            let delivery_id = event.delivery_id(&target.name);
+            match sender.send(target, &[(delivery_id.clone(), event)]).await {
+                Ok(()) => {
+                    writeln!(
+                        out,
+                        "Sent a test notification through `{channel}` (delivery id {delivery_id})."
+                    )?;
+                    Ok(Status::Ok)
+                }
+                Err(e) => {
+                    writeln!(out, "The test notification through `{channel}` failed: {e}")?;
+                    Ok(Status::SourceFailed)
+                }
+            }
         }
         Command::Reprocess { sources } => {
             let config = load_config(&cli, true)?;

@@ -14,7 +14,12 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
+use crate::notify::{
+    Channel, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls, Transport,
+    Webhook, WebhookFormat,
+};
 use crate::profile::{Profile, ProfileError, ProfileSet, RawProfile};
+use crate::schedule::Schedule;
 
 /// Every default value of the configuration, in one place.
 pub mod defaults {
@@ -34,6 +39,20 @@ pub mod defaults {
     pub const CONCURRENCY: usize = 4;
     /// The profile a source uses when it names none.
     pub const PROFILE: &str = "state-dept";
+    /// When the daemon checks: every 30 minutes.
+    pub const SCHEDULE: &str = "*/30 * * * *";
+    /// The largest random delay of a source after its tick.
+    pub const JITTER: Duration = Duration::from_secs(30);
+    /// How long the daemon waits for in-flight work after SIGTERM.
+    pub const GRACE: Duration = Duration::from_secs(10);
+    /// Attempts before a delivery is marked dead.
+    pub const MAX_ATTEMPTS: u32 = 10;
+    /// Delay before the first retry of a delivery.
+    pub const RETRY_INITIAL: Duration = Duration::from_secs(30);
+    /// The longest delay between two attempts of a delivery.
+    pub const RETRY_MAX: Duration = Duration::from_secs(3600);
+    /// How long one webhook or SMTP exchange may take.
+    pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 /// What is wrong with a configuration.
@@ -87,6 +106,18 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A notification channel is invalid.
+    #[error("configuration {path}: notification channel `{channel}`: key `{key}`: {message}")]
+    Channel {
+        /// The file.
+        path: String,
+        /// The channel's name.
+        channel: String,
+        /// The key at fault.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// A profile is invalid or unknown.
     #[error("configuration {path}: {source}")]
     Profile {
@@ -108,6 +139,77 @@ struct RawConfig {
     sources: Vec<RawSource>,
     #[serde(default)]
     profiles: BTreeMap<String, RawProfile>,
+    #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    daemon: RawDaemon,
+    #[serde(default)]
+    notify: RawNotify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    cron: Option<String>,
+    jitter: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDaemon {
+    grace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    max_attempts: Option<u32>,
+    retry_initial: Option<String>,
+    retry_max: Option<String>,
+    timeout: Option<String>,
+    #[serde(default)]
+    webhook: Vec<RawWebhook>,
+    #[serde(default)]
+    email: Vec<RawEmail>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFilter {
+    #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+    min_level: Option<u8>,
+    on: Option<Vec<EventKind>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    name: String,
+    url: String,
+    secret_env: Option<String>,
+    format: Option<String>,
+    #[serde(flatten)]
+    filter: RawFilter,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    name: String,
+    smtp_host: String,
+    smtp_port: Option<u16>,
+    tls: Option<String>,
+    username_env: Option<String>,
+    password_env: Option<String>,
+    from: String,
+    to: Vec<String>,
+    #[serde(default)]
+    digest: bool,
+    #[serde(flatten)]
+    filter: RawFilter,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +234,8 @@ struct RawSource {
     url: String,
     #[serde(default)]
     profile: Option<ProfileNames>,
+    #[serde(default)]
+    schedule: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +279,24 @@ pub struct Source {
     pub profile_names: Vec<String>,
     /// The compiled profiles to try, in order.
     pub profiles: Vec<Arc<Profile>>,
+    /// Its own schedule, instead of `[schedule] cron`.
+    pub schedule: Option<Schedule>,
+}
+
+/// When the daemon checks.
+#[derive(Debug, Clone)]
+pub struct ScheduleSettings {
+    /// The schedule of every source without one of its own.
+    pub cron: Schedule,
+    /// The largest random delay of a source after its tick.
+    pub jitter: Duration,
+}
+
+/// How the daemon behaves.
+#[derive(Debug, Clone)]
+pub struct DaemonSettings {
+    /// How long in-flight work may take after SIGTERM or SIGINT.
+    pub grace: Duration,
 }
 
 /// A validated configuration.
@@ -190,6 +312,14 @@ pub struct Config {
     pub sources: Vec<Arc<Source>>,
     /// Every profile, built-in and user-defined.
     pub profiles: Arc<ProfileSet>,
+    /// When the daemon checks.
+    pub schedule: ScheduleSettings,
+    /// Daemon behaviour.
+    pub daemon: DaemonSettings,
+    /// Notification channels.
+    pub notify: NotifySettings,
+    /// How long one webhook or SMTP exchange may take.
+    pub notify_timeout: Duration,
 }
 
 impl Config {
@@ -243,12 +373,27 @@ impl Config {
             sources.push(Arc::new(source));
         }
 
+        let schedule = validate_schedule(raw.schedule, origin)?;
+        let grace = match raw.daemon.grace {
+            Some(text) => parse_duration(&text).map_err(|message| ConfigError::Setting {
+                path: origin.to_owned(),
+                key: "daemon.grace",
+                message,
+            })?,
+            None => defaults::GRACE,
+        };
+        let (notify, notify_timeout) = validate_notify(raw.notify, origin, &sources)?;
+
         Ok(Config {
             origin: origin.to_owned(),
             storage_path,
             fetch,
             sources,
             profiles: Arc::new(profiles),
+            schedule,
+            daemon: DaemonSettings { grace },
+            notify,
+            notify_timeout,
         })
     }
 
@@ -261,6 +406,17 @@ impl Config {
             fetch: FetchSettings::default(),
             sources: Vec::new(),
             profiles: Arc::new(ProfileSet::builtin()),
+            schedule: ScheduleSettings {
+                cron: defaults::SCHEDULE
+                    .parse()
+                    .expect("the default schedule parses"),
+                jitter: defaults::JITTER,
+            },
+            daemon: DaemonSettings {
+                grace: defaults::GRACE,
+            },
+            notify: NotifySettings::default(),
+            notify_timeout: defaults::NOTIFY_TIMEOUT,
         }
     }
 
@@ -394,13 +550,252 @@ fn validate_source(
             path: origin.to_owned(),
             source,
         })?;
+    let schedule = raw
+        .schedule
+        .map(|line| line.parse::<Schedule>())
+        .transpose()
+        .map_err(|e| error("schedule", e.to_string()))?;
     Ok(Source {
         name: raw.name,
         country: raw.country.trim().to_owned(),
         url,
         profile_names,
         profiles: resolved,
+        schedule,
     })
+}
+
+fn validate_schedule(raw: RawSchedule, origin: &str) -> Result<ScheduleSettings, ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let cron = raw
+        .cron
+        .as_deref()
+        .unwrap_or(defaults::SCHEDULE)
+        .parse::<Schedule>()
+        .map_err(|e| setting("schedule.cron", e.to_string()))?;
+    let jitter = match raw.jitter.as_deref() {
+        None => defaults::JITTER,
+        Some("0" | "0s") => Duration::ZERO,
+        Some(text) => parse_duration(text).map_err(|m| setting("schedule.jitter", m))?,
+    };
+    Ok(ScheduleSettings { cron, jitter })
+}
+
+/// Reads a secret named by a `*_env` key: the variable must be set.
+fn secret_from(
+    origin: &str,
+    channel: &str,
+    key: &'static str,
+    variable: &str,
+) -> Result<Secret, ConfigError> {
+    Secret::from_env(variable).ok_or_else(|| ConfigError::Channel {
+        path: origin.to_owned(),
+        channel: channel.to_owned(),
+        key,
+        message: format!(
+            "the environment variable {variable} is not set or empty; secrets are read from the environment, never from this file"
+        ),
+    })
+}
+
+fn validate_filter(
+    raw: RawFilter,
+    origin: &str,
+    channel: &str,
+    sources: &[Arc<Source>],
+) -> Result<Filter, ConfigError> {
+    let error = |key: &'static str, message: String| ConfigError::Channel {
+        path: origin.to_owned(),
+        channel: channel.to_owned(),
+        key,
+        message,
+    };
+    for name in &raw.sources {
+        if !sources.iter().any(|s| &s.name == name) {
+            return Err(error("sources", format!("no source is named `{name}`")));
+        }
+    }
+    if let Some(level) = raw.min_level
+        && !(1..=4).contains(&level)
+    {
+        return Err(error(
+            "min_level",
+            format!("{level} is not a level; use 1 to 4"),
+        ));
+    }
+    Ok(Filter {
+        sources: raw.sources,
+        countries: raw.countries,
+        min_level: raw.min_level,
+        on: raw.on.unwrap_or_else(|| EventKind::DEFAULT.to_vec()),
+    })
+}
+
+fn validate_notify(
+    raw: RawNotify,
+    origin: &str,
+    sources: &[Arc<Source>],
+) -> Result<(NotifySettings, Duration), ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let duration = |key: &'static str, value: Option<String>, default: Duration| match value {
+        Some(text) => parse_duration(&text).map_err(|m| setting(key, m)),
+        None => Ok(default),
+    };
+    let max_attempts = raw.max_attempts.unwrap_or(defaults::MAX_ATTEMPTS);
+    if !(1..=100).contains(&max_attempts) {
+        return Err(setting(
+            "notify.max_attempts",
+            format!("{max_attempts} is out of range; use 1 to 100"),
+        ));
+    }
+    let retry = RetryPolicy {
+        max_attempts,
+        initial: duration(
+            "notify.retry_initial",
+            raw.retry_initial,
+            defaults::RETRY_INITIAL,
+        )?,
+        max: duration("notify.retry_max", raw.retry_max, defaults::RETRY_MAX)?,
+    };
+    let timeout = duration("notify.timeout", raw.timeout, defaults::NOTIFY_TIMEOUT)?;
+
+    let mut channels: Vec<Channel> = Vec::new();
+    for webhook in raw.webhook {
+        let name = webhook.name.clone();
+        let error = |key: &'static str, message: String| ConfigError::Channel {
+            path: origin.to_owned(),
+            channel: name.clone(),
+            key,
+            message,
+        };
+        let url = Url::parse(&webhook.url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| error("url", format!("`{}` is not an http(s) URL", webhook.url)))?;
+        let format = match webhook.format.as_deref().unwrap_or("json") {
+            "json" => WebhookFormat::Json,
+            "slack" => WebhookFormat::Slack,
+            other => {
+                return Err(error(
+                    "format",
+                    format!("`{other}` is not a format; use \"json\" or \"slack\""),
+                ));
+            }
+        };
+        let secret = webhook
+            .secret_env
+            .as_deref()
+            .map(|variable| secret_from(origin, &name, "secret_env", variable))
+            .transpose()?;
+        let filter = validate_filter(webhook.filter, origin, &name, sources)?;
+        channels.push(Channel {
+            name,
+            filter,
+            transport: Transport::Webhook(Webhook {
+                url,
+                secret,
+                format,
+            }),
+        });
+    }
+    for email in raw.email {
+        let name = email.name.clone();
+        let error = |key: &'static str, message: String| ConfigError::Channel {
+            path: origin.to_owned(),
+            channel: name.clone(),
+            key,
+            message,
+        };
+        let tls = match email.tls.as_deref().unwrap_or("starttls") {
+            "tls" => SmtpTls::Tls,
+            "starttls" => SmtpTls::StartTls,
+            "none" => SmtpTls::None,
+            other => {
+                return Err(error(
+                    "tls",
+                    format!("`{other}` is not a choice; use \"tls\", \"starttls\" or \"none\""),
+                ));
+            }
+        };
+        let smtp_port = email.smtp_port.unwrap_or(match tls {
+            SmtpTls::Tls => 465,
+            SmtpTls::StartTls => 587,
+            SmtpTls::None => 25,
+        });
+        if email.smtp_host.trim().is_empty() {
+            return Err(error("smtp_host", "must not be empty".into()));
+        }
+        let from = email
+            .from
+            .parse()
+            .map_err(|e| error("from", format!("`{}` is not an address ({e})", email.from)))?;
+        if email.to.is_empty() {
+            return Err(error("to", "name at least one recipient".into()));
+        }
+        let to = email
+            .to
+            .iter()
+            .map(|t| {
+                t.parse()
+                    .map_err(|e| error("to", format!("`{t}` is not an address ({e})")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let credentials = match (&email.username_env, &email.password_env) {
+            (Some(user), Some(password)) => Some((
+                secret_from(origin, &name, "username_env", user)?,
+                secret_from(origin, &name, "password_env", password)?,
+            )),
+            (None, None) => None,
+            _ => {
+                return Err(error(
+                    "username_env",
+                    "username_env and password_env go together".into(),
+                ));
+            }
+        };
+        let filter = validate_filter(email.filter, origin, &name, sources)?;
+        channels.push(Channel {
+            name,
+            filter,
+            transport: Transport::Email(Email {
+                smtp_host: email.smtp_host,
+                smtp_port,
+                tls,
+                credentials,
+                from,
+                to,
+                digest: email.digest,
+            }),
+        });
+    }
+    let mut names = HashSet::new();
+    for channel in &channels {
+        if channel.name.trim().is_empty() || channel.name.contains(':') {
+            return Err(ConfigError::Channel {
+                path: origin.to_owned(),
+                channel: channel.name.clone(),
+                key: "name",
+                message: "use a non-empty name without `:`".into(),
+            });
+        }
+        if !names.insert(channel.name.clone()) {
+            return Err(ConfigError::Channel {
+                path: origin.to_owned(),
+                channel: channel.name.clone(),
+                key: "name",
+                message: "is used by another channel; names must be unique because delivery ids contain them".into(),
+            });
+        }
+    }
+    Ok((NotifySettings { channels, retry }, timeout))
 }
 
 #[cfg(test)]
@@ -459,6 +854,30 @@ mod tests {
                 "key `fetch.timeout`: `soon` is not a duration",
             ),
             ("[fetch]\nconcurrency = 0\n", "key `fetch.concurrency`"),
+            (
+                "[schedule]\ncron = \"every hour\"\n",
+                "key `schedule.cron`: `every hour` is not a cron schedule (it has 2 fields); write 5 fields \"minute hour day-of-month month day-of-week\"",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nschedule = \"* * 32 * *\"\n",
+                "source `a`: key `schedule`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nformat = \"xml\"\n",
+                "notification channel `hook`: key `format`",
+            ),
+            (
+                "[[notify.email]]\nname = \"mail\"\nsmtp_host = \"x\"\nfrom = \"not an address\"\nto = [\"a@b.org\"]\n",
+                "notification channel `mail`: key `from`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nsources = [\"nope\"]\n",
+                "notification channel `hook`: key `sources`: no source is named `nope`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\non = [\"weather\"]\n",
+                "unknown variant `weather`",
+            ),
             (
                 "[profiles.mine]\nlevel = \"h3\"\nsummary = \"p[\"\n",
                 "profile `mine`: key `summary`",

@@ -20,8 +20,8 @@ use axum::routing::get;
 use crate::config::{Config, FetchSettings, Source};
 use crate::fetch::Fetcher;
 use crate::report;
-use crate::run;
-use crate::store::{Store, StoreHandle};
+use crate::run::{self, Checker};
+use crate::store::StoreHandle;
 
 /// The legacy travel.state.gov page for Mali, July 2023 (reconstructed from seed 000).
 pub const MALI_2023: &str = include_str!("../fixtures/mali-2023-legacy.html");
@@ -71,10 +71,15 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         url,
         profile_names: vec!["state-dept".into()],
         profiles,
+        schedule: None,
     }));
 
-    let store = StoreHandle::open(&db)?;
-    let fetcher = Fetcher::new(&config.fetch)?;
+    let checker = Checker {
+        fetcher: Fetcher::new(&config.fetch)?,
+        store: StoreHandle::open(&db)?,
+        concurrency: 1,
+        notify: Arc::new(config.notify.clone()),
+    };
     writeln!(
         out,
         "advisory-watch demo: the Mali advisory, served from http://{address}/mali"
@@ -85,14 +90,9 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         out,
         "Check 1: the page as published on July 31, 2023 (legacy layout)"
     )?;
-    let first = run::check(&config.sources, &fetcher, &store, 1).await?;
+    let first = run::check(&config.sources, &checker).await?;
     write!(out, "{}", indent(&report::cycle_text(&first)))?;
-    let store_path = db.clone();
-    let snapshot = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let store = Store::open(&store_path)?;
-        Ok(store.overview()?)
-    })
-    .await??;
+    let snapshot = checker.store.call(|store| store.overview()).await?;
     if let Some(mali) = snapshot.first() {
         writeln!(
             out,
@@ -108,12 +108,38 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         out,
         "Check 2: the page as published in late 2025 (current layout)"
     )?;
-    let second = run::check(&config.sources, &fetcher, &store, 1).await?;
+    let second = run::check(&config.sources, &checker).await?;
     write!(out, "{}", indent(&report::cycle_text(&second)))?;
 
     let _ = stop.send(());
     server.await.context("the demo server task failed")??;
     Ok(())
+}
+
+/// The event `notify test` sends: the bundled Mali change, marked as a test.
+pub fn sample_event() -> anyhow::Result<crate::notify::Event> {
+    let profiles = crate::profile::ProfileSet::builtin()
+        .resolve_names(&["state-dept".to_owned()], "sample")?;
+    let old = crate::extract::extract(MALI_2023, &profiles)
+        .map_err(|e| anyhow::anyhow!("bundled 2023 page: {e}"))?
+        .advisory;
+    let new = crate::extract::extract(MALI_2025, &profiles)
+        .map_err(|e| anyhow::anyhow!("bundled 2025 page: {e}"))?
+        .advisory;
+    let change = crate::diff::compare(&old, &new).context("the bundled pages differ")?;
+    let mut event = crate::notify::Event::for_change(
+        crate::notify::Event::new_id(),
+        "us-mali",
+        "Mali",
+        "https://travel.state.gov/content/travel/en/traveladvisories/traveladvisories/mali-travel-advisory.html",
+        chrono::Utc::now(),
+        &change,
+        &old.summary,
+        &new.summary,
+    );
+    event.kind = crate::notify::EventType::Test;
+    event.headline = format!("[test] {}", event.headline);
+    Ok(event)
 }
 
 fn indent(text: &str) -> String {

@@ -215,7 +215,7 @@ fn comparison_key(text: &str) -> String {
 }
 
 /// Whether a stretch of a word diff is kept, deleted or inserted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Edit {
     /// In both versions.
@@ -227,7 +227,7 @@ pub enum Edit {
 }
 
 /// One stretch of a word diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     /// Kept, deleted or inserted.
     pub edit: Edit,
@@ -236,7 +236,7 @@ pub struct Segment {
 }
 
 /// A paragraph of a word diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paragraph {
     /// Its stretches, in order.
     pub segments: Vec<Segment>,
@@ -250,7 +250,7 @@ impl Paragraph {
 }
 
 /// The word-level diff of two summaries, paragraph by paragraph.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WordDiff {
     /// The paragraphs, in the new version's order with deleted ones where they stood.
     pub paragraphs: Vec<Paragraph>,
@@ -301,6 +301,19 @@ impl WordDiff {
         out.truncate(out.trim_end().len());
         out
     }
+}
+
+/// The summary diff as unified text, one line per paragraph, for webhooks and tickets.
+pub fn unified(old: &str, new: &str) -> String {
+    let old = old.replace("\n\n", "\n") + "\n";
+    let new = new.replace("\n\n", "\n") + "\n";
+    TextDiff::configure()
+        .timeout(WORD_DIFF_TIMEOUT)
+        .diff_lines(&old, &new)
+        .unified_diff()
+        .context_radius(1)
+        .header("summary before", "summary after")
+        .to_string()
 }
 
 /// Diffs two summaries paragraph by paragraph, then word by word inside paragraphs that are

@@ -106,13 +106,18 @@ pub struct Fetcher {
 
 static CRYPTO: Once = Once::new();
 
+/// Makes ring the process's TLS crypto provider (once); every TLS client needs one.
+pub fn install_crypto() {
+    CRYPTO.call_once(|| {
+        // Fails only when another provider was installed first, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Fetcher {
     /// Builds the client.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
-        CRYPTO.call_once(|| {
-            // Fails only when another provider was installed first, which is as good.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        install_crypto();
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 attempt.error(format!("more than {MAX_REDIRECTS} redirects"))

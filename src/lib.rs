@@ -7,11 +7,14 @@
 pub mod advisory;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod diff;
 pub mod extract;
 pub mod fetch;
+pub mod notify;
 pub mod profile;
 pub mod report;
 pub mod run;
+pub mod schedule;
 pub mod store;

@@ -576,3 +576,45 @@ pub fn reprocessed_text(results: &[Reprocessed]) -> String {
     }
     out
 }
+
+/// The table of `deliveries`.
+pub fn deliveries_text(rows: &[crate::store::DeliveryRow]) -> String {
+    if rows.is_empty() {
+        return "No deliveries.\n".to_owned();
+    }
+    let mut out = format!(
+        "{:>6}  {:<8} {:<16} {:>8}  {:<26} {}\n",
+        "ID", "STATUS", "CHANNEL", "ATTEMPTS", "WHEN", "HEADLINE"
+    );
+    for row in rows {
+        let headline = serde_json::from_str::<crate::notify::Event>(&row.event)
+            .map(|e| e.subject())
+            .unwrap_or_else(|_| "(event unreadable)".to_owned());
+        let when = match row.status.as_str() {
+            "sent" => row.sent_at.clone().unwrap_or_default(),
+            "pending" => format!("next {}", row.next_attempt_at),
+            _ => row.next_attempt_at.clone(),
+        };
+        out.push_str(&format!(
+            "{:>6}  {:<8} {:<16} {:>8}  {:<26} {}\n",
+            row.id, row.status, row.channel, row.attempts, when, headline
+        ));
+        if let Some(error) = row.last_error.as_deref().filter(|_| row.status != "sent") {
+            out.push_str(&format!("        last error: {error}\n"));
+        }
+    }
+    out
+}
+
+/// The JSON of `deliveries --format json`.
+pub fn deliveries_json(rows: &[crate::store::DeliveryRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|row| {
+                let mut value = serde_json::to_value(row).expect("a row serializes");
+                value["event"] = serde_json::from_str(&row.event).unwrap_or(Value::Null);
+                value
+            })
+            .collect(),
+    )
+}

@@ -19,9 +19,11 @@ use crate::config::Source;
 use crate::diff::{self, Change};
 use crate::extract::{self, Extracted};
 use crate::fetch::Fetcher;
+use crate::notify::{Event, NotifySettings};
 use crate::store::{
-    Body, CheckRecord, FailureKind, Latest, Outcome, RebuiltFailure, RebuiltVersion, Recorded,
-    SourceId, SourceSpec, StoreError, StoreHandle, StoredChange, content_hash, format_time,
+    Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
+    Recorded, SourceId, SourceSpec, StoreError, StoreHandle, StoredChange, content_hash,
+    format_time,
 };
 
 /// How often a check is compared again when another process stored a version meanwhile.
@@ -76,14 +78,25 @@ pub async fn register_sources(
     store.call(move |store| store.sync_sources(&specs)).await
 }
 
+/// What a cycle needs besides its sources.
+#[derive(Clone)]
+pub struct Checker {
+    /// The HTTP client.
+    pub fetcher: Fetcher,
+    /// The database.
+    pub store: StoreHandle,
+    /// Pages fetched at once.
+    pub concurrency: usize,
+    /// Channels whose deliveries are queued with each change.
+    pub notify: Arc<NotifySettings>,
+}
+
 /// Checks the given sources once. Only a database failure is an error; a source's failure is
-/// part of the report.
-pub async fn check(
-    sources: &[Arc<Source>],
-    fetcher: &Fetcher,
-    store: &StoreHandle,
-    concurrency: usize,
-) -> Result<CycleReport, StoreError> {
+/// part of the report. Deliveries for matching channels are queued in the same transaction as
+/// the change (or broken source) they announce.
+pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleReport, StoreError> {
+    let (store, concurrency) = (&checker.store, checker.concurrency);
+    let batch = Event::new_id();
     let ids = register_sources(store, sources).await?;
     let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
     let mut latest = store.call(move |store| store.latest(&id_list)).await?;
@@ -92,25 +105,25 @@ pub async fn check(
     let mut tasks = JoinSet::new();
     for (index, source) in sources.iter().enumerate() {
         let id = ids[&source.name];
-        let state = latest.remove(&id).unwrap_or(Latest {
-            snapshot: None,
-            content_hash: None,
-        });
-        let (source, fetcher, store, permits) = (
+        let state = latest.remove(&id).unwrap_or_else(empty_latest);
+        let (source, checker, permits, batch) = (
             Arc::clone(source),
-            fetcher.clone(),
-            store.clone(),
+            checker.clone(),
             Arc::clone(&permits),
+            batch.clone(),
         );
         tasks.spawn(async move {
             let _permit = permits
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            (
-                index,
-                check_source(&source, id, state, &fetcher, &store).await,
-            )
+            let notes = Notes {
+                notify: &checker.notify,
+                batch: &batch,
+            };
+            let checked =
+                check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
+            (index, checked)
         });
     }
 
@@ -146,12 +159,54 @@ fn check_key(body_hash: &str, source: &Source) -> String {
     format!("{body_hash}:{}", content_hash(profiles.as_bytes()))
 }
 
+fn empty_latest() -> Latest {
+    Latest {
+        snapshot: None,
+        content_hash: None,
+        state: "new".to_owned(),
+    }
+}
+
+/// The channels and cycle batch that deliveries are queued for.
+#[derive(Clone, Copy)]
+struct Notes<'a> {
+    notify: &'a NotifySettings,
+    batch: &'a str,
+}
+
+impl Notes<'_> {
+    /// Deliveries of `event` to every channel whose filter accepts it.
+    fn deliveries(&self, event: &Event) -> Vec<NewDelivery> {
+        let channels: Vec<&str> = self
+            .notify
+            .channels
+            .iter()
+            .filter(|c| c.filter.accepts(event))
+            .map(|c| c.name.as_str())
+            .collect();
+        if channels.is_empty() {
+            return Vec::new();
+        }
+        let json = serde_json::to_string(event).expect("an event always serializes");
+        channels
+            .into_iter()
+            .map(|channel| NewDelivery {
+                channel: channel.to_owned(),
+                event_id: event.id.clone(),
+                event: json.clone(),
+                batch: self.batch.to_owned(),
+            })
+            .collect()
+    }
+}
+
 async fn check_source(
     source: &Arc<Source>,
     id: SourceId,
     mut latest: Latest,
     fetcher: &Fetcher,
     store: &StoreHandle,
+    notes: Notes<'_>,
 ) -> Result<Checked, StoreError> {
     let checked_at = Utc::now();
     let page = match fetcher.get(&source.url).await {
@@ -173,6 +228,7 @@ async fn check_source(
                     kind,
                     message: error.to_string(),
                 },
+                deliveries: Vec::new(),
             };
             return failed(store, record, &source.name).await;
         }
@@ -191,6 +247,7 @@ async fn check_source(
             outcome: Outcome::Unchanged {
                 snapshot: snapshot.id,
             },
+            deliveries: Vec::new(),
         };
         if store.call(move |s| s.record(&record)).await? != Recorded::Stale {
             return Ok(Checked::Unchanged);
@@ -218,6 +275,20 @@ async fn check_source(
         Err(failure) => {
             let message = failure.to_string();
             tracing::warn!(source = %source.name, %message, "extraction failed");
+            // Operators hear of a broken source once, when it breaks.
+            let deliveries = if latest.state == "broken" {
+                Vec::new()
+            } else {
+                let event = Event::for_extraction(
+                    &source.name,
+                    &source.country,
+                    source.url.as_str(),
+                    checked_at,
+                    false,
+                    &message,
+                );
+                notes.deliveries(&event)
+            };
             let record = CheckRecord {
                 source: id,
                 checked_at,
@@ -228,6 +299,7 @@ async fn check_source(
                     kind: FailureKind::Extraction,
                     message,
                 },
+                deliveries,
             };
             return failed(store, record, &source.name).await;
         }
@@ -240,6 +312,31 @@ async fn check_source(
         if is_new && body.is_none() {
             body = Some(Body::new(&raw));
         }
+        let mut deliveries = Vec::new();
+        if let (Some((uid, change)), Some(previous)) = (&change, &latest.snapshot) {
+            let event = Event::for_change(
+                uid.clone(),
+                &source.name,
+                &source.country,
+                source.url.as_str(),
+                checked_at,
+                change,
+                &previous.advisory.summary,
+                &extracted.advisory.summary,
+            );
+            deliveries.extend(notes.deliveries(&event));
+        }
+        if latest.state == "broken" {
+            let event = Event::for_extraction(
+                &source.name,
+                &source.country,
+                source.url.as_str(),
+                checked_at,
+                true,
+                "",
+            );
+            deliveries.extend(notes.deliveries(&event));
+        }
         let record = CheckRecord {
             source: id,
             checked_at,
@@ -247,6 +344,7 @@ async fn check_source(
             content_hash: Some(key.clone()),
             body: if is_new { body.clone() } else { None },
             outcome,
+            deliveries,
         };
         match store.call(move |s| s.record(&record)).await? {
             Recorded::Stale => latest = reload(store, id).await?,
@@ -254,7 +352,7 @@ async fn check_source(
                 change: change_id, ..
             } => {
                 return Ok(match (change, change_id, &latest.snapshot) {
-                    (Some(change), Some(change_id), Some(previous)) => {
+                    (Some((_, change)), Some(change_id), Some(previous)) => {
                         tracing::info!(source = %source.name, headline = %change.headline, "change detected");
                         Checked::Changed(Box::new(StoredChange {
                             id: change_id,
@@ -283,7 +381,10 @@ async fn check_source(
     })
 }
 
-fn compare_with_latest(latest: &Latest, extracted: &Extracted) -> (Outcome, Option<Change>) {
+fn compare_with_latest(
+    latest: &Latest,
+    extracted: &Extracted,
+) -> (Outcome, Option<(String, Change)>) {
     match &latest.snapshot {
         Some(snapshot) if snapshot.fields_hash == extracted.advisory.fields_hash() => (
             Outcome::Unchanged {
@@ -294,7 +395,8 @@ fn compare_with_latest(latest: &Latest, extracted: &Extracted) -> (Outcome, Opti
         previous => {
             let change = previous
                 .as_ref()
-                .and_then(|p| diff::compare(&p.advisory, &extracted.advisory));
+                .and_then(|p| diff::compare(&p.advisory, &extracted.advisory))
+                .map(|change| (Event::new_id(), change));
             (
                 Outcome::NewVersion {
                     previous: previous.as_ref().map(|p| p.id),
@@ -310,10 +412,7 @@ fn compare_with_latest(latest: &Latest, extracted: &Extracted) -> (Outcome, Opti
 
 async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {
     let mut map = store.call(move |s| s.latest(&[id])).await?;
-    Ok(map.remove(&id).unwrap_or(Latest {
-        snapshot: None,
-        content_hash: None,
-    }))
+    Ok(map.remove(&id).unwrap_or_else(empty_latest))
 }
 
 async fn failed(

@@ -5,6 +5,8 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod peers;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -38,6 +40,7 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
+    pub delay: Duration,
 }
 
 impl Reply {
@@ -46,6 +49,7 @@ impl Reply {
             status: 200,
             content_type: "text/html; charset=utf-8".into(),
             body: body.into(),
+            delay: Duration::ZERO,
         }
     }
 }
@@ -165,7 +169,11 @@ fn serve(
             status: 404,
             content_type: "text/plain".into(),
             body: b"not found".to_vec(),
+            delay: Duration::ZERO,
         });
+    if !reply.delay.is_zero() {
+        std::thread::sleep(reply.delay);
+    }
     let mut stream = stream;
     let head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",

@@ -1,0 +1,1160 @@
+//! Notifications: channels, what they receive, and delivering it.
+//!
+//! This module owns the notification channels (webhooks and email), their filters, the
+//! [`Event`] that is written to the outbox in the same transaction as the change it announces,
+//! the renderings of an event (webhook JSON, a Slack-compatible `{"text": ...}`, an email with a
+//! plain text and an HTML part), and the sending itself: HTTP POST with an HMAC-SHA256
+//! signature, SMTP through lettre. Deciding when to send and retry is the outbox worker's job
+//! (`deliver_due`, driven by `daemon` and `check`); the rows are `store`'s. Secrets are read
+//! from the environment when the configuration is loaded and never printed.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::advisory::{Indicator, Level};
+use crate::diff::{Change, Edit, WordDiff};
+use crate::store::{DueDelivery, StoreError, StoreHandle, format_time};
+
+/// A secret read from the environment. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Reads the variable `name`; `None` when it is not set or empty.
+    pub fn from_env(name: &str) -> Option<Secret> {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What a channel can be notified of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The level moved.
+    Level,
+    /// Indicators (or other reasons) were added or removed.
+    Indicators,
+    /// The summary's words changed.
+    Summary,
+    /// Only the issued date or the publisher's note changed.
+    Reissue,
+    /// A source stopped reading right (and, later, read right again).
+    ExtractionFailure,
+}
+
+impl EventKind {
+    /// The kinds a channel gets when its `on` is not set.
+    pub const DEFAULT: [EventKind; 3] =
+        [EventKind::Level, EventKind::Indicators, EventKind::Summary];
+}
+
+/// Which events a channel receives.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only these sources (all when empty).
+    pub sources: Vec<String>,
+    /// Only these countries, compared without case (all when empty).
+    pub countries: Vec<String>,
+    /// Only changes where the level before or after is at least this.
+    pub min_level: Option<u8>,
+    /// Only these kinds.
+    pub on: Vec<EventKind>,
+}
+
+impl Filter {
+    /// Whether an event passes the filter.
+    pub fn accepts(&self, event: &Event) -> bool {
+        if !self.sources.is_empty() && !self.sources.iter().any(|s| s == &event.source) {
+            return false;
+        }
+        if !self.countries.is_empty()
+            && !self
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&event.country))
+        {
+            return false;
+        }
+        let kinds = event.kinds();
+        if !kinds.iter().any(|k| self.on.contains(k)) {
+            return false;
+        }
+        if let Some(min) = self.min_level
+            && event.kind == EventType::AdvisoryChange
+        {
+            let highest = event
+                .level_from
+                .iter()
+                .chain(&event.level_to)
+                .map(|l| l.number)
+                .max()
+                .unwrap_or(0);
+            if highest < min {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The body format of a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookFormat {
+    /// The documented JSON event.
+    Json,
+    /// `{"text": "..."}`, accepted by Slack and compatible chat tools.
+    Slack,
+}
+
+/// A webhook channel.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    /// Where to POST.
+    pub url: Url,
+    /// The HMAC key, from the environment.
+    pub secret: Option<Secret>,
+    /// The body format.
+    pub format: WebhookFormat,
+}
+
+/// How an SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// STARTTLS upgrade (usually port 587).
+    StartTls,
+    /// No TLS: only for a relay on the same machine or network.
+    None,
+}
+
+/// An email channel.
+#[derive(Debug, Clone)]
+pub struct Email {
+    /// SMTP host.
+    pub smtp_host: String,
+    /// SMTP port.
+    pub smtp_port: u16,
+    /// Connection security.
+    pub tls: SmtpTls,
+    /// User name and password, from the environment.
+    pub credentials: Option<(Secret, Secret)>,
+    /// The sender.
+    pub from: Mailbox,
+    /// The recipients.
+    pub to: Vec<Mailbox>,
+    /// One message per cycle instead of one per change.
+    pub digest: bool,
+}
+
+/// How a channel delivers.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// HTTP POST.
+    Webhook(Webhook),
+    /// SMTP.
+    Email(Email),
+}
+
+/// A configured notification channel.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Unique name; part of every delivery id.
+    pub name: String,
+    /// What it receives.
+    pub filter: Filter,
+    /// How it delivers.
+    pub transport: Transport,
+}
+
+impl Channel {
+    /// Whether several deliveries of one cycle go out as one message.
+    pub fn is_digest(&self) -> bool {
+        matches!(&self.transport, Transport::Email(email) if email.digest)
+    }
+}
+
+/// Retry policy of the outbox.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts before a delivery is marked dead.
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled each time.
+    pub initial: Duration,
+    /// The longest delay between attempts.
+    pub max: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 10,
+            initial: Duration::from_secs(30),
+            max: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay after `attempts` failed attempts: exponential, capped, with up to 20% random
+    /// jitter, and never shorter than the server's `Retry-After`.
+    pub fn delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
+        let exponent = attempts.saturating_sub(1).min(30);
+        let base = self.initial.saturating_mul(1u32 << exponent).min(self.max);
+        let jitter = base.mul_f64(fastrand::f64() * 0.2);
+        (base + jitter).max(retry_after.unwrap_or_default())
+    }
+}
+
+/// Every channel and the retry policy.
+#[derive(Debug, Clone, Default)]
+pub struct NotifySettings {
+    /// The channels, in configuration order.
+    pub channels: Vec<Channel>,
+    /// How failed deliveries are retried.
+    pub retry: RetryPolicy,
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    /// An advisory changed.
+    AdvisoryChange,
+    /// A source stopped reading right.
+    ExtractionFailure,
+    /// A source reads right again.
+    ExtractionRecovered,
+    /// `notify test`.
+    Test,
+}
+
+/// What a notification says: stored in the outbox as JSON when the change is stored, so that
+/// what is delivered later, after any restart, is exactly what was detected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique event id; with the channel name, the delivery id.
+    pub id: String,
+    /// What it is about.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// The source.
+    pub source: String,
+    /// Its country.
+    pub country: String,
+    /// Its page.
+    pub url: String,
+    /// When it was detected (RFC 3339).
+    pub detected_at: String,
+    /// The level before.
+    pub level_from: Option<Level>,
+    /// The level after.
+    pub level_to: Option<Level>,
+    /// Indicators added.
+    pub indicators_added: Vec<Indicator>,
+    /// Indicators removed.
+    pub indicators_removed: Vec<Indicator>,
+    /// Other reasons added.
+    pub reasons_added: Vec<String>,
+    /// Other reasons removed.
+    pub reasons_removed: Vec<String>,
+    /// Whether the summary changed.
+    pub summary_changed: bool,
+    /// The summary diff, unified, line per paragraph.
+    pub summary_diff: String,
+    /// The summary diff, word by word.
+    pub word_diff: Option<WordDiff>,
+    /// The publisher's new note.
+    pub change_note: Option<String>,
+    /// The issued date after.
+    pub issued: Option<chrono::NaiveDate>,
+    /// The analyst's line (or the failure's message).
+    pub headline: String,
+}
+
+impl Event {
+    /// A fresh event id.
+    pub fn new_id() -> String {
+        format!("{:032x}", fastrand::u128(..))
+    }
+
+    /// The event announcing a change.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the event's facts, each from its own place"
+    )]
+    pub fn for_change(
+        id: String,
+        source: &str,
+        country: &str,
+        url: &str,
+        detected_at: DateTime<Utc>,
+        change: &Change,
+        old_summary: &str,
+        new_summary: &str,
+    ) -> Event {
+        let word_diff = change
+            .summary_changed
+            .then(|| crate::diff::word_diff(old_summary, new_summary));
+        Event {
+            id,
+            kind: EventType::AdvisoryChange,
+            source: source.to_owned(),
+            country: country.to_owned(),
+            url: url.to_owned(),
+            detected_at: format_time(detected_at),
+            level_from: Some(change.level_from.clone()),
+            level_to: Some(change.level_to.clone()),
+            indicators_added: change.indicators_added.clone(),
+            indicators_removed: change.indicators_removed.clone(),
+            reasons_added: change.reasons_added.clone(),
+            reasons_removed: change.reasons_removed.clone(),
+            summary_changed: change.summary_changed,
+            summary_diff: if change.summary_changed {
+                crate::diff::unified(old_summary, new_summary)
+            } else {
+                String::new()
+            },
+            word_diff,
+            change_note: change.change_note.clone(),
+            issued: change.issued_to,
+            headline: change.headline.clone(),
+        }
+    }
+
+    /// The event announcing that a source broke (`recovered` false) or reads again.
+    pub fn for_extraction(
+        source: &str,
+        country: &str,
+        url: &str,
+        at: DateTime<Utc>,
+        recovered: bool,
+        message: &str,
+    ) -> Event {
+        Event {
+            id: Event::new_id(),
+            kind: if recovered {
+                EventType::ExtractionRecovered
+            } else {
+                EventType::ExtractionFailure
+            },
+            source: source.to_owned(),
+            country: country.to_owned(),
+            url: url.to_owned(),
+            detected_at: format_time(at),
+            level_from: None,
+            level_to: None,
+            indicators_added: Vec::new(),
+            indicators_removed: Vec::new(),
+            reasons_added: Vec::new(),
+            reasons_removed: Vec::new(),
+            summary_changed: false,
+            summary_diff: String::new(),
+            word_diff: None,
+            change_note: None,
+            issued: None,
+            headline: if recovered {
+                format!("{source} reads correctly again")
+            } else {
+                format!("{source} no longer reads correctly: {message}")
+            },
+        }
+    }
+
+    /// The kinds this event counts as, for filters.
+    pub fn kinds(&self) -> Vec<EventKind> {
+        match self.kind {
+            EventType::ExtractionFailure | EventType::ExtractionRecovered => {
+                vec![EventKind::ExtractionFailure]
+            }
+            EventType::Test => vec![
+                EventKind::Level,
+                EventKind::Indicators,
+                EventKind::Summary,
+                EventKind::Reissue,
+                EventKind::ExtractionFailure,
+            ],
+            EventType::AdvisoryChange => {
+                let mut kinds = Vec::new();
+                if let (Some(from), Some(to)) = (&self.level_from, &self.level_to)
+                    && from.number != to.number
+                {
+                    kinds.push(EventKind::Level);
+                }
+                if !self.indicators_added.is_empty()
+                    || !self.indicators_removed.is_empty()
+                    || !self.reasons_added.is_empty()
+                    || !self.reasons_removed.is_empty()
+                {
+                    kinds.push(EventKind::Indicators);
+                }
+                if self.summary_changed {
+                    kinds.push(EventKind::Summary);
+                }
+                if kinds.is_empty() {
+                    kinds.push(EventKind::Reissue);
+                }
+                kinds
+            }
+        }
+    }
+
+    /// The delivery id of this event on a channel: stable across retries and restarts.
+    pub fn delivery_id(&self, channel: &str) -> String {
+        format!("{}:{channel}", self.id)
+    }
+
+    /// The email subject and chat line: country and headline.
+    pub fn subject(&self) -> String {
+        match self.kind {
+            EventType::AdvisoryChange | EventType::Test => {
+                format!("{}: {}", self.country, self.headline)
+            }
+            EventType::ExtractionFailure => format!("advisory-watch: {} is broken", self.source),
+            EventType::ExtractionRecovered => {
+                format!("advisory-watch: {} reads correctly again", self.source)
+            }
+        }
+    }
+}
+
+/// The documented webhook JSON body of one event.
+pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
+    let level = |l: &Option<Level>| {
+        l.as_ref()
+            .map(|l| serde_json::json!({"number": l.number, "label": l.label}))
+    };
+    serde_json::json!({
+        "delivery_id": delivery_id,
+        "event_id": event.id,
+        "type": event.kind,
+        "source": event.source,
+        "country": event.country,
+        "url": event.url,
+        "detected_at": event.detected_at,
+        "level_from": level(&event.level_from),
+        "level_to": level(&event.level_to),
+        "indicators_added": event.indicators_added,
+        "indicators_removed": event.indicators_removed,
+        "reasons_added": event.reasons_added,
+        "reasons_removed": event.reasons_removed,
+        "summary_changed": event.summary_changed,
+        "summary_diff": event.summary_diff,
+        "change_note": event.change_note,
+        "issued": event.issued,
+        "headline": event.headline,
+    })
+}
+
+/// The Slack-compatible body: `{"text": "*Mali*: Unrest and health indicators added ..."}`.
+pub fn slack_json(event: &Event) -> serde_json::Value {
+    let mut text = format!(
+        "*{}*: {}",
+        slack_escape(&event.country),
+        slack_escape(&event.headline)
+    );
+    if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
+        text.push_str(&format!(
+            "\nLevel {} → {} ({})",
+            from.number,
+            to.number,
+            slack_escape(&to.label)
+        ));
+    }
+    if let Some(note) = &event.change_note {
+        text.push_str(&format!("\n> {}", slack_escape(note)));
+    }
+    text.push_str(&format!(
+        "\n<{}|{}>",
+        event.url.replace(['|', '>'], ""),
+        slack_escape(&event.source)
+    ));
+    serde_json::json!({ "text": text })
+}
+
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The plain-text part of an email about some events.
+pub fn email_text(events: &[Event]) -> String {
+    let mut out = String::new();
+    for event in events {
+        out.push_str(&format!("{}\n", event.subject()));
+        if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
+            if from.number == to.number {
+                out.push_str(&format!("Level: {to} (unchanged)\n"));
+            } else {
+                out.push_str(&format!("Level: {from} -> {to}\n"));
+            }
+        }
+        let names = |list: &[Indicator]| {
+            list.iter()
+                .map(|i| i.human())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !event.indicators_added.is_empty() {
+            out.push_str(&format!(
+                "Indicators added: {}\n",
+                names(&event.indicators_added)
+            ));
+        }
+        if !event.indicators_removed.is_empty() {
+            out.push_str(&format!(
+                "Indicators removed: {}\n",
+                names(&event.indicators_removed)
+            ));
+        }
+        if let Some(note) = &event.change_note {
+            out.push_str(&format!("Publisher's note: {note}\n"));
+        }
+        out.push_str(&format!(
+            "Page: {}\nDetected: {}\n",
+            event.url, event.detected_at
+        ));
+        if let Some(diff) = &event.word_diff {
+            out.push_str("\nSummary changes ([-deleted-] {+inserted+}):\n\n");
+            out.push_str(&diff.to_text(true, 12));
+            out.push('\n');
+        }
+        out.push_str("\n-- \n");
+    }
+    out.push_str("Sent by advisory-watch.\n");
+    out
+}
+
+/// The HTML part of an email about some events: level, indicator chips and the word diff,
+/// with every piece of page text escaped.
+pub fn email_html(events: &[Event]) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:720px\">",
+    );
+    for event in events {
+        out.push_str(&format!(
+            "<h2 style=\"font-size:18px;margin:16px 0 4px\">{}</h2>",
+            escape_html(&event.subject())
+        ));
+        if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
+            out.push_str("<p style=\"margin:4px 0\">");
+            if from.number != to.number {
+                out.push_str(&level_badge(from));
+                out.push_str(" &rarr; ");
+            }
+            out.push_str(&level_badge(to));
+            if from.number == to.number {
+                out.push_str(" <span style=\"color:#555\">unchanged</span>");
+            }
+            out.push_str("</p>");
+        }
+        let chips = |list: &[Indicator], added: bool| {
+            list.iter()
+                .map(|i| {
+                    let (bg, sign) = if added { ("#fde2e1", "+") } else { ("#e1f3e6", "&minus;") };
+                    format!(
+                        "<span class=\"chip\" style=\"display:inline-block;padding:2px 8px;margin:2px;border-radius:12px;background:{bg}\">{sign} {}</span>",
+                        escape_html(i.human())
+                    )
+                })
+                .collect::<String>()
+        };
+        if !event.indicators_added.is_empty() || !event.indicators_removed.is_empty() {
+            out.push_str("<p style=\"margin:4px 0\">");
+            out.push_str(&chips(&event.indicators_added, true));
+            out.push_str(&chips(&event.indicators_removed, false));
+            out.push_str("</p>");
+        }
+        if let Some(note) = &event.change_note {
+            out.push_str(&format!(
+                "<blockquote style=\"margin:8px 0;padding-left:8px;border-left:3px solid #ccc\">{}</blockquote>",
+                escape_html(note)
+            ));
+        }
+        if let Some(diff) = &event.word_diff {
+            out.push_str("<div class=\"diff\">");
+            out.push_str(&word_diff_html(diff));
+            out.push_str("</div>");
+        }
+        out.push_str(&format!(
+            "<p style=\"font-size:13px;color:#555\"><a href=\"{}\">{}</a> &middot; detected {}</p>",
+            escape_html(&event.url),
+            escape_html(&event.source),
+            escape_html(&event.detected_at)
+        ));
+    }
+    out.push_str("</body></html>");
+    out
+}
+
+fn level_badge(level: &Level) -> String {
+    let (bg, fg) = match level.number {
+        1 => ("#1f5aa6", "#fff"),
+        2 => ("#f3c613", "#1b1b1b"),
+        3 => ("#e67e22", "#1b1b1b"),
+        _ => ("#c0392b", "#fff"),
+    };
+    format!(
+        "<span class=\"level\" style=\"display:inline-block;padding:2px 8px;border-radius:4px;background:{bg};color:{fg}\">Level {}: {}</span>",
+        level.number,
+        escape_html(&level.label)
+    )
+}
+
+/// The word diff as HTML: `<del>` and `<ins>` inside paragraphs, unchanged paragraphs folded.
+pub fn word_diff_html(diff: &WordDiff) -> String {
+    let mut out = String::new();
+    let mut folded = 0;
+    let fold = |out: &mut String, folded: &mut usize| {
+        if *folded > 0 {
+            let s = if *folded == 1 { "" } else { "s" };
+            out.push_str(&format!(
+                "<p style=\"color:#777;font-style:italic\">{} unchanged paragraph{s}</p>",
+                *folded
+            ));
+            *folded = 0;
+        }
+    };
+    for paragraph in &diff.paragraphs {
+        if !paragraph.changed() {
+            folded += 1;
+            continue;
+        }
+        fold(&mut out, &mut folded);
+        out.push_str("<p>");
+        for segment in &paragraph.segments {
+            let text = escape_html(&segment.text);
+            match segment.edit {
+                Edit::Equal => out.push_str(&text),
+                Edit::Delete => out.push_str(&format!(
+                    "<del style=\"background:#fde2e1;color:#8a1c1c\">{text}</del>"
+                )),
+                Edit::Insert => out.push_str(&format!(
+                    "<ins style=\"background:#e1f3e6;color:#14532d;text-decoration:none\">{text}</ins>"
+                )),
+            }
+        }
+        out.push_str("</p>");
+    }
+    fold(&mut out, &mut folded);
+    out
+}
+
+/// Why a delivery did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth trying again later (no answer, 5xx, 408, 429, SMTP 4xx); with the server's
+    /// `Retry-After`, if it gave one.
+    Transient {
+        /// What happened.
+        message: String,
+        /// The server's wish.
+        retry_after: Option<Duration>,
+    },
+    /// Will not work by retrying (4xx, SMTP 5xx, a bad address).
+    Permanent {
+        /// What happened.
+        message: String,
+    },
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Transient { message, .. } => write!(f, "{message} (will retry)"),
+            SendError::Permanent { message } => write!(f, "{message} (permanent)"),
+        }
+    }
+}
+
+/// Sends events and their delivery ids through channels.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+/// The signature header value: `sha256=<hex of HMAC-SHA256(secret, body)>`.
+pub fn signature(secret: &Secret, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let mut hex = String::with_capacity(7 + digest.len() * 2);
+    hex.push_str("sha256=");
+    for byte in digest {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+impl Sender {
+    /// A sender whose requests give up after `timeout`.
+    pub fn new(user_agent: &str, timeout: Duration) -> Result<Sender, crate::fetch::FetchError> {
+        crate::fetch::install_crypto();
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| crate::fetch::FetchError::Request {
+                url: String::new(),
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Sender { http, timeout })
+    }
+
+    /// Sends `events` (one, or a digest's several) with their delivery ids through `channel`.
+    pub async fn send(
+        &self,
+        channel: &Channel,
+        events: &[(String, Event)],
+    ) -> Result<(), SendError> {
+        match &channel.transport {
+            Transport::Webhook(webhook) => {
+                for (delivery_id, event) in events {
+                    self.post(webhook, delivery_id, event).await?;
+                }
+                Ok(())
+            }
+            Transport::Email(email) => {
+                let all: Vec<Event> = events.iter().map(|(_, e)| e.clone()).collect();
+                let ids: Vec<&str> = events.iter().map(|(id, _)| id.as_str()).collect();
+                self.mail(email, &all, &ids).await
+            }
+        }
+    }
+
+    async fn post(
+        &self,
+        webhook: &Webhook,
+        delivery_id: &str,
+        event: &Event,
+    ) -> Result<(), SendError> {
+        let body = match webhook.format {
+            WebhookFormat::Json => webhook_json(event, delivery_id),
+            WebhookFormat::Slack => slack_json(event),
+        };
+        let body = serde_json::to_vec(&body).expect("json always serializes");
+        let mut request = self
+            .http
+            .post(webhook.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("X-Advisory-Delivery", delivery_id)
+            .header(
+                "X-Advisory-Event",
+                serde_json::to_value(event.kind)
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .unwrap_or_default(),
+            );
+        if let Some(secret) = &webhook.secret {
+            request = request.header("X-Advisory-Signature", signature(secret, &body));
+        }
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SendError::Transient {
+                message: if e.is_timeout() {
+                    format!("{} did not answer within {:?}", webhook.url, self.timeout)
+                } else {
+                    format!("cannot reach {}: {e}", webhook.url)
+                },
+                retry_after: None,
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let message = format!("{} answered HTTP {status}", webhook.url);
+        if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
+            Err(SendError::Permanent { message })
+        } else {
+            Err(SendError::Transient {
+                message,
+                retry_after,
+            })
+        }
+    }
+
+    async fn mail(&self, email: &Email, events: &[Event], ids: &[&str]) -> Result<(), SendError> {
+        let subject = match events {
+            [one] => one.subject(),
+            many => format!("advisory-watch: {} advisory updates", many.len()),
+        };
+        let mut builder = Message::builder()
+            .from(email.from.clone())
+            .subject(subject)
+            .header(DeliveryIdHeader(ids.join(", ")));
+        for to in &email.to {
+            builder = builder.to(to.clone());
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(
+                email_text(events),
+                email_html(events),
+            ))
+            .map_err(|e| SendError::Permanent {
+                message: format!("cannot build the message: {e}"),
+            })?;
+        let transport = smtp_transport(email, self.timeout).map_err(|e| SendError::Permanent {
+            message: format!("SMTP {}:{}: {e}", email.smtp_host, email.smtp_port),
+        })?;
+        match transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent {
+                message: format!(
+                    "SMTP {}:{} refused the message: {e}",
+                    email.smtp_host, email.smtp_port
+                ),
+            }),
+            Err(e) => Err(SendError::Transient {
+                message: format!("SMTP {}:{}: {e}", email.smtp_host, email.smtp_port),
+                retry_after: None,
+            }),
+        }
+    }
+}
+
+/// `X-Advisory-Delivery` on emails: the delivery ids a message carries.
+#[derive(Debug, Clone)]
+struct DeliveryIdHeader(String);
+
+impl lettre::message::header::Header for DeliveryIdHeader {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("X-Advisory-Delivery")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(DeliveryIdHeader(s.to_owned()))
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+fn smtp_transport(
+    email: &Email,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+    let builder = match email.tls {
+        SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&email.smtp_host)?,
+        SmtpTls::StartTls => {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&email.smtp_host)?
+        }
+        SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&email.smtp_host),
+    };
+    let mut builder = builder.port(email.smtp_port).timeout(Some(timeout));
+    if let Some((user, password)) = &email.credentials {
+        builder = builder.credentials(Credentials::new(
+            user.expose().to_owned(),
+            password.expose().to_owned(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+/// Reads `Retry-After`: seconds, or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds.min(24 * 3600)));
+    }
+    let date = DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    (date.with_timezone(&Utc) - Utc::now()).to_std().ok()
+}
+
+/// What one pass of the outbox worker did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryPass {
+    /// Deliveries sent.
+    pub sent: usize,
+    /// Deliveries that failed and will be retried.
+    pub retrying: usize,
+    /// Deliveries marked dead.
+    pub dead: usize,
+    /// When the next pending delivery is due, if any.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// How long a claimed delivery stays hidden from other workers before it is due again, in case
+/// the process dies while sending.
+const CLAIM_LEASE: Duration = Duration::from_secs(120);
+
+/// Sends every due delivery once: claims them (so a second process does not send them too),
+/// sends, and records the outcome. Failures are retried later per `settings.retry`.
+pub async fn deliver_due(
+    store: &StoreHandle,
+    sender: &Sender,
+    settings: &NotifySettings,
+) -> Result<DeliveryPass, StoreError> {
+    let now = Utc::now();
+    let channels: Vec<String> = settings.channels.iter().map(|c| c.name.clone()).collect();
+    let due: Vec<DueDelivery> = store
+        .call(move |s| s.claim_due_deliveries(now, &channels, CLAIM_LEASE, 200))
+        .await?;
+    let mut pass = DeliveryPass::default();
+    // Group: a digest channel sends one message per batch; others one per delivery.
+    let mut groups: Vec<(usize, Vec<DueDelivery>)> = Vec::new();
+    for delivery in due {
+        let Some(index) = settings
+            .channels
+            .iter()
+            .position(|c| c.name == delivery.channel)
+        else {
+            continue;
+        };
+        let digest = settings.channels[index].is_digest();
+        match groups
+            .iter_mut()
+            .find(|(i, group)| digest && *i == index && group[0].batch == delivery.batch)
+        {
+            Some((_, group)) => group.push(delivery),
+            None => groups.push((index, vec![delivery])),
+        }
+    }
+    let mut failed_channels: Vec<usize> = Vec::new();
+    for (index, group) in groups {
+        let channel = &settings.channels[index];
+        if failed_channels.contains(&index) {
+            // Keep the channel's order: what follows a failed delivery waits for it.
+            let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
+            store.call(move |s| s.release(&ids)).await?;
+            continue;
+        }
+        let events: Vec<(String, Event)> = group
+            .iter()
+            .filter_map(|d| match serde_json::from_str::<Event>(&d.event) {
+                Ok(event) => Some((d.key.clone(), event)),
+                Err(e) => {
+                    tracing::error!(delivery = %d.key, error = %e, "stored event does not decode");
+                    None
+                }
+            })
+            .collect();
+        let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
+        let attempts = group.iter().map(|d| d.attempts).max().unwrap_or(0) + 1;
+        let outcome = sender.send(channel, &events).await;
+        let when = Utc::now();
+        match &outcome {
+            Ok(()) => {
+                tracing::info!(channel = %channel.name, deliveries = ids.len(), "delivered");
+                pass.sent += ids.len();
+                store.call(move |s| s.mark_sent(&ids, when)).await?;
+            }
+            Err(error) => {
+                let permanent = matches!(error, SendError::Permanent { .. });
+                if !permanent {
+                    failed_channels.push(index);
+                }
+                let dead = permanent || attempts >= settings.retry.max_attempts;
+                let retry_after = match error {
+                    SendError::Transient { retry_after, .. } => *retry_after,
+                    SendError::Permanent { .. } => None,
+                };
+                let next = when
+                    + chrono::Duration::from_std(settings.retry.delay(attempts, retry_after))
+                        .unwrap_or(chrono::Duration::hours(1));
+                tracing::warn!(channel = %channel.name, attempts, dead, %error, "delivery failed");
+                if dead {
+                    pass.dead += ids.len();
+                } else {
+                    pass.retrying += ids.len();
+                }
+                let message = error.to_string();
+                let next_attempt = (!dead).then_some(next);
+                store
+                    .call(move |s| s.mark_failed(&ids, when, &message, next_attempt))
+                    .await?;
+            }
+        }
+    }
+    pass.next_due = store.call(|s| s.next_delivery_due()).await?;
+    Ok(pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change_event() -> Event {
+        let level = |n| Level::with_label(n, String::new());
+        Event {
+            id: "e1".into(),
+            kind: EventType::AdvisoryChange,
+            source: "us-mali".into(),
+            country: "Mali".into(),
+            url: "https://example.org/mali".into(),
+            detected_at: "2026-11-25T08:00:00.000Z".into(),
+            level_from: Some(level(3)),
+            level_to: Some(level(4)),
+            indicators_added: vec![Indicator::Unrest],
+            indicators_removed: vec![],
+            reasons_added: vec![],
+            reasons_removed: vec![],
+            summary_changed: false,
+            summary_diff: String::new(),
+            word_diff: None,
+            change_note: Some("<script>alert(1)</script>".into()),
+            issued: None,
+            headline: "Level raised from 3 to 4; unrest indicator added".into(),
+        }
+    }
+
+    #[test]
+    fn filters_by_source_country_level_and_kind() {
+        let event = change_event();
+        let pass = |filter: Filter| filter.accepts(&event);
+        let on = EventKind::DEFAULT.to_vec();
+        assert!(pass(Filter {
+            on: on.clone(),
+            ..Filter::default()
+        }));
+        assert!(pass(Filter {
+            countries: vec!["mali".into()],
+            on: on.clone(),
+            ..Filter::default()
+        }));
+        assert!(!pass(Filter {
+            sources: vec!["us-niger".into()],
+            on: on.clone(),
+            ..Filter::default()
+        }));
+        assert!(pass(Filter {
+            min_level: Some(4),
+            on: on.clone(),
+            ..Filter::default()
+        }));
+        assert!(!pass(Filter {
+            min_level: Some(4),
+            on: vec![EventKind::Summary],
+            ..Filter::default()
+        }));
+        assert!(!pass(Filter {
+            on: vec![EventKind::ExtractionFailure],
+            ..Filter::default()
+        }));
+        let failure = Event::for_extraction(
+            "us-mali",
+            "Mali",
+            "u",
+            Utc::now(),
+            false,
+            "selector matched nothing",
+        );
+        assert!(
+            !Filter {
+                on: on.clone(),
+                ..Filter::default()
+            }
+            .accepts(&failure)
+        );
+        assert!(
+            Filter {
+                on: vec![EventKind::ExtractionFailure],
+                ..Filter::default()
+            }
+            .accepts(&failure)
+        );
+    }
+
+    #[test]
+    fn signature_is_hmac_sha256_of_the_body() {
+        // RFC 4231 test case 2.
+        let secret = Secret("Jefe".into());
+        assert_eq!(
+            signature(&secret, b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn retry_delays_grow_and_respect_retry_after() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            initial: Duration::from_secs(10),
+            max: Duration::from_secs(60),
+        };
+        let first = policy.delay(1, None);
+        assert!(
+            first >= Duration::from_secs(10) && first <= Duration::from_secs(12),
+            "{first:?}"
+        );
+        let third = policy.delay(3, None);
+        assert!(
+            third >= Duration::from_secs(40) && third <= Duration::from_secs(48),
+            "{third:?}"
+        );
+        assert!(policy.delay(10, None) <= Duration::from_secs(72));
+        assert!(policy.delay(1, Some(Duration::from_secs(90))) >= Duration::from_secs(90));
+    }
+
+    #[test]
+    fn html_escapes_page_text() {
+        let html = email_html(&[change_event()]);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Level 4: Do Not Travel"));
+        let slack = slack_json(&change_event());
+        assert!(
+            slack["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("&lt;script&gt;"))
+        );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("soon"), None);
+        let later = (Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        assert!(parse_retry_after(&later).is_some_and(|d| d <= Duration::from_secs(30)));
+    }
+}

@@ -1,0 +1,647 @@
+//! Notifications as their receivers see them: a real SMTP server (aiosmtpd) and a real HTTP
+//! receiver on 127.0.0.1 that checks signatures, driven by `check` and by the daemon.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::peers::{DaemonProcess, SmtpServer, WebhookReceiver, wait_until};
+use common::{FixtureServer, Reply, Workspace, fixture};
+use mail_parser::MessageParser;
+use serde_json::Value;
+
+const SECRET: &str = "s3cret-for-tests-only";
+const SECRET_ENV: (&str, &str) = ("ADVISORY_WEBHOOK_SECRET", SECRET);
+
+struct Setup {
+    server: FixtureServer,
+    hook: WebhookReceiver,
+    ws: Workspace,
+}
+
+fn config(server: &FixtureServer, sources: &[&str], channels: &str, extra: &str) -> String {
+    let mut text = String::from(
+        "[fetch]\ntimeout = \"5s\"\n\n[schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n\
+         [daemon]\ngrace = \"3s\"\n\n\
+         [notify]\nretry_initial = \"200ms\"\nretry_max = \"1s\"\nmax_attempts = 100\ntimeout = \"5s\"\n\n",
+    );
+    for name in sources {
+        text.push_str(&format!(
+            "[[sources]]\nname = \"{name}\"\ncountry = \"Mali\"\nurl = \"{}\"\n\n",
+            server.url(&format!("/{name}"))
+        ));
+    }
+    text.push_str(channels);
+    text.push_str(extra);
+    text
+}
+
+fn webhook(hook: &WebhookReceiver, extra: &str) -> String {
+    format!(
+        "[[notify.webhook]]\nname = \"ops-hook\"\nurl = \"{}\"\nsecret_env = \"ADVISORY_WEBHOOK_SECRET\"\n{extra}\n",
+        hook.url()
+    )
+}
+
+fn email(smtp: &SmtpServer, extra: &str) -> String {
+    format!(
+        "[[notify.email]]\nname = \"analysts\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\n\
+         from = \"advisory-watch <alerts@example.org>\"\nto = [\"desk@example.org\"]\n{extra}\n",
+        smtp.port
+    )
+}
+
+fn run_with_secret(ws: &Workspace, args: &[&str]) -> common::Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_advisory-watch"));
+    command
+        .arg("--config")
+        .arg(ws.config_path())
+        .args(args)
+        .env(SECRET_ENV.0, SECRET_ENV.1);
+    common::Run::from(command.output().expect("run"))
+}
+
+fn webhook_setup(sources: &[&str], extra_channel: &str) -> Setup {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let ws = Workspace::new(&config(
+        &server,
+        sources,
+        &webhook(&hook, extra_channel),
+        "",
+    ));
+    Setup { server, hook, ws }
+}
+
+fn distinct_ids(received: &[common::peers::Received]) -> HashSet<String> {
+    received.iter().map(|r| r.delivery_id.clone()).collect()
+}
+
+#[test]
+fn daemon_sends_exactly_one_webhook_and_one_email_per_change() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let smtp = SmtpServer::start();
+    let channels = webhook(&hook, "") + &email(&smtp, "");
+    let ws = Workspace::new(&config(&server, &["us-mali"], &channels, ""));
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+
+    let mut daemon = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("daemon.log"),
+    );
+    assert!(
+        wait_until(Duration::from_secs(15), || server.hits("/us-mali") >= 2),
+        "the daemon checks every second: {}",
+        daemon.log()
+    );
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    assert!(
+        wait_until(Duration::from_secs(15), || !hook.accepted().is_empty()
+            && !smtp.messages().is_empty()),
+        "the change is delivered: {}",
+        daemon.log()
+    );
+    // Several more cycles of the unchanged page add nothing.
+    let hits = server.hits("/us-mali");
+    assert!(wait_until(Duration::from_secs(15), || server
+        .hits("/us-mali")
+        >= hits + 3));
+    assert_eq!(hook.received().len(), 1, "exactly one webhook call");
+    assert_eq!(smtp.messages().len(), 1, "exactly one email");
+
+    let call = &hook.received()[0];
+    assert!(
+        call.signature_valid,
+        "X-Advisory-Signature is the HMAC-SHA256 of the body"
+    );
+    assert_eq!(
+        call.body["headline"],
+        "Unrest and health indicators added; summary updated"
+    );
+    assert_eq!(call.body["type"], "advisory_change");
+    assert_eq!(call.body["source"], "us-mali");
+    assert_eq!(call.body["level_from"]["number"], 4);
+    assert_eq!(call.body["level_to"]["label"], "Do not travel");
+    assert_eq!(
+        call.body["indicators_added"],
+        serde_json::json!(["unrest", "health"])
+    );
+    assert!(
+        call.body["summary_diff"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("--- summary before"))
+    );
+    assert!(
+        call.body["change_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("risk indicators were added"))
+    );
+    assert_eq!(
+        call.body["delivery_id"].as_str(),
+        Some(call.delivery_id.as_str())
+    );
+    assert!(
+        call.delivery_id.ends_with(":ops-hook"),
+        "{}",
+        call.delivery_id
+    );
+
+    let raw = &smtp.messages()[0];
+    let message = MessageParser::default()
+        .parse(raw)
+        .expect("a parseable email");
+    assert_eq!(
+        message.subject(),
+        Some("Mali: Unrest and health indicators added; summary updated")
+    );
+
+    assert_eq!(
+        daemon.terminate(Duration::from_secs(6)),
+        Some(0),
+        "SIGTERM ends the daemon with 0"
+    );
+    let log = daemon.log();
+    assert!(log.contains("cycle finished"), "{log}");
+    assert!(!log.contains(SECRET), "the secret never reaches the log");
+}
+
+#[test]
+fn receiver_down_then_back_gets_every_change_once_per_id_across_a_restart() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(503);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    let log = ws.dir.path().join("first.log");
+    let mut first = DaemonProcess::start(&ws.config_path(), &[SECRET_ENV], log);
+    assert!(wait_until(Duration::from_secs(15), || server
+        .hits("/us-mali")
+        >= 2));
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    assert!(
+        wait_until(Duration::from_secs(15), || hook.received().len() >= 2),
+        "the failed delivery is retried: {}",
+        first.log()
+    );
+    server.serve_fixture("/us-mali", "mali-2025-health-removed.html");
+    let changes_stored = || {
+        rusqlite::Connection::open(ws.db_path())
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM changes", [], |r| r.get::<_, i64>(0)))
+            .unwrap_or(0)
+    };
+    assert!(
+        wait_until(Duration::from_secs(15), || changes_stored() == 2),
+        "the second change is stored: {}",
+        first.log()
+    );
+    // Deliveries keep their order per channel: the second waits behind the first.
+    assert_eq!(distinct_ids(&hook.received()).len(), 1);
+    assert_eq!(first.terminate(Duration::from_secs(6)), Some(0));
+    assert!(hook.accepted().is_empty());
+
+    // The receiver comes back while the daemon is down; a new daemon delivers everything.
+    hook.set_status(200);
+    let mut second = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("second.log"),
+    );
+    assert!(
+        wait_until(Duration::from_secs(15), || distinct_ids(&hook.accepted())
+            .len()
+            == 2),
+        "both changes delivered after the restart: {}",
+        second.log()
+    );
+    assert_eq!(second.terminate(Duration::from_secs(6)), Some(0));
+    let accepted = hook.accepted();
+    assert_eq!(accepted.len(), 2, "each change accepted exactly once");
+    assert_eq!(
+        distinct_ids(&hook.received()).len(),
+        2,
+        "retries reuse the delivery id"
+    );
+    let headlines: Vec<&str> = accepted
+        .iter()
+        .map(|r| r.body["headline"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "Unrest and health indicators added; summary updated",
+            "Health indicator removed"
+        ]
+    );
+
+    let deliveries: Value =
+        serde_json::from_str(&run_with_secret(&ws, &["deliveries", "--format", "json"]).stdout)
+            .expect("json");
+    assert!(
+        deliveries
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|d| d["status"] == "sent")
+    );
+}
+
+#[test]
+fn sigkill_in_the_middle_of_deliveries_loses_nothing_and_keeps_ids() {
+    let sources = ["us-mali", "us-mali-2", "us-mali-3"];
+    let Setup { server, hook, ws } = webhook_setup(&sources, "");
+    for source in sources {
+        server.serve_fixture(&format!("/{source}"), "mali-2023-legacy.html");
+    }
+    hook.set_delay(Duration::from_millis(1500));
+    let mut daemon = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("a.log"),
+    );
+    assert!(wait_until(Duration::from_secs(15), || sources
+        .iter()
+        .all(|s| server.hits(&format!("/{s}")) >= 2)));
+    for source in sources {
+        server.serve_fixture(&format!("/{source}"), "mali-2025.html");
+    }
+    assert!(
+        wait_until(Duration::from_secs(15), || !hook.received().is_empty()),
+        "{}",
+        daemon.log()
+    );
+    daemon.kill();
+
+    hook.set_delay(Duration::ZERO);
+    let mut restarted = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("b.log"),
+    );
+    assert!(
+        wait_until(Duration::from_secs(20), || distinct_ids(&hook.accepted())
+            .len()
+            == 3),
+        "every change delivered after the crash: {}",
+        restarted.log()
+    );
+    assert_eq!(restarted.terminate(Duration::from_secs(6)), Some(0));
+    assert_eq!(
+        distinct_ids(&hook.received()).len(),
+        3,
+        "a re-sent delivery keeps its id"
+    );
+    let sources_seen: HashSet<String> = hook
+        .accepted()
+        .iter()
+        .map(|r| r.body["source"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(sources_seen.len(), 3);
+
+    let conn = rusqlite::Connection::open(ws.db_path()).expect("db");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(integrity, "ok");
+    let changes: i64 = conn
+        .query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(changes, 3, "no change stored twice");
+}
+
+#[test]
+fn sigterm_with_a_check_in_flight_exits_0_within_the_grace_time() {
+    let server = FixtureServer::start();
+    let ws = Workspace::new(
+        &config(&server, &["slow"], "", "").replace("grace = \"3s\"", "grace = \"1s\""),
+    );
+    let mut reply = Reply::html(fixture("mali-2025.html"));
+    reply.delay = Duration::from_secs(20);
+    server.set("/slow", reply);
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("d.log"));
+    assert!(wait_until(Duration::from_secs(10), || server.hits("/slow") >= 1));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        daemon.terminate(Duration::from_secs(5)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "stopped within the grace time"
+    );
+    assert!(
+        daemon.log().contains("abandoned after the grace time"),
+        "{}",
+        daemon.log()
+    );
+}
+
+#[test]
+fn a_slow_check_is_not_started_again_while_it_runs() {
+    let server = FixtureServer::start();
+    let ws = Workspace::new(&config(&server, &["slow"], "", ""));
+    let mut reply = Reply::html(fixture("mali-2025.html"));
+    reply.delay = Duration::from_millis(2500);
+    server.set("/slow", reply);
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("d.log"));
+    std::thread::sleep(Duration::from_secs(6));
+    let hits = server.hits("/slow");
+    assert!(
+        (1..=3).contains(&hits),
+        "a 2.5 s check on a 1 s schedule ran {hits} times in 6 s"
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(6)), Some(0));
+}
+
+#[test]
+fn email_has_both_parts_and_escapes_page_text() {
+    let server = FixtureServer::start();
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(&config(&server, &["us-mali"], &email(&smtp, ""), ""));
+    let page = fixture("mali-2025.html");
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    ws.check_json(&[]);
+    // A hostile summary: markup as text, which must arrive as text.
+    let hostile = page.replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali. &lt;script&gt;alert('x')&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;",
+        1,
+    );
+    assert_ne!(hostile, page);
+    server.set("/us-mali", Reply::html(hostile));
+    let (report, code) = ws.check_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["changes"][0]["headline"], "Summary updated");
+    assert!(wait_until(Duration::from_secs(10), || smtp
+        .messages()
+        .len()
+        == 1));
+
+    let raw = &smtp.messages()[0];
+    let message = MessageParser::default().parse(raw).expect("email");
+    assert_eq!(message.subject(), Some("Mali: Summary updated"));
+    let text = message.body_text(0).expect("a text/plain part");
+    let html = message.body_html(0).expect("a text/html part");
+    assert!(text.contains("Mali: Summary updated"), "{text}");
+    assert!(
+        text.contains("Level: Level 4: Do not travel (unchanged)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{+") && text.contains("<script>alert('x')</script>"),
+        "plain text shows the words: {text}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "no live script in the HTML part");
+    assert!(!html.contains("<img"), "no live image in the HTML part");
+    assert!(
+        html.contains("<ins"),
+        "the word diff marks inserted words: {html}"
+    );
+    let from = message
+        .from()
+        .and_then(|f| f.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default();
+    assert_eq!(from, "alerts@example.org");
+    let delivery = message
+        .header_raw("X-Advisory-Delivery")
+        .unwrap_or_default();
+    assert!(delivery.trim().ends_with(":analysts"), "{delivery}");
+}
+
+#[test]
+fn digest_sends_one_email_per_cycle() {
+    let server = FixtureServer::start();
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(&config(
+        &server,
+        &["us-mali", "us-nepal"],
+        &email(&smtp, "digest = true"),
+        "",
+    ));
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    server.serve_fixture("/us-nepal", "nepal-2026.html");
+    ws.check_json(&[]);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    server.serve_fixture("/us-nepal", "nepal-2026-level3.html");
+    let (report, _) = ws.check_json(&[]);
+    assert_eq!(report["changes"].as_array().map(Vec::len), Some(2));
+    assert!(wait_until(Duration::from_secs(10), || !smtp
+        .messages()
+        .is_empty()));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(smtp.messages().len(), 1, "one message for the cycle");
+    let raw = smtp.messages().remove(0);
+    let message = MessageParser::default().parse(&raw).expect("email");
+    assert_eq!(
+        message.subject(),
+        Some("advisory-watch: 2 advisory updates")
+    );
+    let text = message.body_text(0).expect("text");
+    assert!(
+        text.contains("Unrest and health indicators added"),
+        "{text}"
+    );
+    assert!(text.contains("Level raised from 2 to 3"), "{text}");
+}
+
+#[test]
+fn a_refused_delivery_is_dead_until_retried_with_the_same_id() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(400);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    assert_eq!(hook.received().len(), 1, "a 400 is not retried");
+
+    let dead: Value = serde_json::from_str(
+        &run_with_secret(&ws, &["deliveries", "--status", "dead", "--format", "json"]).stdout,
+    )
+    .expect("json");
+    let row = &dead[0];
+    assert_eq!(row["status"], "dead");
+    assert!(
+        row["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("400")),
+        "{row}"
+    );
+    let id = row["id"].as_i64().expect("id").to_string();
+    let text = run_with_secret(&ws, &["deliveries"]).stdout;
+    assert!(
+        text.contains("dead") && text.contains("Mali: Unrest and health indicators added"),
+        "{text}"
+    );
+
+    hook.set_status(200);
+    let run = run_with_secret(&ws, &["deliveries", "retry", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run_with_secret(&ws, &["check"]);
+    let accepted = hook.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(
+        accepted[0].delivery_id,
+        hook.received()[0].delivery_id,
+        "the same delivery id"
+    );
+    let missing = run_with_secret(&ws, &["deliveries", "retry", "9999"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("no delivery number 9999"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn operators_hear_once_when_a_source_breaks_and_once_when_it_recovers() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "on = [\"extraction_failure\"]");
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025-redesigned.html");
+    run_with_secret(&ws, &["check"]);
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025-health-removed.html");
+    run_with_secret(&ws, &["check"]);
+    let types: Vec<String> = hook
+        .accepted()
+        .iter()
+        .map(|r| r.body["type"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        ["extraction_failure", "extraction_recovered"],
+        "no advisory change goes to this channel"
+    );
+    assert!(
+        hook.accepted()[0].body["headline"]
+            .as_str()
+            .is_some_and(|h| h.contains("matched nothing"))
+    );
+}
+
+#[test]
+fn filters_keep_changes_from_channels_that_did_not_ask() {
+    let Setup { server, hook, ws } =
+        webhook_setup(&["us-mali"], "min_level = 4\ncountries = [\"Niger\"]");
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    assert!(hook.received().is_empty(), "Mali is not Niger");
+}
+
+#[test]
+fn notify_test_sends_a_signed_sample_through_one_channel() {
+    let Setup { hook, ws, .. } = webhook_setup(&["us-mali"], "");
+    let run = run_with_secret(&ws, &["notify", "test", "ops-hook"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Sent a test notification through `ops-hook`"),
+        "{}",
+        run.stdout
+    );
+    let call = &hook.received()[0];
+    assert!(call.signature_valid);
+    assert_eq!(call.body["type"], "test");
+    assert!(
+        call.body["headline"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("[test] Unrest and health indicators added"))
+    );
+
+    // A chat channel gets the {"text": ...} body that Slack and compatible tools accept.
+    let chat = format!(
+        "[[notify.webhook]]\nname = \"chat\"\nurl = \"{}\"\nformat = \"slack\"\n",
+        hook.url()
+    );
+    let config = std::fs::read_to_string(ws.config_path()).expect("config");
+    ws.write_config(&format!("{config}\n{chat}"));
+    let run = run_with_secret(&ws, &["notify", "test", "chat"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let body = &hook.received()[1].body;
+    let object = body.as_object().expect("an object");
+    assert_eq!(object.keys().collect::<Vec<_>>(), ["text"]);
+    assert!(
+        body["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("*Mali*: [test] Unrest and health")),
+        "{body}"
+    );
+
+    let unknown = run_with_secret(&ws, &["notify", "test", "nope"]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("configured: ops-hook, chat"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn a_missing_secret_is_a_configuration_error_that_names_the_variable() {
+    let Setup { ws, .. } = webhook_setup(&["us-mali"], "");
+    let run = ws.run(&["config-check"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("notification channel `ops-hook`: key `secret_env`: the environment variable ADVISORY_WEBHOOK_SECRET is not set"),
+        "{}",
+        run.stderr
+    );
+    let ok = run_with_secret(&ws, &["-vv", "config-check"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        !ok.stdout.contains(SECRET) && !ok.stderr.contains(SECRET),
+        "secrets are never printed"
+    );
+}
+
+#[test]
+fn a_second_daemon_on_the_same_database_is_refused() {
+    let Setup { server, ws, .. } = webhook_setup(&["us-mali"], "");
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    let mut daemon = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("d.log"),
+    );
+    assert!(wait_until(Duration::from_secs(10), || server
+        .hits("/us-mali")
+        >= 1));
+    let second = run_with_secret(&ws, &["daemon"]);
+    assert_eq!(second.code, 1);
+    assert!(
+        second
+            .stderr
+            .contains("another advisory-watch daemon is already running"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(6)), Some(0));
+}
+
+#[test]
+fn daemon_once_runs_one_cycle_and_exits() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    let first = run_with_secret(&ws, &["daemon", "--once"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    let second = run_with_secret(&ws, &["daemon", "--once"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("Unrest and health indicators added"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(hook.accepted().len(), 1);
+    assert_eq!(server.hits("/us-mali"), 2);
+}
