@@ -107,6 +107,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Health of every source: last success, failures in a row, last error
+    Status {
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write a consistent copy of the database to FILE, also while the daemon runs
+    Backup {
+        /// The copy to write; must not exist yet
+        file: PathBuf,
+    },
     /// Re-extract stored pages with the current profiles, without fetching
     Reprocess {
         /// Sources to reprocess (all when none is named)
@@ -461,6 +472,48 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 }
             }
         }
+        Command::Status { format } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            let sources = store.call(|store| store.overview()).await?;
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::status_json(&sources))?
+                )?,
+                _ => write!(out, "{}", report::status_text(&sources))?,
+            }
+            Ok(
+                if sources
+                    .iter()
+                    .any(|s| s.state == "failing" || s.state == "broken")
+                {
+                    Status::SourceFailed
+                } else {
+                    Status::Ok
+                },
+            )
+        }
+        Command::Backup { file } => {
+            let config = load_config(&cli, false)?;
+            if file.exists() {
+                bail!(
+                    "{} already exists; give a new file name (nothing was written)",
+                    file.display()
+                );
+            }
+            let store = open_existing_store(&cli, &config)?;
+            let target = file.clone();
+            store.call(move |store| store.backup(&target)).await?;
+            writeln!(
+                out,
+                "Wrote a consistent copy of {} to {}.",
+                store.path().display(),
+                file.display()
+            )?;
+            Ok(Status::Ok)
+        }
         Command::Reprocess { sources } => {
             let config = load_config(&cli, true)?;
             let selected = config.select_sources(sources).map_err(anyhow::Error::msg)?;
@@ -523,7 +576,12 @@ async fn read_input(config: &Config, input: &str) -> anyhow::Result<String> {
         let url =
             reqwest::Url::parse(input).with_context(|| format!("`{input}` is not a valid URL"))?;
         let fetcher = Fetcher::new(&config.fetch)?;
-        return Ok(fetcher.get(&url).await?.text);
+        return match fetcher.get(&url, None).await? {
+            fetch::Fetched::Page(page) => Ok(page.text),
+            fetch::Fetched::NotModified => {
+                bail!("{input} answered 304 Not Modified to a plain request")
+            }
+        };
     }
     let path = Path::new(input);
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -37,6 +37,20 @@ pub mod defaults {
     pub const TIMEOUT: Duration = Duration::from_secs(30);
     /// How many pages are fetched at once.
     pub const CONCURRENCY: usize = 4;
+    /// How many requests one host gets at once.
+    pub const PER_HOST: usize = 1;
+    /// The pause between two requests to one host.
+    pub const PER_HOST_DELAY: Duration = Duration::ZERO;
+    /// Retries of a failed request (connection error, timeout, 5xx, 429) within one check.
+    pub const RETRIES: u32 = 2;
+    /// The delay before the first retry; doubled each time.
+    pub const RETRY_INITIAL: Duration = Duration::from_secs(1);
+    /// The longest `Retry-After` waited for within a check.
+    pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+    /// The largest body read.
+    pub const MAX_BODY: usize = 10 * 1024 * 1024;
+    /// Redirects followed.
+    pub const MAX_REDIRECTS: usize = 10;
     /// The profile a source uses when it names none.
     pub const PROFILE: &str = "state-dept";
     /// When the daemon checks: every 30 minutes.
@@ -48,7 +62,7 @@ pub mod defaults {
     /// Attempts before a delivery is marked dead.
     pub const MAX_ATTEMPTS: u32 = 10;
     /// Delay before the first retry of a delivery.
-    pub const RETRY_INITIAL: Duration = Duration::from_secs(30);
+    pub const DELIVERY_RETRY_INITIAL: Duration = Duration::from_secs(30);
     /// The longest delay between two attempts of a delivery.
     pub const RETRY_MAX: Duration = Duration::from_secs(3600);
     /// How long one webhook or SMTP exchange may take.
@@ -224,6 +238,13 @@ struct RawFetch {
     user_agent: Option<String>,
     timeout: Option<String>,
     concurrency: Option<usize>,
+    per_host: Option<usize>,
+    per_host_delay: Option<String>,
+    retries: Option<u32>,
+    retry_initial: Option<String>,
+    max_retry_after: Option<String>,
+    max_body: Option<String>,
+    max_redirects: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,6 +275,20 @@ pub struct FetchSettings {
     pub timeout: Duration,
     /// Pages fetched at once.
     pub concurrency: usize,
+    /// Requests to one host at once.
+    pub per_host: usize,
+    /// Pause between two requests to one host.
+    pub per_host_delay: Duration,
+    /// Retries of a failed request within one check.
+    pub retries: u32,
+    /// Delay before the first retry.
+    pub retry_initial: Duration,
+    /// The longest `Retry-After` waited for.
+    pub max_retry_after: Duration,
+    /// The largest body read, in bytes.
+    pub max_body: usize,
+    /// Redirects followed.
+    pub max_redirects: usize,
 }
 
 impl Default for FetchSettings {
@@ -262,6 +297,13 @@ impl Default for FetchSettings {
             user_agent: defaults::USER_AGENT.to_owned(),
             timeout: defaults::TIMEOUT,
             concurrency: defaults::CONCURRENCY,
+            per_host: defaults::PER_HOST,
+            per_host_delay: defaults::PER_HOST_DELAY,
+            retries: defaults::RETRIES,
+            retry_initial: defaults::RETRY_INITIAL,
+            max_retry_after: defaults::MAX_RETRY_AFTER,
+            max_body: defaults::MAX_BODY,
+            max_redirects: defaults::MAX_REDIRECTS,
         }
     }
 }
@@ -478,7 +520,86 @@ fn validate_fetch(raw: RawFetch, origin: &str) -> Result<FetchSettings, ConfigEr
         }
         fetch.concurrency = concurrency;
     }
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    if let Some(per_host) = raw.per_host {
+        if !(1..=64).contains(&per_host) {
+            return Err(setting(
+                "fetch.per_host",
+                format!("{per_host} is out of range; use 1 to 64"),
+            ));
+        }
+        fetch.per_host = per_host;
+    }
+    if let Some(text) = raw.per_host_delay {
+        fetch.per_host_delay =
+            parse_duration_or_zero(&text).map_err(|m| setting("fetch.per_host_delay", m))?;
+    }
+    if let Some(retries) = raw.retries {
+        if retries > 10 {
+            return Err(setting(
+                "fetch.retries",
+                format!("{retries} is out of range; use 0 to 10"),
+            ));
+        }
+        fetch.retries = retries;
+    }
+    if let Some(text) = raw.retry_initial {
+        fetch.retry_initial =
+            parse_duration(&text).map_err(|m| setting("fetch.retry_initial", m))?;
+    }
+    if let Some(text) = raw.max_retry_after {
+        fetch.max_retry_after =
+            parse_duration_or_zero(&text).map_err(|m| setting("fetch.max_retry_after", m))?;
+    }
+    if let Some(text) = raw.max_body {
+        fetch.max_body = parse_size(&text).map_err(|m| setting("fetch.max_body", m))?;
+    }
+    if let Some(redirects) = raw.max_redirects {
+        if redirects > 30 {
+            return Err(setting(
+                "fetch.max_redirects",
+                format!("{redirects} is out of range; use 0 to 30"),
+            ));
+        }
+        fetch.max_redirects = redirects;
+    }
     Ok(fetch)
+}
+
+/// Like [`parse_duration`], but "0" and "0s" mean none.
+fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
+    match text.trim() {
+        "0" | "0s" | "0ms" => Ok(Duration::ZERO),
+        other => parse_duration(other),
+    }
+}
+
+/// Parses a size written like "10MB", "512KB", "2 MiB" or "1000000" (bytes; K and M are 1024
+/// and 1024²).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write it like \"10MB\" or \"512KB\""))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return Err(format!("`{text}` has an unknown unit; use B, KB, MB or GB")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) | None => Err(format!("`{text}` is not a usable size")),
+        Some(size) => Ok(size),
+    }
 }
 
 /// Parses a duration written like "30s", "2m", "1h 30m" or "500ms".
@@ -579,8 +700,7 @@ fn validate_schedule(raw: RawSchedule, origin: &str) -> Result<ScheduleSettings,
         .map_err(|e| setting("schedule.cron", e.to_string()))?;
     let jitter = match raw.jitter.as_deref() {
         None => defaults::JITTER,
-        Some("0" | "0s") => Duration::ZERO,
-        Some(text) => parse_duration(text).map_err(|m| setting("schedule.jitter", m))?,
+        Some(text) => parse_duration_or_zero(text).map_err(|m| setting("schedule.jitter", m))?,
     };
     Ok(ScheduleSettings { cron, jitter })
 }

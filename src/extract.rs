@@ -176,6 +176,23 @@ pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, Extra
     Err(ExtractionFailure { attempts })
 }
 
+/// Says why a successful extraction looks like a broken page rather than a real new version:
+/// every indicator gone and the summary shrunk below a quarter, with the level not lowered.
+/// (A real downgrade to level 1 often does drop every indicator and most of the text; it lowers
+/// the level too.)
+pub fn lost_too_much(previous: &Advisory, current: &Advisory) -> Option<String> {
+    let (before, after) = (previous.summary.len(), current.summary.len());
+    let lost_indicators = !previous.indicators.is_empty() && current.indicators.is_empty();
+    let shrunk = after * 4 < before;
+    let level_held = current.level.number >= previous.level.number;
+    (lost_indicators && shrunk && level_held).then(|| {
+        format!(
+            "the page lost most of what it said: all {} indicators gone and the summary shrank from {before} to {after} characters, with the level unchanged; the page layout may have changed (no change is reported until it reads right again)",
+            previous.indicators.len()
+        )
+    })
+}
+
 /// Reads every field one profile can find, without deciding success: what `extract --format
 /// json` shows for a single profile.
 pub fn read_with(html: &str, profile: &Profile) -> Attempt {
@@ -491,6 +508,29 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("profile `state-dept-legacy`"), "{message}");
+    }
+
+    #[test]
+    fn a_page_that_lost_everything_is_suspect_but_a_real_downgrade_is_not() {
+        let before = extract(CURRENT, &chain("state-dept"))
+            .expect("extracts")
+            .advisory;
+        let mut broken = before.clone();
+        broken.indicators.clear();
+        broken.summary = "Menu".into();
+        assert!(
+            lost_too_much(&before, &broken).is_some_and(|m| m.contains("all 1 indicators gone"))
+        );
+        let mut downgraded = broken.clone();
+        downgraded.level = Level::with_label(1, String::new());
+        assert_eq!(lost_too_much(&before, &downgraded), None);
+        let mut rewritten = before.clone();
+        rewritten.summary = "Short.".into();
+        assert_eq!(
+            lost_too_much(&before, &rewritten),
+            None,
+            "indicators kept: a real rewrite"
+        );
     }
 
     #[test]

@@ -811,7 +811,7 @@ impl Sender {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+            .and_then(crate::fetch::parse_retry_after);
         let message = format!("{} answered HTTP {status}", webhook.url);
         if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
             Err(SendError::Permanent { message })
@@ -899,15 +899,6 @@ fn smtp_transport(
         ));
     }
     Ok(builder.build())
-}
-
-/// Reads `Retry-After`: seconds, or an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    if let Ok(seconds) = value.trim().parse::<u64>() {
-        return Some(Duration::from_secs(seconds.min(24 * 3600)));
-    }
-    let date = DateTime::parse_from_rfc2822(value.trim()).ok()?;
-    (date.with_timezone(&Utc) - Utc::now()).to_std().ok()
 }
 
 /// What one pass of the outbox worker did.
@@ -1148,13 +1139,5 @@ mod tests {
                 .as_str()
                 .is_some_and(|t| t.contains("&lt;script&gt;"))
         );
-    }
-
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("soon"), None);
-        let later = (Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
-        assert!(parse_retry_after(&later).is_some_and(|d| d <= Duration::from_secs(30)));
     }
 }

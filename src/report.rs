@@ -618,3 +618,58 @@ pub fn deliveries_json(rows: &[crate::store::DeliveryRow]) -> Value {
             .collect(),
     )
 }
+
+/// The table of `status`: per source, whether it works, since when, and its last error.
+pub fn status_text(sources: &[SourceOverview]) -> String {
+    if sources.is_empty() {
+        return "No sources in the database yet; run `advisory-watch check` first.\n".to_owned();
+    }
+    let mut out = format!(
+        "{:<22} {:<8} {:<26} {:>8}  {}\n",
+        "SOURCE", "STATE", "LAST SUCCESS", "FAILURES", "LAST ERROR"
+    );
+    for s in sources {
+        let error = match (&s.last_error_at, &s.last_error_kind, &s.last_error) {
+            (Some(at), Some(kind), Some(message)) => format!("{at} {kind}: {message}"),
+            _ => "-".to_owned(),
+        };
+        out.push_str(&format!(
+            "{:<22} {:<8} {:<26} {:>8}  {}\n",
+            s.name,
+            s.state,
+            s.last_success.as_deref().unwrap_or("never"),
+            s.consecutive_failures,
+            error
+        ));
+    }
+    let failing = sources.iter().filter(|s| s.state == "failing").count();
+    let broken = sources.iter().filter(|s| s.state == "broken").count();
+    out.push_str(&format!(
+        "{} source{}: {} ok, {failing} failing (fetch or HTTP errors), {broken} broken (the page no longer reads right).\n",
+        sources.len(),
+        plural(sources.len()),
+        sources.iter().filter(|s| s.state == "ok").count()
+    ));
+    out
+}
+
+/// The JSON of `status --format json`.
+pub fn status_json(sources: &[SourceOverview]) -> Value {
+    Value::Array(
+        sources
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "state": s.state,
+                    "last_checked": s.last_checked,
+                    "last_success": s.last_success,
+                    "consecutive_failures": s.consecutive_failures,
+                    "last_error": s.last_error,
+                    "last_error_kind": s.last_error_kind,
+                    "last_error_at": s.last_error_at,
+                })
+            })
+            .collect(),
+    )
+}

@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use crate::config::Source;
 use crate::diff::{self, Change};
 use crate::extract::{self, Extracted};
-use crate::fetch::Fetcher;
+use crate::fetch::{Fetched, Fetcher};
 use crate::notify::{Event, NotifySettings};
 use crate::store::{
     Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
@@ -149,14 +149,15 @@ pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleRe
     Ok(report)
 }
 
-/// What identifies "the same page read the same way": the body's hash and the profiles'
-/// selectors. When it equals the last check's, extraction is skipped.
-fn check_key(body_hash: &str, source: &Source) -> String {
+/// A fingerprint of a source's profiles. With the body's hash it identifies "the same page read
+/// the same way": when that equals the last check's, extraction is skipped, and only then is a
+/// conditional request made.
+fn profiles_key(source: &Source) -> String {
     let mut profiles = String::new();
     for profile in &source.profiles {
         profiles.push_str(&format!("{profile:?}"));
     }
-    format!("{body_hash}:{}", content_hash(profiles.as_bytes()))
+    content_hash(profiles.as_bytes())
 }
 
 fn empty_latest() -> Latest {
@@ -164,6 +165,7 @@ fn empty_latest() -> Latest {
         snapshot: None,
         content_hash: None,
         state: "new".to_owned(),
+        validators: crate::fetch::Validators::default(),
     }
 }
 
@@ -209,8 +211,39 @@ async fn check_source(
     notes: Notes<'_>,
 ) -> Result<Checked, StoreError> {
     let checked_at = Utc::now();
-    let page = match fetcher.get(&source.url).await {
-        Ok(page) => page,
+    let profiles_key = profiles_key(source);
+    // A conditional request only when the last check read the page right with these profiles:
+    // a 304 then means "the version you have".
+    let validators = (latest.state == "ok"
+        && latest.snapshot.is_some()
+        && !latest.validators.is_empty()
+        && latest
+            .content_hash
+            .as_deref()
+            .is_some_and(|key| key.ends_with(&profiles_key)))
+    .then(|| latest.validators.clone());
+    let page = match fetcher.get(&source.url, validators.as_ref()).await {
+        Ok(Fetched::Page(page)) => page,
+        Ok(Fetched::NotModified) => {
+            let snapshot = latest
+                .snapshot
+                .as_ref()
+                .expect("validators are sent only with a stored version")
+                .id;
+            let record = CheckRecord {
+                source: id,
+                checked_at,
+                http_status: Some(304),
+                content_hash: None,
+                body: None,
+                outcome: Outcome::Unchanged { snapshot },
+                deliveries: Vec::new(),
+                validators: None,
+            };
+            // Stale: another process stored a newer version meanwhile; it reported it.
+            store.call(move |s| s.record(&record)).await?;
+            return Ok(Checked::Unchanged);
+        }
         Err(error) => {
             let kind = if error.http_status().is_some() {
                 FailureKind::Http
@@ -229,25 +262,29 @@ async fn check_source(
                     message: error.to_string(),
                 },
                 deliveries: Vec::new(),
+                validators: None,
             };
             return failed(store, record, &source.name).await;
         }
     };
 
-    let key = check_key(&content_hash(&page.bytes), source);
+    let key = format!("{}:{profiles_key}", content_hash(&page.bytes));
+    let page_validators = page.validators.clone();
+    let status = page.status;
     if latest.content_hash.as_deref() == Some(key.as_str())
         && let Some(snapshot) = &latest.snapshot
     {
         let record = CheckRecord {
             source: id,
             checked_at,
-            http_status: Some(page.status),
+            http_status: Some(status),
             content_hash: Some(key.clone()),
             body: None,
             outcome: Outcome::Unchanged {
                 snapshot: snapshot.id,
             },
             deliveries: Vec::new(),
+            validators: Some(page_validators.clone()),
         };
         if store.call(move |s| s.record(&record)).await? != Recorded::Stale {
             return Ok(Checked::Unchanged);
@@ -256,24 +293,37 @@ async fn check_source(
     }
 
     let profiles = source.profiles.clone();
-    let known_fields = latest.snapshot.as_ref().map(|s| s.fields_hash.clone());
-    let (extraction, body) = tokio::task::spawn_blocking(move || {
-        let extraction = extract::extract(&page.text, &profiles);
+    let known = latest
+        .snapshot
+        .as_ref()
+        .map(|s| (s.fields_hash.clone(), s.advisory.clone()));
+    let (extraction, body, raw) = tokio::task::spawn_blocking(move || {
+        let extraction = extract::extract(&page.text, &profiles)
+            .map_err(|failure| failure.to_string())
+            .and_then(|extracted| {
+                // A page that suddenly lost most of what it said is more likely broken than
+                // rewritten: no change until it reads right again.
+                match known
+                    .as_ref()
+                    .and_then(|(_, previous)| extract::lost_too_much(previous, &extracted.advisory))
+                {
+                    Some(why) => Err(why),
+                    None => Ok(extracted),
+                }
+            });
         let same_fields = matches!(
-            (&extraction, &known_fields),
-            (Ok(e), Some(known)) if &e.advisory.fields_hash() == known
+            (&extraction, &known),
+            (Ok(e), Some((hash, _))) if &e.advisory.fields_hash() == hash
         );
         let body = (!same_fields).then(|| Body::new(&page.bytes));
-        (extraction.map(|e| (e, page.status)), (body, page.bytes))
+        (extraction, body, page.bytes)
     })
     .await
     .expect("extraction never panics");
-    let (body, raw) = body;
 
-    let (extracted, status) = match extraction {
+    let extracted = match extraction {
         Ok(found) => found,
-        Err(failure) => {
-            let message = failure.to_string();
+        Err(message) => {
             tracing::warn!(source = %source.name, %message, "extraction failed");
             // Operators hear of a broken source once, when it breaks.
             let deliveries = if latest.state == "broken" {
@@ -292,7 +342,7 @@ async fn check_source(
             let record = CheckRecord {
                 source: id,
                 checked_at,
-                http_status: Some(200),
+                http_status: Some(status),
                 content_hash: None,
                 body: Some(body.unwrap_or_else(|| Body::new(&raw))),
                 outcome: Outcome::Failed {
@@ -300,6 +350,7 @@ async fn check_source(
                     message,
                 },
                 deliveries,
+                validators: None,
             };
             return failed(store, record, &source.name).await;
         }
@@ -345,6 +396,7 @@ async fn check_source(
             body: if is_new { body.clone() } else { None },
             outcome,
             deliveries,
+            validators: Some(page_validators.clone()),
         };
         match store.call(move |s| s.record(&record)).await? {
             Recorded::Stale => latest = reload(store, id).await?,

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::advisory::Advisory;
 use crate::diff::Change;
+use crate::fetch::Validators;
 
 /// A source's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -150,6 +151,11 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
 "#,
+    r#"
+ALTER TABLE sources ADD COLUMN etag TEXT;
+ALTER TABLE sources ADD COLUMN last_modified TEXT;
+ALTER TABLE sources ADD COLUMN last_error_at TEXT;
+"#,
 ];
 
 /// A page body ready to store: its hash, size and deflated bytes.
@@ -206,6 +212,8 @@ pub struct Latest {
     pub content_hash: Option<String>,
     /// The source's state: `new`, `ok`, `failing` or `broken`.
     pub state: String,
+    /// The validators of the last page that read right, for a conditional request.
+    pub validators: Validators,
 }
 
 /// The latest version of a source.
@@ -299,6 +307,9 @@ pub struct CheckRecord {
     pub outcome: Outcome,
     /// Notifications to queue with it, in the same transaction.
     pub deliveries: Vec<NewDelivery>,
+    /// The page's validators to keep for the next conditional request (`None`: keep the
+    /// stored ones, as after a 304).
+    pub validators: Option<Validators>,
 }
 
 /// A notification to queue in the outbox.
@@ -397,6 +408,10 @@ pub struct SourceOverview {
     pub consecutive_failures: i64,
     /// The last failure's message.
     pub last_error: Option<String>,
+    /// When the last failure happened.
+    pub last_error_at: Option<String>,
+    /// The last failure's kind.
+    pub last_error_kind: Option<String>,
     /// When the last change was detected.
     pub last_change: Option<String>,
 }
@@ -541,35 +556,44 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
+        let supported = MIGRATIONS.len() as i64;
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let too_new = |found| StoreError::TooNew {
+            path: path.clone(),
+            found,
+            supported,
+        };
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let supported = MIGRATIONS.len() as i64;
+            .map_err(wrap)?;
         if version > supported {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                supported,
-            });
+            return Err(too_new(version));
         }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
-            tx.execute_batch(sql)
-                .and_then(|()| tx.pragma_update(None, "user_version", index as i64 + 1))
-                .and_then(|()| tx.commit())
-                .map_err(|e| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
+        if version == supported {
+            return Ok(());
         }
-        Ok(())
+        // Another process may be migrating the same file: decide under the write lock.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if version > supported {
+            return Err(too_new(version));
+        }
+        for sql in &MIGRATIONS[version as usize..] {
+            tx.execute_batch(sql).map_err(wrap)?;
+        }
+        tx.pragma_update(None, "user_version", supported)
+            .map_err(wrap)?;
+        tx.commit().map_err(wrap)
     }
 
     /// Makes the configured sources known to the database (inserting new ones, updating
@@ -611,14 +635,17 @@ impl Store {
         let mut out = HashMap::with_capacity(ids.len());
         let mut state = self
             .conn
-            .prepare_cached("SELECT last_content_hash, state FROM sources WHERE id = ?1")
+            .prepare_cached(
+                "SELECT last_content_hash, state, etag, last_modified FROM sources WHERE id = ?1",
+            )
             .map_err(|e| self.err(e))?;
         for &id in ids {
-            let (content_hash, source_state): (Option<String>, String) = state
-                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            type Row = (Option<String>, String, Option<String>, Option<String>);
+            let (content_hash, source_state, etag, last_modified): Row = state
+                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()
                 .map_err(|e| self.err(e))?
-                .unwrap_or((None, "new".to_owned()));
+                .unwrap_or((None, "new".to_owned(), None, None));
             let snapshot = self.latest_snapshot(id)?;
             out.insert(
                 id,
@@ -626,6 +653,10 @@ impl Store {
                     snapshot,
                     content_hash,
                     state: source_state,
+                    validators: Validators {
+                        etag,
+                        last_modified,
+                    },
                 },
             );
         }
@@ -691,7 +722,8 @@ impl Store {
                 "SELECT s.id, s.name, s.country, s.url, s.last_checked_at, s.last_success_at, s.state,
                         s.consecutive_failures, s.last_error_message,
                         (SELECT advisory FROM snapshots WHERE source_id = s.id ORDER BY id DESC LIMIT 1),
-                        (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id)
+                        (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id),
+                        s.last_error_at, s.last_error_kind
                  FROM sources s ORDER BY s.name",
             )
             .map_err(|e| self.err(e))?;
@@ -711,6 +743,8 @@ impl Store {
                         consecutive_failures: r.get(7)?,
                         last_error: r.get(8)?,
                         last_change: r.get(10)?,
+                        last_error_at: r.get(11)?,
+                        last_error_kind: r.get(12)?,
                     },
                     r.get::<_, Option<String>>(9)?,
                 ))
@@ -1139,6 +1173,18 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Writes a consistent copy of the database to `target` with SQLite's online backup, which
+    /// other processes may keep writing during.
+    pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
+        self.conn
+            .backup(
+                rusqlite::MAIN_DB,
+                target,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// When the next pending delivery is due.
     pub fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let next: Option<String> = self
@@ -1300,7 +1346,10 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
             tx.prepare_cached(
                 "UPDATE sources SET last_checked_at = ?2, last_status = ?3, state = ?4,
                     consecutive_failures = consecutive_failures + 1,
-                    last_error_kind = ?5, last_error_message = ?6
+                    last_error_kind = ?5, last_error_message = ?6, last_error_at = ?2,
+                    etag = CASE WHEN ?4 = 'broken' THEN NULL ELSE etag END,
+                    last_modified = CASE WHEN ?4 = 'broken' THEN NULL ELSE last_modified END,
+                    last_content_hash = CASE WHEN ?4 = 'broken' THEN NULL ELSE last_content_hash END
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -1326,6 +1375,14 @@ fn mark_success(tx: &Transaction<'_>, record: &CheckRecord, at: &str) -> rusqlit
          WHERE id = ?1",
     )?
     .execute(params![record.source.0, at, record.http_status, record.content_hash])?;
+    if let Some(validators) = &record.validators {
+        tx.prepare_cached("UPDATE sources SET etag = ?2, last_modified = ?3 WHERE id = ?1")?
+            .execute(params![
+                record.source.0,
+                validators.etag,
+                validators.last_modified
+            ])?;
+    }
     Ok(())
 }
 
@@ -1496,6 +1553,7 @@ mod tests {
                 change: None,
             },
             deliveries: Vec::new(),
+            validators: None,
         }
     }
 
@@ -1518,6 +1576,22 @@ mod tests {
             .expect("second");
         assert_eq!(again, Recorded::Stale);
         assert_eq!(store.snapshots(id).expect("snapshots").len(), 1);
+    }
+
+    #[test]
+    fn two_processes_creating_one_database_at_once_both_succeed() {
+        // Regression: both read schema version 0 and both ran the first migration.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("race.db");
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|_| ()))
+            })
+            .collect();
+        for opener in openers {
+            opener.join().expect("thread").expect("open succeeds");
+        }
     }
 
     #[test]

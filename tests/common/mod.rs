@@ -34,6 +34,19 @@ pub fn fixture_path(name: &str) -> String {
         .to_string()
 }
 
+/// How the server misbehaves, if it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answers normally.
+    None,
+    /// Closes the connection without answering.
+    Reset,
+    /// Announces the whole body, sends this many bytes of it, and closes.
+    CutShort(usize),
+    /// Streams a body of this many bytes.
+    Huge(usize),
+}
+
 /// What the server answers on one path.
 #[derive(Clone)]
 pub struct Reply {
@@ -41,6 +54,8 @@ pub struct Reply {
     pub content_type: String,
     pub body: Vec<u8>,
     pub delay: Duration,
+    pub headers: Vec<(String, String)>,
+    pub fault: Fault,
 }
 
 impl Reply {
@@ -50,16 +65,49 @@ impl Reply {
             content_type: "text/html; charset=utf-8".into(),
             body: body.into(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
+            fault: Fault::None,
         }
+    }
+
+    /// An answer with this status and an empty body.
+    pub fn status(status: u16) -> Reply {
+        Reply {
+            status,
+            ..Reply::html("")
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a fault.
+    pub fn fault(mut self, fault: Fault) -> Reply {
+        self.fault = fault;
+        self
+    }
+
+    /// Waits this long before answering.
+    pub fn delayed(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
     }
 }
 
-/// An HTTP/1.1 server on 127.0.0.1 whose answers the test sets per path. It stops when
-/// dropped.
+type Routes = Mutex<HashMap<String, Vec<Reply>>>;
+type Counts = Mutex<HashMap<String, usize>>;
+
+/// An HTTP/1.1 server on 127.0.0.1 whose answers the test sets per path, and which can
+/// misbehave in the ways real servers do. It honours `If-None-Match` for replies with an
+/// `ETag`, and stops when dropped.
 pub struct FixtureServer {
     pub address: String,
-    routes: Arc<Mutex<HashMap<String, Reply>>>,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    routes: Arc<Routes>,
+    hits: Arc<Counts>,
+    not_modified: Arc<Counts>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -68,19 +116,29 @@ impl FixtureServer {
     pub fn start() -> FixtureServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let address = listener.local_addr().expect("address").to_string();
-        let routes: Arc<Mutex<HashMap<String, Reply>>> = Arc::default();
-        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let routes: Arc<Routes> = Arc::default();
+        let hits: Arc<Counts> = Arc::default();
+        let not_modified: Arc<Counts> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (routes, hits, stop) = (Arc::clone(&routes), Arc::clone(&hits), Arc::clone(&stop));
+            let (routes, hits, not_modified, stop) = (
+                Arc::clone(&routes),
+                Arc::clone(&hits),
+                Arc::clone(&not_modified),
+                Arc::clone(&stop),
+            );
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (routes, hits) = (Arc::clone(&routes), Arc::clone(&hits));
-                    std::thread::spawn(move || serve(stream, &routes, &hits));
+                    let (routes, hits, not_modified) = (
+                        Arc::clone(&routes),
+                        Arc::clone(&hits),
+                        Arc::clone(&not_modified),
+                    );
+                    std::thread::spawn(move || serve(stream, &routes, &hits, &not_modified));
                 }
             })
         };
@@ -88,6 +146,7 @@ impl FixtureServer {
             address,
             routes,
             hits,
+            not_modified,
             stop,
             thread: Some(thread),
         }
@@ -100,10 +159,16 @@ impl FixtureServer {
 
     /// Sets what a path answers.
     pub fn set(&self, path: &str, reply: Reply) {
+        self.set_sequence(path, vec![reply]);
+    }
+
+    /// Sets the answers of a path in order; the last one is repeated.
+    pub fn set_sequence(&self, path: &str, replies: Vec<Reply>) {
+        assert!(!replies.is_empty());
         self.routes
             .lock()
             .expect("routes")
-            .insert(path.to_owned(), reply);
+            .insert(path.to_owned(), replies);
     }
 
     /// Serves a fixture file on a path.
@@ -120,6 +185,16 @@ impl FixtureServer {
             .copied()
             .unwrap_or(0)
     }
+
+    /// How many requests of a path were answered 304 Not Modified.
+    pub fn not_modified(&self, path: &str) -> usize {
+        self.not_modified
+            .lock()
+            .expect("304s")
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 impl Drop for FixtureServer {
@@ -132,11 +207,7 @@ impl Drop for FixtureServer {
     }
 }
 
-fn serve(
-    stream: TcpStream,
-    routes: &Mutex<HashMap<String, Reply>>,
-    hits: &Mutex<HashMap<String, usize>>,
-) {
+fn serve(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Counts) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -146,12 +217,19 @@ fn serve(
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut if_none_match = None;
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("if-none-match")
+                {
+                    if_none_match = Some(value.trim().to_owned());
+                }
+            }
         }
     }
     let path = request_line
@@ -160,30 +238,73 @@ fn serve(
         .unwrap_or("/")
         .to_owned();
     *hits.lock().expect("hits").entry(path.clone()).or_default() += 1;
-    let reply = routes
-        .lock()
-        .expect("routes")
-        .get(&path)
-        .cloned()
-        .unwrap_or(Reply {
-            status: 404,
-            content_type: "text/plain".into(),
-            body: b"not found".to_vec(),
-            delay: Duration::ZERO,
-        });
+    let reply = {
+        let mut routes = routes.lock().expect("routes");
+        match routes.get_mut(&path) {
+            Some(replies) if replies.len() > 1 => replies.remove(0),
+            Some(replies) => replies[0].clone(),
+            None => Reply {
+                content_type: "text/plain".into(),
+                body: b"not found".to_vec(),
+                ..Reply::status(404)
+            },
+        }
+    };
     if !reply.delay.is_zero() {
         std::thread::sleep(reply.delay);
     }
     let mut stream = stream;
-    let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+    if reply.fault == Fault::Reset {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
+    let etag = reply
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("etag"))
+        .map(|(_, v)| v.clone());
+    if etag.is_some() && etag == if_none_match {
+        *not_modified.lock().expect("304s").entry(path).or_default() += 1;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
+    let length = match reply.fault {
+        Fault::Huge(size) => size,
+        _ => reply.body.len(),
+    };
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         reply.status,
         if reply.status == 200 { "OK" } else { "Status" },
         reply.content_type,
-        reply.body.len()
+        length
     );
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&reply.body);
+    match reply.fault {
+        Fault::CutShort(sent) => {
+            let _ = stream.write_all(&reply.body[..sent.min(reply.body.len())]);
+        }
+        Fault::Huge(size) => {
+            let chunk = vec![b'a'; 64 * 1024];
+            let mut written = 0;
+            while written < size {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+                written += chunk.len();
+            }
+        }
+        _ => {
+            let _ = stream.write_all(&reply.body);
+        }
+    }
     let _ = stream.flush();
 }
 
@@ -202,7 +323,9 @@ impl Workspace {
 
     /// A workspace watching the given (name, country, url, profile) sources.
     pub fn with_sources(sources: &[(&str, &str, &str, &str)], extra: &str) -> Workspace {
-        let mut config = String::from("[fetch]\ntimeout = \"5s\"\nconcurrency = 2\n\n");
+        let mut config = String::from(
+            "[fetch]\ntimeout = \"5s\"\nconcurrency = 2\nretry_initial = \"50ms\"\n\n",
+        );
         for (name, country, url, profile) in sources {
             config.push_str(&format!(
                 "[[sources]]\nname = \"{name}\"\ncountry = \"{country}\"\nurl = \"{url}\"\nprofile = \"{profile}\"\n\n"
