@@ -245,6 +245,27 @@ pub struct Advisory {
     pub issued: Option<NaiveDate>,
     /// The publisher's own note on what changed.
     pub change_note: Option<String>,
+    /// Areas with a level of their own ("Level 2 in Karlovac and Lika-Senj counties").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The publisher no longer lists this advisory (a feed item that disappeared).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
+    /// Only part of the advisory is known (a version from a history panel: no summary), so its
+    /// summary is not compared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+}
+
+/// An area with a level of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    /// The area, as the page names it.
+    pub name: String,
+    /// Its level, 1 to 4.
+    pub level: u8,
+    /// Why, lower case ("landmines").
+    pub reasons: Vec<String>,
 }
 
 impl Advisory {
@@ -332,6 +353,190 @@ fn sentence_end(tail: &str) -> usize {
         }
     }
     tail.len()
+}
+
+/// The level a guidance phrase stands for: "Do not travel" is 4, "Reconsider travel" 3,
+/// "Exercise increased caution" 2, "Exercise normal precautions" 1.
+pub fn level_of_guidance(phrase: &str) -> Option<u8> {
+    let lower = phrase.to_lowercase();
+    if lower.contains("do not travel") {
+        Some(4)
+    } else if lower.contains("reconsider travel") {
+        Some(3)
+    } else if lower.contains("increased caution") {
+        Some(2)
+    } else if lower.contains("normal precautions") {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// Reads areas with a level of their own out of paragraphs: sentences like "Exercise increased
+/// caution in Karlovac and Lika-Senj counties due to landmines." name an area, its level (from
+/// the guidance phrase) and its reasons. The sentence about `country` itself is not an area.
+pub fn parse_areas(paragraphs: &[String], country: Option<&str>) -> Vec<Area> {
+    static AREA: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(do not travel|reconsider travel|exercise increased caution|exercise normal precautions)\s+(?:to|in)\s+(.{3,100}?)\s+due to\s+([^.;]{3,200})",
+        )
+        .expect("area pattern")
+    });
+    let country = country.map(|c| c.trim().to_lowercase());
+    let mut areas: Vec<Area> = Vec::new();
+    for paragraph in paragraphs {
+        for caps in AREA.captures_iter(paragraph) {
+            let name = caps[2].trim().trim_start_matches("the ").trim().to_owned();
+            let lower = name.to_lowercase();
+            let is_country = country.as_deref().is_some_and(|c| {
+                lower == c || lower.trim_start_matches("the ") == c.trim_start_matches("the ")
+            });
+            if is_country || lower.starts_with("or ") || name.contains(". ") || name.ends_with(':')
+            {
+                continue;
+            }
+            let Some(level) = level_of_guidance(&caps[1]) else {
+                continue;
+            };
+            let causes = parse_causes(&format!("due to {}.", &caps[3]));
+            let mut reasons: Vec<String> = causes
+                .indicators
+                .iter()
+                .map(|i| i.human().to_owned())
+                .collect();
+            reasons.extend(causes.reasons);
+            if !areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                areas.push(Area {
+                    name,
+                    level,
+                    reasons,
+                });
+            }
+        }
+    }
+    areas
+}
+
+/// The subject of a reason sentence: "Exercise increased caution in Nepal due to ..." gives
+/// "Nepal".
+pub fn reason_subject(sentence: &str) -> Option<String> {
+    static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:travel|caution|precautions)\s+(?:to|in)\s+(.+?)\s+(?:for any reason\s+)?due to\b")
+            .expect("subject pattern")
+    });
+    let sentence = collapse_whitespace(sentence);
+    SUBJECT.captures(&sentence).map(|c| c[1].trim().to_owned())
+}
+
+/// FCDO's wording of each level, from the GOV.UK `alert_status` values: none is level 1,
+/// advice against (all or all but essential) travel to parts is 2, against all but essential
+/// travel to the whole country 3, against all travel to the whole country 4.
+pub fn fcdo_level_from_alert_status(statuses: &[String]) -> Level {
+    let has = |s: &str| statuses.iter().any(|v| v == s);
+    let (number, label) = if has("avoid_all_travel_to_whole_country") {
+        (4, "FCDO advises against all travel to the whole country")
+    } else if has("avoid_all_but_essential_travel_to_whole_country") {
+        (
+            3,
+            "FCDO advises against all but essential travel to the whole country",
+        )
+    } else if has("avoid_all_travel_to_parts") {
+        (2, "FCDO advises against all travel to parts of the country")
+    } else if has("avoid_all_but_essential_travel_to_parts") {
+        (
+            2,
+            "FCDO advises against all but essential travel to parts of the country",
+        )
+    } else {
+        (1, "No FCDO advice against travel")
+    };
+    Level {
+        number,
+        label: label.to_owned(),
+    }
+}
+
+/// FCDO's level read from its own sentences and headings ("FCDO advises against all travel to
+/// Mali", "Areas where FCDO advises against travel"), on the scale of
+/// [`fcdo_level_from_alert_status`]. The label is the sentence that decided it.
+pub fn fcdo_level_from_text(texts: &[String]) -> Level {
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:the\s+)?FCDO advises against all (but essential )?travel to (.+?)\.?$")
+            .expect("fcdo pattern")
+    });
+    let mut best: Option<(u8, String)> = None;
+    let mut consider = |number: u8, label: &str| {
+        if best.as_ref().is_none_or(|(n, _)| number > *n) {
+            best = Some((number, label.to_owned()));
+        }
+    };
+    for text in texts {
+        // FCDO pages misspell it now and then ("FCDO advices against").
+        let text = collapse_whitespace(text).replace("advices against", "advises against");
+        let lower = text.to_lowercase();
+        if lower.starts_with("find out more")
+            || lower.starts_with("latest update")
+            || lower.contains("invalidated")
+        {
+            continue;
+        }
+        if lower.contains("advises against all but essential travel to the remaining areas")
+            || lower.contains("advises against all but essential travel to the rest of")
+        {
+            consider(3, &text);
+        } else if let Some(caps) = WHOLE.captures(&text) {
+            let level = if caps.get(1).is_some() { 3 } else { 4 };
+            consider(if names_a_country(&caps[2]) { level } else { 2 }, &text);
+        } else if lower.starts_with("areas where fcdo advises against")
+            || lower.contains("fcdo advises against")
+        {
+            consider(2, &text);
+        }
+    }
+    match best {
+        Some((number, label)) => Level { number, label },
+        None => Level {
+            number: 1,
+            label: "No FCDO advice against travel".to_owned(),
+        },
+    }
+}
+
+/// Whether the place an FCDO sentence names reads as a whole country ("Mali", "the whole of
+/// Venezuela", "Bosnia and Herzegovina") rather than a part of one ("border areas with
+/// Thailand", "Zulia state", "Mali, except to Bamako").
+fn names_a_country(place: &str) -> bool {
+    let place = place.trim().trim_end_matches(['.', ':', ';']).trim();
+    let place = place
+        .strip_prefix("the whole of ")
+        .or_else(|| place.strip_prefix("the "))
+        .unwrap_or(place);
+    let words: Vec<&str> = place.split_whitespace().collect();
+    !place.contains(',')
+        && !place.contains('(')
+        && (1..=5).contains(&words.len())
+        && words.iter().all(|w| {
+            matches!(*w, "and" | "of" | "the") || w.chars().next().is_some_and(char::is_uppercase)
+        })
+}
+
+/// Canada's advisory-state (0 take normal security precautions, 1 exercise a high degree of
+/// caution, 2 avoid non-essential travel, 3 avoid all travel) as levels 1-4.
+pub fn canada_level(state: i64, label: Option<&str>) -> Option<Level> {
+    let number = u8::try_from(state).ok().filter(|s| *s <= 3)? + 1;
+    let standard = [
+        "Take normal security precautions",
+        "Exercise a high degree of caution",
+        "Avoid non-essential travel",
+        "Avoid all travel",
+    ][usize::from(number - 1)];
+    Some(Level {
+        number,
+        label: label
+            .filter(|l| !l.is_empty())
+            .unwrap_or(standard)
+            .to_owned(),
+    })
 }
 
 /// Finds a date in free text: "July 31, 2023", "31 July 2023", "2026-09-01", "Date issued:
@@ -493,6 +698,116 @@ mod tests {
     }
 
     #[test]
+    fn areas_with_their_own_level() {
+        let paragraphs = vec![
+            "Exercise normal precautions in Croatia. Some areas have increased risk.".to_owned(),
+            "Level 2: Exercise Increased Caution".to_owned(),
+            "Karlovac and Lika-Senj counties".to_owned(),
+            "Exercise increased caution in Karlovac and Lika-Senj counties due to landmines."
+                .to_owned(),
+            "Exercise increased caution in Croatia due to crime.".to_owned(),
+        ];
+        let areas = parse_areas(&paragraphs, Some("Croatia"));
+        assert_eq!(
+            areas,
+            [Area {
+                name: "Karlovac and Lika-Senj counties".into(),
+                level: 2,
+                reasons: vec!["landmines".into()],
+            }]
+        );
+        let jordan = vec![
+            "Do not travel to the Syrian refugee camps in Jordan due to crime and terrorism."
+                .to_owned(),
+            "Reconsider travel to Ma’an city due to terrorism.".to_owned(),
+        ];
+        let names: Vec<(String, u8)> = parse_areas(&jordan, Some("Jordan"))
+            .into_iter()
+            .map(|a| (a.name, a.level))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Syrian refugee camps in Jordan".to_owned(), 4),
+                ("Ma’an city".to_owned(), 3)
+            ]
+        );
+        assert_eq!(
+            reason_subject("Do Not Travel to Mali for any reason due to crime."),
+            Some("Mali".to_owned())
+        );
+    }
+
+    #[test]
+    fn fcdo_wording_onto_levels() {
+        let texts = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: [(&[&str], u8); 7] = [
+            (&["FCDO advises against all travel to Mali"], 4),
+            (
+                &["FCDO advises against all but essential travel to Cuba"],
+                3,
+            ),
+            (
+                &[
+                    "Areas where FCDO advises against travel",
+                    "FCDO advises against all travel to Mali, except to Bamako, due to the risk of terrorist attacks.",
+                ],
+                2,
+            ),
+            (
+                &["FCDO advises against all but essential travel to parts of Tanzania"],
+                2,
+            ),
+            (
+                &[
+                    "Areas where FCDO advises against all travel",
+                    "The FCDO advises against all but essential travel to the remaining areas of Venezuela.",
+                ],
+                3,
+            ),
+            (
+                &[
+                    "FCDO advises against all travel to within 80km (50 miles) of the border with Colombia.",
+                ],
+                2,
+            ),
+            (&["UK government support", "Travel insurance"], 1),
+        ];
+        let more: [(&[&str], u8); 4] = [
+            (
+                &[
+                    "FCDO advises against all but essential travel to border areas with Thailand. Specifically:",
+                ],
+                2,
+            ),
+            (&["FCDO advises against all travel to Zulia state."], 2),
+            (
+                &["FCDO advices against all but essential travel to Qatar"],
+                3,
+            ),
+            (
+                &["Latest update: FCDO now advises against all travel to Mali."],
+                1,
+            ),
+        ];
+        for (t, expected) in cases.into_iter().chain(more) {
+            assert_eq!(fcdo_level_from_text(&texts(t)).number, expected, "{t:?}");
+        }
+        let statuses = vec!["avoid_all_but_essential_travel_to_parts".to_owned()];
+        assert_eq!(fcdo_level_from_alert_status(&statuses).number, 2);
+        assert_eq!(fcdo_level_from_alert_status(&[]).number, 1);
+        assert_eq!(
+            canada_level(3, Some("Avoid all travel")).map(|l| l.number),
+            Some(4)
+        );
+        assert_eq!(
+            canada_level(0, None).map(|l| l.label),
+            Some("Take normal security precautions".to_owned())
+        );
+        assert_eq!(canada_level(7, None), None);
+    }
+
+    #[test]
     fn dates_in_the_forms_pages_use() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
         assert_eq!(parse_date("Travel Advisory July 31, 2023"), d(2023, 7, 31));
@@ -512,6 +827,9 @@ mod tests {
             summary: "Violent crime is common.".into(),
             issued: None,
             change_note: None,
+            areas: Vec::new(),
+            withdrawn: false,
+            partial: false,
         };
         let mut other = advisory.clone();
         assert_eq!(advisory.fields_hash(), other.fields_hash());

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+use crate::archive;
 use crate::config::{Config, ConfigError};
 use crate::daemon::{self, Daemon, InstanceLock};
 use crate::extract::{self, Attempt};
@@ -21,6 +22,9 @@ use crate::profile::Profile;
 use crate::report::{self, Format};
 use crate::run::{self, Checker};
 use crate::store::StoreHandle;
+
+/// The State Department's feed of every advisory.
+pub const STATE_DEPT_FEED: &str = "https://travel.state.gov/_res/rss/TAsTWs.xml";
 
 /// The configuration file read when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "config.toml";
@@ -109,6 +113,45 @@ pub enum Command {
     },
     /// Health of every source: last success, failures in a row, last error
     Status {
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Store an archive's dated files (YYYY-MM-DD.html|md|xml|json) as versions of a source
+    Import {
+        /// The configured source the files are versions of
+        #[arg(long)]
+        source: String,
+        /// The folder of dated files
+        dir: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List every country a feed or index names; optionally write [[sources]] for them
+    Discover {
+        /// The feed or index (default: the State Department's RSS feed)
+        #[arg(long, default_value = STATE_DEPT_FEED)]
+        url: String,
+        /// How to read it: a profile with items
+        #[arg(long, default_value = "state-dept-rss")]
+        profile: String,
+        /// Write a [[sources]] entry per country to this new file
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+        /// Output format (text or json)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Store the versions a page's advisory-history panel lists, before the first check
+    Backfill {
+        /// The configured source
+        source: String,
+    },
+    /// What each source says now about one country, side by side
+    Compare {
+        /// The country
+        country: String,
         /// Output format (text or json)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -495,6 +538,190 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 },
             )
         }
+        Command::Import {
+            source,
+            dir,
+            format,
+        } => {
+            let config = load_config(&cli, true)?;
+            let selected = config
+                .select_sources(std::slice::from_ref(source))
+                .map_err(anyhow::Error::msg)?;
+            let files = archive::dated_files(dir)?;
+            let mut documents = Vec::with_capacity(files.len());
+            for file in &files {
+                documents.push((file.observed, archive::read(&file.path)?));
+            }
+            let store = open_store(&cli, &config)?;
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(documents.len() as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(format!("importing into {source}"));
+            let imported = run::import(&selected[0], &store, documents, |n| {
+                bar.set_position(n as u64)
+            })
+            .await?;
+            bar.finish_and_clear();
+            match format {
+                Format::Json => {
+                    let report = run::CycleReport {
+                        checked: imported.files,
+                        changes: imported.changes.clone(),
+                        failures: imported.failures.clone(),
+                        first_versions: Vec::new(),
+                        unchanged: 0,
+                    };
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&report::cycle_json(&report))?
+                    )?;
+                }
+                _ => {
+                    writeln!(
+                        out,
+                        "Imported {} files into {source}: {} versions, {} changes, {} unreadable.",
+                        imported.files,
+                        imported.versions,
+                        imported.changes.len(),
+                        imported.failures.len()
+                    )?;
+                    for change in &imported.changes {
+                        writeln!(
+                            out,
+                            "  {}  {}: {}",
+                            &change.detected_at[..10],
+                            change.source,
+                            change.change.headline
+                        )?;
+                    }
+                    for failure in &imported.failures {
+                        writeln!(out, "  unreadable: {}", failure.message)?;
+                    }
+                }
+            }
+            Ok(if imported.failures.is_empty() {
+                Status::Ok
+            } else {
+                Status::SourceFailed
+            })
+        }
+        Command::Discover {
+            url,
+            profile,
+            write,
+            format,
+        } => {
+            let config = load_config(&cli, false)?;
+            let reader = config
+                .profiles
+                .reader(std::slice::from_ref(profile), "--profile")?;
+            if !reader.has_items() {
+                bail!(
+                    "profile `{profile}` reads one advisory per document; discover needs a feed or index (state-dept-rss, canada)"
+                );
+            }
+            let text = read_input(&config, url).await?;
+            let items = match extract::read_document(&reader, &text).map_err(anyhow::Error::msg)? {
+                extract::Document::Many(items) => items,
+                extract::Document::One(_) => bail!("{url} holds one advisory, not a list"),
+            };
+            if let Some(path) = write {
+                if path.exists() {
+                    bail!(
+                        "{} already exists; give a new file name (nothing was written)",
+                        path.display()
+                    );
+                }
+                std::fs::write(path, report::discovered_sources_toml(&items, url, profile))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::discovered_json(&items))?
+                )?,
+                _ => write!(out, "{}", report::discovered_text(&items))?,
+            }
+            if let Some(path) = write {
+                writeln!(
+                    out,
+                    "Wrote {} [[sources]] entries to {}.",
+                    items.len(),
+                    path.display()
+                )?;
+            }
+            Ok(Status::Ok)
+        }
+        Command::Backfill { source } => {
+            let config = load_config(&cli, true)?;
+            let selected = config
+                .select_sources(std::slice::from_ref(source))
+                .map_err(anyhow::Error::msg)?;
+            let source = &selected[0];
+            let fetcher = Fetcher::new(&config.fetch)?;
+            let page = match fetcher.get(&source.url, None).await? {
+                fetch::Fetched::Page(page) => page,
+                fetch::Fetched::NotModified => {
+                    bail!("{} answered 304 to a plain request", source.url)
+                }
+            };
+            let store = open_store(&cli, &config)?;
+            let done = run::backfill(source, &store, page)
+                .await?
+                .map_err(anyhow::Error::msg)?;
+            writeln!(
+                out,
+                "Stored {} earlier version{} of {} from its history panel, then the current page.",
+                done.from_history,
+                if done.from_history == 1 { "" } else { "s" },
+                source.name
+            )?;
+            for change in &done.changes {
+                writeln!(
+                    out,
+                    "  {}  {}",
+                    &change.detected_at[..10],
+                    change.change.headline
+                )?;
+            }
+            Ok(Status::Ok)
+        }
+        Command::Compare { country, format } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            let sources = store.call(|store| store.overview()).await?;
+            let wanted = crate::feed::slug(country);
+            let matching: Vec<_> = sources
+                .into_iter()
+                .filter(|s| {
+                    s.country.eq_ignore_ascii_case(country)
+                        || crate::feed::slug(&s.country) == wanted
+                })
+                .collect();
+            if matching.is_empty() {
+                bail!(
+                    "no source in {} is about `{country}`; `advisory-watch sources` lists them",
+                    store.path().display()
+                );
+            }
+            match format {
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report::compare_json(country, &matching))?
+                )?,
+                _ => write!(out, "{}", report::compare_text(country, &matching))?,
+            }
+            Ok(Status::Ok)
+        }
         Command::Backup { file } => {
             let config = load_config(&cli, false)?;
             if file.exists() {
@@ -584,7 +811,7 @@ async fn read_input(config: &Config, input: &str) -> anyhow::Result<String> {
         };
     }
     let path = Path::new(input);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = archive::read(path)?;
     Ok(fetch::decode(&bytes, None))
 }
 

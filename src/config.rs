@@ -18,7 +18,7 @@ use crate::notify::{
     Channel, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls, Transport,
     Webhook, WebhookFormat,
 };
-use crate::profile::{Profile, ProfileError, ProfileSet, RawProfile};
+use crate::profile::{ProfileError, ProfileSet, RawProfile, Reader};
 use crate::schedule::Schedule;
 
 /// Every default value of the configuration, in one place.
@@ -257,6 +257,8 @@ struct RawSource {
     profile: Option<ProfileNames>,
     #[serde(default)]
     schedule: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,14 +315,14 @@ impl Default for FetchSettings {
 pub struct Source {
     /// Unique name, used on the command line and in the database.
     pub name: String,
-    /// The country the advisory is about.
+    /// The country the advisory is about; `*` for every country of a feed or index.
     pub country: String,
     /// The page.
     pub url: Url,
     /// The profile names as configured.
     pub profile_names: Vec<String>,
-    /// The compiled profiles to try, in order.
-    pub profiles: Vec<Arc<Profile>>,
+    /// How its documents are read.
+    pub reader: Reader,
     /// Its own schedule, instead of `[schedule] cron`.
     pub schedule: Option<Schedule>,
 }
@@ -660,17 +662,57 @@ fn validate_source(
             ),
         ));
     }
+    let kind = raw.kind.as_deref().unwrap_or("page");
+    let default_profile = match kind {
+        "page" => defaults::PROFILE,
+        "rss" => "state-dept-rss",
+        "json" => {
+            if raw.profile.is_none() {
+                return Err(error(
+                    "profile",
+                    "a source of kind \"json\" names its JSON profile, such as \"fcdo\" or \"canada\"".into(),
+                ));
+            }
+            ""
+        }
+        other => {
+            return Err(error(
+                "kind",
+                format!("`{other}` is not a kind; use \"page\", \"rss\" or \"json\""),
+            ));
+        }
+    };
     let profile_names = match raw.profile {
-        None => vec![defaults::PROFILE.to_owned()],
+        None => vec![default_profile.to_owned()],
         Some(ProfileNames::One(name)) => vec![name],
         Some(ProfileNames::Many(names)) => names,
     };
-    let resolved = profiles
-        .resolve_names(&profile_names, &format!("source `{label}`: key `profile`"))
+    let reader = profiles
+        .reader(&profile_names, &format!("source `{label}`: key `profile`"))
         .map_err(|source| ConfigError::Profile {
             path: origin.to_owned(),
             source,
         })?;
+    let reader_kind = match &reader {
+        Reader::Page(_) => "page",
+        Reader::Rss => "rss",
+        Reader::Json(_) => "json",
+    };
+    if reader_kind != kind {
+        return Err(error(
+            "kind",
+            format!(
+                "the source is of kind \"{kind}\" but profile {} reads {reader_kind} documents; set kind = \"{reader_kind}\" or choose another profile",
+                profile_names.join(", ")
+            ),
+        ));
+    }
+    if raw.country.trim() == "*" && !reader.has_items() {
+        return Err(error(
+            "country",
+            "\"*\" (every country) needs a feed or index: kind = \"rss\", or a JSON profile with items".into(),
+        ));
+    }
     let schedule = raw
         .schedule
         .map(|line| line.parse::<Schedule>())
@@ -681,7 +723,7 @@ fn validate_source(
         country: raw.country.trim().to_owned(),
         url,
         profile_names,
-        profiles: resolved,
+        reader,
         schedule,
     })
 }
@@ -942,12 +984,10 @@ mod tests {
             Path::new("/etc/advisory-watch/advisory-watch.db")
         );
         assert_eq!(config.fetch.concurrency, 4);
-        let names: Vec<_> = config.sources[0]
-            .profiles
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect();
-        assert_eq!(names, ["state-dept-2025", "state-dept-legacy"]);
+        assert_eq!(
+            config.sources[0].reader.names(),
+            ["state-dept-2025", "state-dept-legacy"]
+        );
     }
 
     #[test]
@@ -1028,12 +1068,10 @@ mod tests {
             "#,
         )
         .expect("valid");
-        let names: Vec<_> = config.sources[0]
-            .profiles
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect();
-        assert_eq!(names, ["mine", "state-dept-legacy"]);
+        assert_eq!(
+            config.sources[0].reader.names(),
+            ["mine", "state-dept-legacy"]
+        );
     }
 
     #[test]

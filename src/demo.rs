@@ -62,15 +62,13 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let mut config = Config::builtin(db.clone());
     config.fetch = FetchSettings::default();
     let url = reqwest::Url::parse(&format!("http://{address}/mali"))?;
-    let profiles = config
-        .profiles
-        .resolve_names(&["state-dept".to_owned()], "demo")?;
+    let reader = config.profiles.reader(&["state-dept".to_owned()], "demo")?;
     config.sources.push(Arc::new(Source {
         name: "us-mali".into(),
         country: "Mali".into(),
         url,
         profile_names: vec!["state-dept".into()],
-        profiles,
+        reader,
         schedule: None,
     }));
 

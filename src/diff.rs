@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
-use crate::advisory::{Advisory, Indicator, Level};
+use crate::advisory::{Advisory, Area, Indicator, Level};
 
 /// How long the word diff of one summary may take before it settles for a coarser result.
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(250);
@@ -40,6 +40,21 @@ pub struct Change {
     pub issued_to: Option<NaiveDate>,
     /// The publisher's new change note, when it changed.
     pub change_note: Option<String>,
+    /// Areas with a level of their own that appeared.
+    #[serde(default)]
+    pub areas_added: Vec<Area>,
+    /// Areas that no longer have a level of their own.
+    #[serde(default)]
+    pub areas_removed: Vec<Area>,
+    /// Areas whose level moved: (before, after).
+    #[serde(default)]
+    pub areas_changed: Vec<(Area, Area)>,
+    /// The publisher withdrew the advisory.
+    #[serde(default)]
+    pub withdrawn: bool,
+    /// The publisher published an advisory that was not there before.
+    #[serde(default)]
+    pub published: bool,
     /// The analyst's one-line account of the change.
     pub headline: String,
 }
@@ -59,57 +74,112 @@ impl Change {
     pub fn indicators_changed(&self) -> bool {
         !self.indicators_added.is_empty() || !self.indicators_removed.is_empty()
     }
+
+    /// Whether an area appeared, went or moved.
+    pub fn areas_moved(&self) -> bool {
+        !self.areas_added.is_empty()
+            || !self.areas_removed.is_empty()
+            || !self.areas_changed.is_empty()
+    }
 }
 
 /// Compares two successful extractions of one source. `None` when nothing an analyst cares
-/// about differs: markup, boilerplate, whitespace, typographic quotes and the level's label
-/// wording are no change.
+/// about differs: markup, boilerplate, whitespace, typographic quotes, the level's label
+/// wording, and an issued date that did not move forward are no change.
 pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
-    let indicators_added: Vec<Indicator> = new
+    let mut change = Change {
+        level_from: old.level.clone(),
+        level_to: new.level.clone(),
+        indicators_added: Vec::new(),
+        indicators_removed: Vec::new(),
+        reasons_added: Vec::new(),
+        reasons_removed: Vec::new(),
+        summary_changed: false,
+        issued_from: old.issued,
+        issued_to: new.issued,
+        change_note: None,
+        areas_added: Vec::new(),
+        areas_removed: Vec::new(),
+        areas_changed: Vec::new(),
+        withdrawn: false,
+        published: false,
+        headline: String::new(),
+    };
+    match (old.withdrawn, new.withdrawn) {
+        (true, true) => return None,
+        (false, true) => {
+            change.withdrawn = true;
+            change.headline = "Advisory withdrawn".to_owned();
+            return Some(change);
+        }
+        (true, false) => {
+            change.published = true;
+            change.indicators_added = new.indicators.clone();
+            change.areas_added = new.areas.clone();
+            change.change_note = new.change_note.clone();
+            change.headline = format!("New advisory: {}", new.level);
+            return Some(change);
+        }
+        (false, false) => {}
+    }
+    change.indicators_added = new
         .indicators
         .iter()
         .filter(|i| !old.indicators.contains(i))
         .copied()
         .collect();
-    let indicators_removed: Vec<Indicator> = old
+    change.indicators_removed = old
         .indicators
         .iter()
         .filter(|i| !new.indicators.contains(i))
         .copied()
         .collect();
-    let reasons_added = missing_from(&new.reasons, &old.reasons);
-    let reasons_removed = missing_from(&old.reasons, &new.reasons);
-    let summary_changed = comparison_key(&old.summary) != comparison_key(&new.summary);
+    change.reasons_added = missing_from(&new.reasons, &old.reasons);
+    change.reasons_removed = missing_from(&old.reasons, &new.reasons);
+    // A version read from a history panel has no summary to compare.
+    change.summary_changed = !old.partial
+        && !new.partial
+        && comparison_key(&old.summary) != comparison_key(&new.summary);
     let note_changed = match (&old.change_note, &new.change_note) {
         (_, None) => false,
         (None, Some(_)) => true,
         (Some(a), Some(b)) => comparison_key(a) != comparison_key(b),
     };
-    let issued_changed = new.issued.is_some() && old.issued != new.issued;
+    change.change_note = note_changed.then(|| new.change_note.clone()).flatten();
+    // Only a date that moves forward is a reissue: a date that appears, vanishes or goes
+    // back (feeds do that) is not.
+    let issued_changed = matches!((old.issued, new.issued), (Some(a), Some(b)) if b > a);
+    for area in &new.areas {
+        match old.areas.iter().find(|a| same_area(a, area)) {
+            None => change.areas_added.push(area.clone()),
+            Some(before) if before.level != area.level => {
+                change.areas_changed.push((before.clone(), area.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    change.areas_removed = old
+        .areas
+        .iter()
+        .filter(|a| !new.areas.iter().any(|n| same_area(a, n)))
+        .cloned()
+        .collect();
 
-    let mut change = Change {
-        level_from: old.level.clone(),
-        level_to: new.level.clone(),
-        indicators_added,
-        indicators_removed,
-        reasons_added,
-        reasons_removed,
-        summary_changed,
-        issued_from: old.issued,
-        issued_to: new.issued,
-        change_note: note_changed.then(|| new.change_note.clone()).flatten(),
-        headline: String::new(),
-    };
     let substantive = change.level_changed()
         || change.indicators_changed()
         || !change.reasons_added.is_empty()
         || !change.reasons_removed.is_empty()
-        || change.summary_changed;
+        || change.summary_changed
+        || change.areas_moved();
     if !substantive && !issued_changed && !note_changed {
         return None;
     }
     change.headline = headline(&change, issued_changed);
     Some(change)
+}
+
+fn same_area(a: &Area, b: &Area) -> bool {
+    comparison_key(&a.name).eq_ignore_ascii_case(&comparison_key(&b.name))
 }
 
 fn missing_from(these: &[String], other: &[String]) -> Vec<String> {
@@ -158,6 +228,34 @@ fn headline(change: &Change, issued_changed: bool) -> String {
     }
     if !change.reasons_removed.is_empty() {
         parts.push(listed(&change.reasons_removed, "reason", "removed"));
+    }
+    for area in &change.areas_added {
+        let noun = if area.level > change.level_to.number {
+            "area of increased risk"
+        } else {
+            "area with its own level"
+        };
+        parts.push(format!(
+            "{noun} added: {} (Level {})",
+            area.name, area.level
+        ));
+    }
+    for (before, after) in &change.areas_changed {
+        let verb = if after.level > before.level {
+            "raised"
+        } else {
+            "lowered"
+        };
+        parts.push(format!(
+            "area level {verb} from {} to {}: {}",
+            before.level, after.level, after.name
+        ));
+    }
+    for area in &change.areas_removed {
+        parts.push(format!(
+            "area removed: {} (was Level {})",
+            area.name, area.level
+        ));
     }
     if change.summary_changed {
         parts.push("summary updated".into());
@@ -516,6 +614,9 @@ mod tests {
             summary: summary.into(),
             issued: None,
             change_note: None,
+            areas: Vec::new(),
+            withdrawn: false,
+            partial: false,
         }
     }
 
@@ -558,7 +659,10 @@ mod tests {
                 "Landmines reason added",
             ),
             (
-                advisory(2, &[Crime], "a"),
+                Advisory {
+                    issued: NaiveDate::from_ymd_opt(2023, 7, 31),
+                    ..advisory(2, &[Crime], "a")
+                },
                 Advisory {
                     issued: NaiveDate::from_ymd_opt(2025, 7, 31),
                     ..advisory(2, &[Crime], "a")
@@ -570,6 +674,67 @@ mod tests {
             let change = compare(&old, &new).expect("a change");
             assert_eq!(change.headline, expected);
         }
+    }
+
+    #[test]
+    fn areas_withdrawals_and_new_advisories() {
+        let area = |name: &str, level| Area {
+            name: name.into(),
+            level,
+            reasons: vec!["landmines".into()],
+        };
+        let old = advisory(1, &[], "a");
+        let new = Advisory {
+            areas: vec![area("Karlovac and Lika-Senj counties", 2)],
+            ..advisory(1, &[], "a")
+        };
+        let change = compare(&old, &new).expect("a change");
+        assert_eq!(
+            change.headline,
+            "Area of increased risk added: Karlovac and Lika-Senj counties (Level 2)"
+        );
+        let moved = Advisory {
+            areas: vec![area("Karlovac and Lika-Senj counties", 3)],
+            ..advisory(1, &[], "a")
+        };
+        assert_eq!(
+            compare(&new, &moved).expect("moved").headline,
+            "Area level raised from 2 to 3: Karlovac and Lika-Senj counties"
+        );
+        let gone = Advisory {
+            withdrawn: true,
+            ..advisory(1, &[], "")
+        };
+        assert_eq!(
+            compare(&old, &gone).expect("withdrawn").headline,
+            "Advisory withdrawn"
+        );
+        assert_eq!(
+            compare(&gone, &old).expect("new").headline,
+            "New advisory: Level 1: Exercise Normal Precautions"
+        );
+        assert_eq!(compare(&gone, &gone), None);
+    }
+
+    #[test]
+    fn issued_dates_that_go_back_or_vanish_are_no_change() {
+        let date = |d| NaiveDate::from_ymd_opt(2025, 10, d);
+        let at = |d: Option<NaiveDate>| Advisory {
+            issued: d,
+            ..advisory(2, &[], "a")
+        };
+        assert_eq!(compare(&at(date(9)), &at(date(7))), None, "backwards");
+        assert_eq!(compare(&at(None), &at(date(7))), None, "appears");
+        assert_eq!(compare(&at(date(7)), &at(None)), None, "vanishes");
+        assert!(
+            compare(&at(date(7)), &at(date(9))).is_some(),
+            "forward: a reissue"
+        );
+        let partial = Advisory {
+            partial: true,
+            ..advisory(2, &[], "")
+        };
+        assert_eq!(compare(&partial, &advisory(2, &[], "full text")), None);
     }
 
     #[test]

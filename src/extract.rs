@@ -8,15 +8,19 @@
 //! this module (it is not `Send`). Fetching is `fetch`'s job; comparing is `diff`'s.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::NaiveDate;
 use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Html, Node, Selector};
 use serde::Serialize;
 
-use crate::advisory::{Advisory, Indicator, Level, collapse_whitespace, parse_causes, parse_date};
-use crate::profile::{FieldSelector, Profile};
+use crate::advisory::{
+    Advisory, Area, Indicator, Level, canada_level, collapse_whitespace,
+    fcdo_level_from_alert_status, fcdo_level_from_text, parse_areas, parse_causes, parse_date,
+    reason_subject,
+};
+use crate::profile::{FieldSelector, LevelScale, Profile, Reader};
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +59,8 @@ pub struct Attempt {
     pub issued: Option<NaiveDate>,
     /// The change note.
     pub change_note: Option<String>,
+    /// Areas with a level of their own.
+    pub areas: Vec<Area>,
     /// Required fields not found.
     pub missing: Vec<Missing>,
 }
@@ -71,6 +77,7 @@ impl Attempt {
             summary: Some(a.summary.clone()),
             issued: a.issued,
             change_note: a.change_note.clone(),
+            areas: a.areas.clone(),
             missing: Vec::new(),
         }
     }
@@ -85,6 +92,7 @@ impl Attempt {
             summary: None,
             issued: None,
             change_note: None,
+            areas: Vec::new(),
             missing: Vec::new(),
         }
     }
@@ -99,6 +107,7 @@ impl Attempt {
             summary: Some(summary),
             issued,
             change_note,
+            areas,
             missing,
         } = self
         else {
@@ -113,6 +122,9 @@ impl Attempt {
                 summary,
                 issued,
                 change_note,
+                areas,
+                withdrawn: false,
+                partial: false,
             },
         })
     }
@@ -159,6 +171,132 @@ impl fmt::Display for ExtractionFailure {
     }
 }
 
+/// One advisory of a document that holds many (a feed, an index).
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Its stable key within the document (a country slug or code).
+    pub key: String,
+    /// The country it is about.
+    pub country: String,
+    /// Its own page, if the document names one.
+    pub url: Option<String>,
+    /// The advisory, or why it could not be read.
+    pub outcome: Result<Extracted, String>,
+}
+
+/// What a document holds.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// One advisory (a page), or why it could not be read.
+    One(Result<Extracted, String>),
+    /// One advisory per item.
+    Many(Vec<Item>),
+}
+
+/// Reads a document with a source's reader. An error means the document as a whole could not
+/// be read (not XML, not JSON); a page that does not read right is `Document::One(Err(..))`.
+pub fn read_document(reader: &Reader, text: &str) -> Result<Document, String> {
+    match reader {
+        Reader::Page(profiles) => Ok(Document::One(
+            extract(text, profiles).map_err(|f| f.to_string()),
+        )),
+        Reader::Rss => crate::feed::read(text).map(Document::Many),
+        Reader::Json(profile) => crate::json_profile::read(profile, text),
+    }
+}
+
+/// The issued date a current travel.state.gov page states, for matching its history panel.
+pub fn issued_on_page(html: &str) -> Option<chrono::NaiveDate> {
+    static ISSUED: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(".cmp-traveladvisory__header span.date-issued, .tsg-rwd-emergency-alertheader-type-frame-typebox")
+            .expect("issued selector")
+    });
+    let document = Html::parse_document(html);
+    document
+        .select(&ISSUED)
+        .find_map(|e| parse_date(&element_text(e)))
+}
+
+/// Text of an HTML fragment as paragraphs separated by blank lines.
+pub fn html_to_text(html: &str) -> String {
+    fragment_parts(html).1.join("\n\n")
+}
+
+/// An HTML fragment's leading bold-italic paragraph (a publisher's change note), if it has
+/// one, and the text of every other paragraph.
+pub fn fragment_parts(html: &str) -> (Option<String>, Vec<String>) {
+    static NOTE: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse("p:first-child b i, p:first-child i b, p:first-child strong em, p:first-child em strong")
+            .expect("note selector")
+    });
+    let fragment = Html::parse_fragment(html);
+    let root = fragment.root_element();
+    let note = fragment
+        .select(&NOTE)
+        .next()
+        .map(element_text)
+        .filter(|t| !t.is_empty());
+    let mut blocks = Blocks::default();
+    blocks.collect(root);
+    let mut paragraphs = blocks.finish();
+    if let Some(note) = &note
+        && paragraphs
+            .first()
+            .is_some_and(|p| p.starts_with(note.as_str()))
+    {
+        paragraphs.remove(0);
+    }
+    (note, paragraphs)
+}
+
+/// The versions a current travel.state.gov page lists in its advisory-history panel
+/// (`div.tsg-ta__history`), oldest first: level, indicators and the publisher's note, with the
+/// date as issued date. The summary is not in the panel: these versions are `partial`.
+pub fn history_entries(html: &str) -> Vec<Advisory> {
+    static ENTRY: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse(".tsg-ta__history").expect("history selector"));
+    static DATE: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse(".tsg-ta__history-date").expect("date selector"));
+    static PILL: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(".tsg-ta__history-risks li.tsg-utility-risk-pill").expect("pill selector")
+    });
+    static NOTE: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse(".tsg-ta__history-summary").expect("note selector"));
+    let document = Html::parse_document(html);
+    let mut entries: Vec<Advisory> = document
+        .select(&ENTRY)
+        .filter_map(|entry| {
+            let heading = entry.select(&DATE).next().map(element_text)?;
+            let level = Level::parse(&heading)?;
+            let mut indicators = Vec::new();
+            for pill in entry.select(&PILL) {
+                if let Some(i) = Indicator::from_page_text(&element_text(pill))
+                    && !indicators.contains(&i)
+                {
+                    indicators.push(i);
+                }
+            }
+            Some(Advisory {
+                level,
+                indicators,
+                reasons: Vec::new(),
+                summary: String::new(),
+                issued: parse_date(&heading),
+                change_note: entry
+                    .select(&NOTE)
+                    .next()
+                    .map(element_text)
+                    .filter(|t| !t.is_empty()),
+                areas: Vec::new(),
+                withdrawn: false,
+                partial: true,
+            })
+        })
+        .collect();
+    entries.sort_by_key(|a| a.issued);
+    entries
+}
+
 /// Reads an advisory from page text with the first profile of `profiles` that finds the
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
@@ -202,8 +340,29 @@ pub fn read_with(html: &str, profile: &Profile) -> Attempt {
 fn read(document: &Html, profile: &Profile) -> Attempt {
     let mut missing = Vec::new();
 
-    let level_text = first_text(document, &profile.level);
-    let mut level = level_text.as_deref().and_then(Level::parse);
+    let level_texts: Vec<String> = document
+        .select(&profile.level.selector)
+        .map(element_text)
+        .collect();
+    let level_text = level_texts.first().cloned();
+    let mut level = match profile.level_scale {
+        // The first match that holds a level: headings before it may hold other things.
+        LevelScale::Us => level_texts.iter().find_map(|t| Level::parse(t)),
+        LevelScale::Number => level_texts
+            .iter()
+            .find_map(|t| t.trim().parse::<u8>().ok().filter(|n| (1..=4).contains(n)))
+            .map(|n| Level::with_label(n, String::new())),
+        LevelScale::Canada => level_texts.iter().find_map(|t| {
+            t.trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| canada_level(n, None))
+        }),
+        LevelScale::Fcdo => Some(fcdo_level_from_alert_status(&level_texts)),
+        LevelScale::FcdoText => {
+            (!level_texts.is_empty()).then(|| fcdo_level_from_text(&level_texts))
+        }
+    };
     match (&level_text, &level) {
         (None, _) => missing.push(Missing {
             field: "level",
@@ -232,16 +391,23 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         });
     }
 
-    let causes = profile
-        .reason
-        .as_ref()
-        .and_then(|selector| {
-            document
-                .select(&selector.selector)
-                .map(element_text)
-                .find(|text| text.to_lowercase().contains("due to "))
+    let reason_sentence = profile.reason.as_ref().and_then(|selector| {
+        document
+            .select(&selector.selector)
+            .map(element_text)
+            .find(|text| text.to_lowercase().contains("due to "))
+    });
+    let causes = reason_sentence
+        .as_deref()
+        .map(parse_causes)
+        .unwrap_or_default();
+    let country = reason_sentence.as_deref().and_then(reason_subject);
+    let areas = summary
+        .as_deref()
+        .map(|text| {
+            let paragraphs: Vec<String> = text.split("\n\n").map(str::to_owned).collect();
+            parse_areas(&paragraphs, country.as_deref())
         })
-        .map(|sentence| parse_causes(&sentence))
         .unwrap_or_default();
 
     let mut reasons = causes.reasons;
@@ -272,11 +438,12 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         indicators = causes.indicators;
     }
 
-    let issued = profile
-        .issued
-        .as_ref()
-        .and_then(|s| first_text(document, s))
-        .and_then(|text| parse_date(&text));
+    // The first match that holds a date.
+    let issued = profile.issued.as_ref().and_then(|s| {
+        document
+            .select(&s.selector)
+            .find_map(|element| parse_date(&element_text(element)))
+    });
     let change_note = profile
         .change_note
         .as_ref()
@@ -291,6 +458,7 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         summary,
         issued,
         change_note,
+        areas,
         missing,
     }
 }

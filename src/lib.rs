@@ -5,13 +5,16 @@
 //! -> diff -> report. See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod advisory;
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod demo;
 pub mod diff;
 pub mod extract;
+pub mod feed;
 pub mod fetch;
+pub mod json_profile;
 pub mod notify;
 pub mod profile;
 pub mod report;

@@ -1,9 +1,12 @@
-//! Extraction profiles: which CSS selectors read which field of an advisory page.
+//! Extraction profiles: how each field of an advisory is found in a document.
 //!
 //! This module owns the profile's two forms (the raw TOML table and the compiled one, with every
-//! selector parsed once), the built-in profiles shipped inside the crate (`profiles.toml`), and
-//! the resolution of a source's profile name or list into the ordered profiles to try. Reading a
-//! page with a profile is `extract`'s job; where profiles are configured is `config`'s.
+//! CSS selector or JSON pointer parsed once), the three formats (`html`: CSS selectors, `json`:
+//! JSON pointers, `rss`: the State Department's feed), the level scales that turn a government's
+//! own wording into levels 1-4, the built-in profiles shipped inside the crate
+//! (`profiles.toml`), and the resolution of a source's profile name or list into a [`Reader`].
+//! Reading a document with a profile is `extract`'s job; where profiles are configured is
+//! `config`'s.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
@@ -55,6 +58,25 @@ pub struct RawProfile {
     /// Selector of the publisher's own "what changed" note.
     #[serde(default)]
     pub change_note: Option<String>,
+    /// `html` (CSS selectors, the default), `json` (JSON pointers) or `rss`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// How the level's text maps onto 1-4: `us` (default, "Level 3: ..."), `number` (1-4),
+    /// `canada` (0-3), `fcdo` (GOV.UK alert_status values), `fcdo-text` (FCDO's sentences).
+    #[serde(default)]
+    pub level_scale: Option<String>,
+    /// JSON only: pointer to the array or object holding one advisory per country.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// JSON only: pointer (inside an item) to its stable key, such as an ISO code.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// JSON only: pointer to the country's name.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// JSON only: pointer to the advisory's own page.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// A selector with the text it was parsed from, for messages.
@@ -93,6 +115,105 @@ pub struct Profile {
     pub issued: Option<FieldSelector>,
     /// Optional: the publisher's change note.
     pub change_note: Option<FieldSelector>,
+    /// How the level's text maps onto 1-4.
+    pub level_scale: LevelScale,
+}
+
+/// How a government's wording of a level maps onto 1-4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelScale {
+    /// "Level 3: Reconsider Travel", "Level 2 - ...", "3".
+    Us,
+    /// A number 1 to 4.
+    Number,
+    /// Canada's advisory-state 0 to 3 (take normal precautions, high degree of caution, avoid
+    /// non-essential travel, avoid all travel).
+    Canada,
+    /// GOV.UK's `alert_status` values (`avoid_all_travel_to_whole_country`, ...).
+    Fcdo,
+    /// FCDO's own sentences ("FCDO advises against all travel to Mali").
+    FcdoText,
+}
+
+impl LevelScale {
+    fn parse(profile: &str, text: Option<&str>) -> Result<LevelScale, ProfileError> {
+        Ok(match text.unwrap_or("us") {
+            "us" => LevelScale::Us,
+            "number" => LevelScale::Number,
+            "canada" => LevelScale::Canada,
+            "fcdo" => LevelScale::Fcdo,
+            "fcdo-text" => LevelScale::FcdoText,
+            other => {
+                return Err(ProfileError::BadValue {
+                    profile: profile.to_owned(),
+                    key: "level_scale",
+                    message: format!(
+                        "`{other}` is not a scale; use \"us\", \"number\", \"canada\", \"fcdo\" or \"fcdo-text\""
+                    ),
+                });
+            }
+        })
+    }
+}
+
+/// A JSON profile: a JSON pointer (RFC 6901) per field.
+#[derive(Debug)]
+pub struct JsonProfile {
+    /// The profile's name.
+    pub name: String,
+    /// Where the items are, when the document holds many advisories.
+    pub items: Option<String>,
+    /// An item's key.
+    pub key: Option<String>,
+    /// The country's name.
+    pub country: Option<String>,
+    /// The advisory's own page.
+    pub url: Option<String>,
+    /// Required: the level.
+    pub level: String,
+    /// How the level maps onto 1-4.
+    pub level_scale: LevelScale,
+    /// The level's label in the government's words.
+    pub level_label: Option<String>,
+    /// An array of indicator words.
+    pub indicators: Option<String>,
+    /// The summary (text, or HTML made text).
+    pub summary: Option<String>,
+    /// The publication date.
+    pub issued: Option<String>,
+    /// The publisher's change note.
+    pub change_note: Option<String>,
+}
+
+/// How a source's documents are read.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// HTML pages, with profiles tried in order; one advisory per page.
+    Page(Vec<Arc<Profile>>),
+    /// The State Department's RSS feed: one advisory per item.
+    Rss,
+    /// JSON, one advisory or one per item.
+    Json(Arc<JsonProfile>),
+}
+
+impl Reader {
+    /// The names of the profiles, for messages and storage.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Reader::Page(profiles) => profiles.iter().map(|p| p.name.clone()).collect(),
+            Reader::Rss => vec!["state-dept-rss".to_owned()],
+            Reader::Json(profile) => vec![profile.name.clone()],
+        }
+    }
+
+    /// Whether one document holds many advisories.
+    pub fn has_items(&self) -> bool {
+        match self {
+            Reader::Page(_) => false,
+            Reader::Rss => true,
+            Reader::Json(profile) => profile.items.is_some(),
+        }
+    }
 }
 
 /// What is wrong with a profile definition.
@@ -130,6 +251,26 @@ pub enum ProfileError {
         /// The profile.
         profile: String,
     },
+    /// A value that is not one of the choices.
+    #[error("profile `{profile}`: key `{key}`: {message}")]
+    BadValue {
+        /// The profile.
+        profile: String,
+        /// The key.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A source's profile list mixes formats.
+    #[error(
+        "{context}: profiles of different formats ({formats}) cannot be tried in turn; a list may hold only html profiles"
+    )]
+    MixedFormats {
+        /// Where.
+        context: String,
+        /// The formats found.
+        formats: String,
+    },
     /// A name that is not a known profile.
     #[error("{context}: profile `{name}` is not defined (known profiles: {known})")]
     Unknown {
@@ -161,6 +302,8 @@ pub enum ProfileError {
 #[derive(Debug)]
 enum Definition {
     Selectors(Arc<Profile>),
+    Json(Arc<JsonProfile>),
+    Rss,
     Try(Vec<String>),
 }
 
@@ -209,28 +352,51 @@ impl ProfileSet {
             descriptions,
         };
         for name in set.definitions.keys() {
-            set.resolve_names(std::slice::from_ref(name), &format!("profile `{name}`"))?;
+            set.reader(std::slice::from_ref(name), &format!("profile `{name}`"))?;
         }
         Ok(set)
     }
 
-    /// Resolves a list of profile names (a source's `profile`) into the selector profiles to
-    /// try, in order, with `try` lists expanded and repeats dropped.
+    /// Resolves a list of HTML profile names into the selector profiles to try, in order.
     pub fn resolve_names(
         &self,
         names: &[String],
         context: &str,
     ) -> Result<Vec<Arc<Profile>>, ProfileError> {
+        match self.reader(names, context)? {
+            Reader::Page(profiles) => Ok(profiles),
+            other => Err(ProfileError::MixedFormats {
+                context: context.to_owned(),
+                formats: format!("{} is not an html profile", other.names().join(", ")),
+            }),
+        }
+    }
+
+    /// Resolves a source's profile name or list into its reader: HTML profiles tried in order
+    /// (`try` lists expanded, repeats dropped), or one JSON or RSS profile.
+    pub fn reader(&self, names: &[String], context: &str) -> Result<Reader, ProfileError> {
         if names.is_empty() {
             return Err(ProfileError::EmptyList {
                 context: context.to_owned(),
             });
         }
-        let mut out: Vec<Arc<Profile>> = Vec::new();
+        let mut html: Vec<Arc<Profile>> = Vec::new();
+        let mut others: Vec<Reader> = Vec::new();
         for name in names {
-            self.expand(name, context, &mut Vec::new(), &mut out)?;
+            self.expand(name, context, &mut Vec::new(), &mut html, &mut others)?;
         }
-        Ok(out)
+        match (html.is_empty(), others.len()) {
+            (false, 0) => Ok(Reader::Page(html)),
+            (true, 1) => Ok(others.remove(0)),
+            _ => {
+                let mut formats: Vec<String> = others.iter().flat_map(Reader::names).collect();
+                formats.extend(html.iter().map(|p| format!("{} (html)", p.name)));
+                Err(ProfileError::MixedFormats {
+                    context: context.to_owned(),
+                    formats: formats.join(", "),
+                })
+            }
+        }
     }
 
     fn expand(
@@ -239,6 +405,7 @@ impl ProfileSet {
         context: &str,
         stack: &mut Vec<String>,
         out: &mut Vec<Arc<Profile>>,
+        others: &mut Vec<Reader>,
     ) -> Result<(), ProfileError> {
         if stack.iter().any(|s| s == name) {
             return Err(ProfileError::Cycle {
@@ -259,10 +426,12 @@ impl ProfileSet {
                     out.push(Arc::clone(profile));
                 }
             }
+            Definition::Json(profile) => others.push(Reader::Json(Arc::clone(profile))),
+            Definition::Rss => others.push(Reader::Rss),
             Definition::Try(list) => {
                 stack.push(name.to_owned());
                 for inner in list {
-                    self.expand(inner, &format!("profile `{name}`"), stack, out)?;
+                    self.expand(inner, &format!("profile `{name}`"), stack, out, others)?;
                 }
                 stack.pop();
             }
@@ -284,7 +453,34 @@ impl ProfileSet {
 }
 
 fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
+    match raw.format.as_deref().unwrap_or("html") {
+        "html" => {}
+        "rss" => return Ok(Definition::Rss),
+        "json" => return compile_json(name, raw).map(|p| Definition::Json(Arc::new(p))),
+        other => {
+            return Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key: "format",
+                message: format!("`{other}` is not a format; use \"html\", \"json\" or \"rss\""),
+            });
+        }
+    }
+    for (key, value) in [
+        ("items", &raw.items),
+        ("key", &raw.key),
+        ("country", &raw.country),
+        ("url", &raw.url),
+    ] {
+        if value.is_some() {
+            return Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key,
+                message: "is a JSON pointer, only for profiles with format = \"json\"".into(),
+            });
+        }
+    }
     let has_selectors = raw.level.is_some()
+        || raw.level_scale.is_some()
         || raw.summary.is_some()
         || raw.indicators.is_some()
         || raw.reason.is_some()
@@ -335,7 +531,59 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         summary_stop: non_empty(&raw.summary_stop),
         issued: optional("issued", &raw.issued)?,
         change_note: optional("change_note", &raw.change_note)?,
+        level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
     })))
+}
+
+fn compile_json(name: &str, raw: &RawProfile) -> Result<JsonProfile, ProfileError> {
+    let pointer = |key: &'static str,
+                   value: &Option<String>|
+     -> Result<Option<String>, ProfileError> {
+        match value.as_deref() {
+            None | Some("") => Ok(None),
+            Some(p) if p.starts_with('/') => Ok(Some(p.to_owned())),
+            Some(p) => Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key,
+                message: format!(
+                    "`{p}` is not a JSON pointer; pointers start with `/`, like \"/details/country/name\""
+                ),
+            }),
+        }
+    };
+    for (key, value) in [
+        ("reason", &raw.reason),
+        ("indicator_attr", &raw.indicator_attr),
+        ("summary_start", &raw.summary_start),
+        ("summary_stop", &raw.summary_stop),
+        ("try", &raw.try_profiles.as_ref().map(|t| t.join(","))),
+    ] {
+        if value.is_some() {
+            return Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key,
+                message: "is not used by format = \"json\" profiles".into(),
+            });
+        }
+    }
+    Ok(JsonProfile {
+        name: name.to_owned(),
+        items: pointer("items", &raw.items)?
+            .or_else(|| (raw.items.as_deref() == Some("")).then(String::new)),
+        key: pointer("key", &raw.key)?,
+        country: pointer("country", &raw.country)?,
+        url: pointer("url", &raw.url)?,
+        level: pointer("level", &raw.level)?.ok_or_else(|| ProfileError::MissingKey {
+            profile: name.to_owned(),
+            key: "level",
+        })?,
+        level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
+        level_label: pointer("level_label", &raw.level_label)?,
+        indicators: pointer("indicators", &raw.indicators)?,
+        summary: pointer("summary", &raw.summary)?,
+        issued: pointer("issued", &raw.issued)?,
+        change_note: pointer("change_note", &raw.change_note)?,
+    })
 }
 
 fn parse_selector(

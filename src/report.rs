@@ -673,3 +673,127 @@ pub fn status_json(sources: &[SourceOverview]) -> Value {
             .collect(),
     )
 }
+
+/// The table of `discover`.
+pub fn discovered_text(items: &[crate::extract::Item]) -> String {
+    let mut out = format!("{:<40} {:<6} {}\n", "COUNTRY", "LEVEL", "KEY");
+    for item in items {
+        let level = item
+            .outcome
+            .as_ref()
+            .map_or("?".to_owned(), |e| e.advisory.level.number.to_string());
+        out.push_str(&format!("{:<40} {:<6} {}\n", item.country, level, item.key));
+    }
+    out.push_str(&format!("{} countries.\n", items.len()));
+    out
+}
+
+/// The JSON of `discover --format json`.
+pub fn discovered_json(items: &[crate::extract::Item]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|item| {
+                let advisory = item.outcome.as_ref().ok().map(|e| &e.advisory);
+                json!({
+                    "key": item.key,
+                    "country": item.country,
+                    "url": item.url,
+                    "level": advisory.map(|a| a.level.number),
+                    "level_label": advisory.map(|a| a.level.label.clone()),
+                    "error": item.outcome.as_ref().err(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `[[sources]]` entries for discovered countries: each advisory's own page where the feed
+/// names one, else the country item of the feed itself.
+pub fn discovered_sources_toml(
+    items: &[crate::extract::Item],
+    feed: &str,
+    profile: &str,
+) -> String {
+    let quote = |text: &str| serde_json::to_string(text).expect("a string serializes");
+    let mut out = format!(
+        "# Sources discovered from {feed} by `advisory-watch discover`.\n# Copy the ones you want into config.toml.\n\n"
+    );
+    for item in items {
+        out.push_str("[[sources]]\n");
+        out.push_str(&format!("name = {}\n", quote(&format!("us-{}", item.key))));
+        out.push_str(&format!("country = {}\n", quote(&item.country)));
+        match &item.url {
+            Some(url) if url.starts_with("http") => {
+                out.push_str(&format!(
+                    "url = {}\nprofile = \"state-dept\"\n\n",
+                    quote(url)
+                ));
+            }
+            _ => {
+                let kind = if profile == "state-dept-rss" {
+                    "rss"
+                } else {
+                    "json"
+                };
+                out.push_str(&format!(
+                    "url = {}\nkind = \"{kind}\"\nprofile = {}\n\n",
+                    quote(feed),
+                    quote(profile)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The side-by-side view of `compare COUNTRY`.
+pub fn compare_text(country: &str, sources: &[SourceOverview]) -> String {
+    let mut out = format!("What each source says about {country}:\n");
+    out.push_str(&format!(
+        "{:<28} {:<6} {:<58} {:<11} {}\n",
+        "SOURCE", "LEVEL", "IN ITS OWN WORDS", "ISSUED", "INDICATORS"
+    ));
+    for s in sources {
+        let level = if s.withdrawn {
+            "-".to_owned()
+        } else {
+            s.level.map_or("?".to_owned(), |l| l.to_string())
+        };
+        let label = if s.withdrawn {
+            "withdrawn".to_owned()
+        } else {
+            s.level_label.clone().unwrap_or_default()
+        };
+        out.push_str(&format!(
+            "{:<28} {:<6} {:<58} {:<11} {}\n",
+            s.name,
+            level,
+            label,
+            s.issued.map_or("-".to_owned(), |d| d.to_string()),
+            if s.indicators.is_empty() {
+                "-".to_owned()
+            } else {
+                s.indicators.join(",")
+            }
+        ));
+    }
+    out
+}
+
+/// The JSON of `compare --format json`.
+pub fn compare_json(country: &str, sources: &[SourceOverview]) -> Value {
+    json!({
+        "country": country,
+        "sources": sources.iter().map(|s| json!({
+            "source": s.name,
+            "level": s.level,
+            "level_label": s.level_label,
+            "issued": s.issued,
+            "indicators": s.indicators,
+            "withdrawn": s.withdrawn,
+            "state": s.state,
+            "last_checked": s.last_checked,
+        })).collect::<Vec<_>>(),
+    })
+}

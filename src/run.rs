@@ -17,8 +17,8 @@ use tokio::task::JoinSet;
 
 use crate::config::Source;
 use crate::diff::{self, Change};
-use crate::extract::{self, Extracted};
-use crate::fetch::{Fetched, Fetcher};
+use crate::extract::{self, Document, Extracted, Item};
+use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::notify::{Event, NotifySettings};
 use crate::store::{
     Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
@@ -55,9 +55,9 @@ pub struct CycleReport {
     pub unchanged: usize,
 }
 
-enum Checked {
+pub(crate) enum Checked {
     Unchanged,
-    FirstVersion,
+    FirstVersion(String),
     Changed(Box<StoredChange>),
     Failed(SourceFailure),
 }
@@ -93,7 +93,8 @@ pub struct Checker {
 
 /// Checks the given sources once. Only a database failure is an error; a source's failure is
 /// part of the report. Deliveries for matching channels are queued in the same transaction as
-/// the change (or broken source) they announce.
+/// the change (or broken source) they announce. A feed or index source reports each of its
+/// countries as a source of its own, named `<source>/<country key>`.
 pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleReport, StoreError> {
     let (store, concurrency) = (&checker.store, checker.concurrency);
     let batch = Event::new_id();
@@ -127,7 +128,7 @@ pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleRe
         });
     }
 
-    let mut results: Vec<(usize, Checked)> = Vec::with_capacity(sources.len());
+    let mut results: Vec<(usize, Vec<Checked>)> = Vec::with_capacity(sources.len());
     while let Some(joined) = tasks.join_next().await {
         let (index, checked) = joined.expect("a check task never panics");
         results.push((index, checked?));
@@ -138,10 +139,10 @@ pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleRe
         checked: results.len(),
         ..CycleReport::default()
     };
-    for (index, checked) in results {
+    for checked in results.into_iter().flat_map(|(_, checked)| checked) {
         match checked {
             Checked::Unchanged => report.unchanged += 1,
-            Checked::FirstVersion => report.first_versions.push(sources[index].name.clone()),
+            Checked::FirstVersion(name) => report.first_versions.push(name),
             Checked::Changed(change) => report.changes.push(*change),
             Checked::Failed(failure) => report.failures.push(failure),
         }
@@ -153,11 +154,7 @@ pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleRe
 /// the same way": when that equals the last check's, extraction is skipped, and only then is a
 /// conditional request made.
 fn profiles_key(source: &Source) -> String {
-    let mut profiles = String::new();
-    for profile in &source.profiles {
-        profiles.push_str(&format!("{profile:?}"));
-    }
-    content_hash(profiles.as_bytes())
+    content_hash(format!("{:?}", source.reader).as_bytes())
 }
 
 fn empty_latest() -> Latest {
@@ -165,13 +162,14 @@ fn empty_latest() -> Latest {
         snapshot: None,
         content_hash: None,
         state: "new".to_owned(),
-        validators: crate::fetch::Validators::default(),
+        validators: Validators::default(),
+        ever_succeeded: false,
     }
 }
 
 /// The channels and cycle batch that deliveries are queued for.
 #[derive(Clone, Copy)]
-struct Notes<'a> {
+pub(crate) struct Notes<'a> {
     notify: &'a NotifySettings,
     batch: &'a str,
 }
@@ -202,47 +200,62 @@ impl Notes<'_> {
     }
 }
 
+/// The advisory a check records about: a configured source, or one country of a feed.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    id: SourceId,
+    name: &'a str,
+    country: &'a str,
+    url: &'a str,
+}
+
+/// The page a version came from, for storage.
+struct Origin<'a> {
+    status: u16,
+    key: Option<String>,
+    validators: Option<Validators>,
+    body: Option<Body>,
+    raw: Option<&'a [u8]>,
+}
+
 async fn check_source(
     source: &Arc<Source>,
     id: SourceId,
-    mut latest: Latest,
+    latest: Latest,
     fetcher: &Fetcher,
     store: &StoreHandle,
     notes: Notes<'_>,
-) -> Result<Checked, StoreError> {
+) -> Result<Vec<Checked>, StoreError> {
     let checked_at = Utc::now();
+    let target = Target {
+        id,
+        name: &source.name,
+        country: &source.country,
+        url: source.url.as_str(),
+    };
+    let has_items = source.reader.has_items();
     let profiles_key = profiles_key(source);
-    // A conditional request only when the last check read the page right with these profiles:
-    // a 304 then means "the version you have".
+    // A conditional request only when the last check read the document right with these
+    // profiles: a 304 then means "what you have".
     let validators = (latest.state == "ok"
-        && latest.snapshot.is_some()
+        && (latest.snapshot.is_some() || has_items)
         && !latest.validators.is_empty()
         && latest
             .content_hash
             .as_deref()
             .is_some_and(|key| key.ends_with(&profiles_key)))
     .then(|| latest.validators.clone());
-    let page = match fetcher.get(&source.url, validators.as_ref()).await {
-        Ok(Fetched::Page(page)) => page,
+    match fetcher.get(&source.url, validators.as_ref()).await {
+        Ok(Fetched::Page(page)) => {
+            process_page(source, id, latest, page, checked_at, store, notes).await
+        }
         Ok(Fetched::NotModified) => {
-            let snapshot = latest
-                .snapshot
-                .as_ref()
-                .expect("validators are sent only with a stored version")
-                .id;
-            let record = CheckRecord {
-                source: id,
-                checked_at,
-                http_status: Some(304),
-                content_hash: None,
-                body: None,
-                outcome: Outcome::Unchanged { snapshot },
-                deliveries: Vec::new(),
-                validators: None,
-            };
-            // Stale: another process stored a newer version meanwhile; it reported it.
-            store.call(move |s| s.record(&record)).await?;
-            return Ok(Checked::Unchanged);
+            // A stale record means another process stored a version meanwhile; it reported it.
+            unchanged(
+                store, target, &latest, checked_at, 304, None, None, has_items,
+            )
+            .await?;
+            Ok(vec![Checked::Unchanged])
         }
         Err(error) => {
             let kind = if error.http_status().is_some() {
@@ -264,112 +277,228 @@ async fn check_source(
                 deliveries: Vec::new(),
                 validators: None,
             };
-            return failed(store, record, &source.name).await;
+            Ok(vec![failed(store, record, &source.name).await?])
         }
-    };
+    }
+}
 
+/// Processes a page of a source as a check does after fetching it: skip it when it is the
+/// last one, read it, compare, record. `import` feeds archived pages through here too.
+pub(crate) async fn process_page(
+    source: &Arc<Source>,
+    id: SourceId,
+    mut latest: Latest,
+    page: crate::fetch::Page,
+    checked_at: chrono::DateTime<Utc>,
+    store: &StoreHandle,
+    notes: Notes<'_>,
+) -> Result<Vec<Checked>, StoreError> {
+    let target = Target {
+        id,
+        name: &source.name,
+        country: &source.country,
+        url: source.url.as_str(),
+    };
+    let has_items = source.reader.has_items();
+    let profiles_key = profiles_key(source);
     let key = format!("{}:{profiles_key}", content_hash(&page.bytes));
-    let page_validators = page.validators.clone();
     let status = page.status;
     if latest.content_hash.as_deref() == Some(key.as_str())
-        && let Some(snapshot) = &latest.snapshot
+        && (latest.snapshot.is_some() || has_items)
     {
-        let record = CheckRecord {
-            source: id,
+        let validators = Some(page.validators.clone());
+        let stored = unchanged(
+            store,
+            target,
+            &latest,
             checked_at,
-            http_status: Some(status),
-            content_hash: Some(key.clone()),
-            body: None,
-            outcome: Outcome::Unchanged {
-                snapshot: snapshot.id,
-            },
-            deliveries: Vec::new(),
-            validators: Some(page_validators.clone()),
-        };
-        if store.call(move |s| s.record(&record)).await? != Recorded::Stale {
-            return Ok(Checked::Unchanged);
+            status,
+            Some(key.clone()),
+            validators,
+            has_items,
+        )
+        .await?;
+        if stored {
+            return Ok(vec![Checked::Unchanged]);
         }
         latest = reload(store, id).await?;
     }
+    if has_items {
+        return check_items(source, id, &latest, page, key, checked_at, store, notes).await;
+    }
 
-    let profiles = source.profiles.clone();
+    let reader = source.reader.clone();
     let known = latest
         .snapshot
         .as_ref()
         .map(|s| (s.fields_hash.clone(), s.advisory.clone()));
-    let (extraction, body, raw) = tokio::task::spawn_blocking(move || {
-        let extraction = extract::extract(&page.text, &profiles)
-            .map_err(|failure| failure.to_string())
-            .and_then(|extracted| {
-                // A page that suddenly lost most of what it said is more likely broken than
-                // rewritten: no change until it reads right again.
-                match known
-                    .as_ref()
-                    .and_then(|(_, previous)| extract::lost_too_much(previous, &extracted.advisory))
-                {
-                    Some(why) => Err(why),
-                    None => Ok(extracted),
-                }
-            });
+    let (extraction, body, raw, page_validators) = tokio::task::spawn_blocking(move || {
+        let extraction = match extract::read_document(&reader, &page.text) {
+            Ok(Document::One(outcome)) => outcome,
+            Ok(Document::Many(_)) => Err("the document holds many advisories".to_owned()),
+            Err(message) => Err(message),
+        }
+        .and_then(|extracted| {
+            // A page that suddenly lost most of what it said is more likely broken than
+            // rewritten: no change until it reads right again.
+            match known
+                .as_ref()
+                .and_then(|(_, previous)| extract::lost_too_much(previous, &extracted.advisory))
+            {
+                Some(why) => Err(why),
+                None => Ok(extracted),
+            }
+        });
         let same_fields = matches!(
             (&extraction, &known),
             (Ok(e), Some((hash, _))) if &e.advisory.fields_hash() == hash
         );
         let body = (!same_fields).then(|| Body::new(&page.bytes));
-        (extraction, body, page.bytes)
+        (extraction, body, page.bytes, page.validators)
     })
     .await
     .expect("extraction never panics");
 
-    let extracted = match extraction {
-        Ok(found) => found,
+    let checked = match extraction {
+        Ok(extracted) => {
+            let origin = Origin {
+                status,
+                key: Some(key),
+                validators: Some(page_validators),
+                body,
+                raw: Some(&raw),
+            };
+            record_extracted(store, notes, target, latest, extracted, checked_at, origin).await?
+        }
         Err(message) => {
-            tracing::warn!(source = %source.name, %message, "extraction failed");
-            // Operators hear of a broken source once, when it breaks.
-            let deliveries = if latest.state == "broken" {
-                Vec::new()
-            } else {
-                let event = Event::for_extraction(
-                    &source.name,
-                    &source.country,
-                    source.url.as_str(),
-                    checked_at,
-                    false,
-                    &message,
-                );
-                notes.deliveries(&event)
-            };
-            let record = CheckRecord {
-                source: id,
+            let body = body.unwrap_or_else(|| Body::new(&raw));
+            record_unreadable(
+                store,
+                notes,
+                target,
+                &latest,
+                &message,
                 checked_at,
-                http_status: Some(status),
-                content_hash: None,
-                body: Some(body.unwrap_or_else(|| Body::new(&raw))),
-                outcome: Outcome::Failed {
-                    kind: FailureKind::Extraction,
-                    message,
-                },
-                deliveries,
-                validators: None,
-            };
-            return failed(store, record, &source.name).await;
+                status,
+                Some(body),
+            )
+            .await?
         }
     };
+    Ok(vec![checked])
+}
 
-    let mut body = body;
+/// Records a check that found what the last one found: a 304, or the same body. Returns
+/// false, writing nothing, when another process stored a newer version meanwhile.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn unchanged(
+    store: &StoreHandle,
+    target: Target<'_>,
+    latest: &Latest,
+    checked_at: chrono::DateTime<Utc>,
+    status: u16,
+    key: Option<String>,
+    validators: Option<Validators>,
+    has_items: bool,
+) -> Result<bool, StoreError> {
+    let outcome = match (&latest.snapshot, has_items) {
+        (Some(snapshot), false) => Outcome::Unchanged {
+            snapshot: snapshot.id,
+        },
+        _ => Outcome::Fetched,
+    };
+    let record = CheckRecord {
+        source: target.id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: key,
+        body: None,
+        outcome,
+        deliveries: Vec::new(),
+        validators,
+    };
+    let name = target.name.to_owned();
+    let recorded = store
+        .call(move |s| {
+            let recorded = s.record(&record)?;
+            if has_items && recorded != Recorded::Stale {
+                s.touch_children(&name, record.checked_at)?;
+            }
+            Ok(recorded)
+        })
+        .await?;
+    Ok(recorded != Recorded::Stale)
+}
+
+/// Records a document that did not read right: an extraction failure, and the first time, an
+/// `extraction_failure` event for the channels that asked for it.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn record_unreadable(
+    store: &StoreHandle,
+    notes: Notes<'_>,
+    target: Target<'_>,
+    latest: &Latest,
+    message: &str,
+    checked_at: chrono::DateTime<Utc>,
+    status: u16,
+    body: Option<Body>,
+) -> Result<Checked, StoreError> {
+    tracing::warn!(source = %target.name, %message, "extraction failed");
+    // Operators hear of a broken source once, when it breaks.
+    let deliveries = if latest.state == "broken" {
+        Vec::new()
+    } else {
+        let event = Event::for_extraction(
+            target.name,
+            target.country,
+            target.url,
+            checked_at,
+            false,
+            message,
+        );
+        notes.deliveries(&event)
+    };
+    let record = CheckRecord {
+        source: target.id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: None,
+        body,
+        outcome: Outcome::Failed {
+            kind: FailureKind::Extraction,
+            message: message.to_owned(),
+        },
+        deliveries,
+        validators: None,
+    };
+    failed(store, record, target.name).await
+}
+
+/// Records an advisory that read right: a new version with its change and deliveries, or only
+/// a "seen again". Compares again when another process stored a version meanwhile.
+async fn record_extracted(
+    store: &StoreHandle,
+    notes: Notes<'_>,
+    target: Target<'_>,
+    mut latest: Latest,
+    extracted: Extracted,
+    checked_at: chrono::DateTime<Utc>,
+    origin: Origin<'_>,
+) -> Result<Checked, StoreError> {
+    let mut body = origin.body;
     for _ in 0..STALE_RETRIES {
         let (outcome, change) = compare_with_latest(&latest, &extracted);
         let is_new = matches!(outcome, Outcome::NewVersion { .. });
         if is_new && body.is_none() {
-            body = Some(Body::new(&raw));
+            body = origin.raw.map(Body::new);
         }
         let mut deliveries = Vec::new();
         if let (Some((uid, change)), Some(previous)) = (&change, &latest.snapshot) {
             let event = Event::for_change(
                 uid.clone(),
-                &source.name,
-                &source.country,
-                source.url.as_str(),
+                target.name,
+                target.country,
+                target.url,
                 checked_at,
                 change,
                 &previous.advisory.summary,
@@ -379,9 +508,9 @@ async fn check_source(
         }
         if latest.state == "broken" {
             let event = Event::for_extraction(
-                &source.name,
-                &source.country,
-                source.url.as_str(),
+                target.name,
+                target.country,
+                target.url,
                 checked_at,
                 true,
                 "",
@@ -389,35 +518,35 @@ async fn check_source(
             deliveries.extend(notes.deliveries(&event));
         }
         let record = CheckRecord {
-            source: id,
+            source: target.id,
             checked_at,
-            http_status: Some(status),
-            content_hash: Some(key.clone()),
+            http_status: Some(origin.status),
+            content_hash: origin.key.clone(),
             body: if is_new { body.clone() } else { None },
             outcome,
             deliveries,
-            validators: Some(page_validators.clone()),
+            validators: origin.validators.clone(),
         };
         match store.call(move |s| s.record(&record)).await? {
-            Recorded::Stale => latest = reload(store, id).await?,
+            Recorded::Stale => latest = reload(store, target.id).await?,
             Recorded::Stored {
                 change: change_id, ..
             } => {
                 return Ok(match (change, change_id, &latest.snapshot) {
                     (Some((_, change)), Some(change_id), Some(previous)) => {
-                        tracing::info!(source = %source.name, headline = %change.headline, "change detected");
+                        tracing::info!(source = %target.name, headline = %change.headline, "change detected");
                         Checked::Changed(Box::new(StoredChange {
                             id: change_id,
-                            source: source.name.clone(),
-                            country: source.country.clone(),
-                            url: source.url.to_string(),
+                            source: target.name.to_owned(),
+                            country: target.country.to_owned(),
+                            url: target.url.to_owned(),
                             detected_at: format_time(checked_at),
                             change,
                             old: previous.advisory.clone(),
                             new: extracted.advisory,
                         }))
                     }
-                    _ if latest.snapshot.is_none() => Checked::FirstVersion,
+                    _ if latest.snapshot.is_none() => Checked::FirstVersion(target.name.to_owned()),
                     _ => Checked::Unchanged,
                 });
             }
@@ -428,9 +557,279 @@ async fn check_source(
         what: "version chain",
         message: format!(
             "source `{}` kept changing under another writer; check again",
-            source.name
+            target.name
         ),
     })
+}
+
+/// The placeholder version of an advisory that is not (or no longer) published.
+fn withdrawn_version(level: &crate::advisory::Level) -> Extracted {
+    Extracted {
+        profile: "withdrawn".to_owned(),
+        advisory: crate::advisory::Advisory {
+            level: level.clone(),
+            indicators: Vec::new(),
+            reasons: Vec::new(),
+            summary: String::new(),
+            issued: None,
+            change_note: None,
+            areas: Vec::new(),
+            withdrawn: true,
+            partial: false,
+        },
+    }
+}
+
+/// Checks every country of a feed or index: each is recorded as a source of its own, a
+/// country that appears after the first check is a new advisory, and one that disappears is a
+/// withdrawn one.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn check_items(
+    source: &Arc<Source>,
+    id: SourceId,
+    latest: &Latest,
+    page: crate::fetch::Page,
+    key: String,
+    checked_at: chrono::DateTime<Utc>,
+    store: &StoreHandle,
+    notes: Notes<'_>,
+) -> Result<Vec<Checked>, StoreError> {
+    let target = Target {
+        id,
+        name: &source.name,
+        country: &source.country,
+        url: source.url.as_str(),
+    };
+    let reader = source.reader.clone();
+    let status = page.status;
+    let validators = page.validators.clone();
+    let (document, raw) = tokio::task::spawn_blocking(move || {
+        (extract::read_document(&reader, &page.text), page.bytes)
+    })
+    .await
+    .expect("reading never panics");
+    let items = match document {
+        Ok(Document::Many(items)) => items,
+        Ok(Document::One(_)) => {
+            let message = "the document holds one advisory, not a list".to_owned();
+            return Ok(vec![
+                record_unreadable(
+                    store,
+                    notes,
+                    target,
+                    latest,
+                    &message,
+                    checked_at,
+                    status,
+                    Some(Body::new(&raw)),
+                )
+                .await?,
+            ]);
+        }
+        Err(message) => {
+            return Ok(vec![
+                record_unreadable(
+                    store,
+                    notes,
+                    target,
+                    latest,
+                    &message,
+                    checked_at,
+                    status,
+                    Some(Body::new(&raw)),
+                )
+                .await?,
+            ]);
+        }
+    };
+    let every_country = source.country == "*";
+    let wanted = crate::feed::slug(&source.country);
+    let items: Vec<Item> = items
+        .into_iter()
+        .filter(|i| {
+            every_country || i.key == wanted || i.country.eq_ignore_ascii_case(&source.country)
+        })
+        .collect();
+    if items.is_empty() {
+        let message = format!("the document names no country `{}`", source.country);
+        return Ok(vec![
+            record_unreadable(
+                store,
+                notes,
+                target,
+                latest,
+                &message,
+                checked_at,
+                status,
+                Some(Body::new(&raw)),
+            )
+            .await?,
+        ]);
+    }
+
+    // Each country is a source of its own.
+    let specs: Vec<SourceSpec> = items
+        .iter()
+        .map(|item| SourceSpec {
+            name: format!("{}/{}", source.name, item.key),
+            country: item.country.clone(),
+            url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
+        })
+        .collect();
+    let prefix = format!("{}/", source.name);
+    let (ids, known) = store
+        .call(move |s| {
+            let ids = s.sync_sources(&specs)?;
+            let known = s.children(&prefix)?;
+            Ok((ids, known))
+        })
+        .await?;
+    let all_ids: Vec<SourceId> = known.iter().map(|(_, id)| *id).collect();
+    let mut latest_children = store.call(move |s| s.latest(&all_ids)).await?;
+    // The first successful read of the document is the baseline: its countries are first
+    // versions, not new advisories.
+    let baseline = latest.last_success_never();
+
+    let mut checked = Vec::with_capacity(items.len());
+    let mut present = std::collections::HashSet::new();
+    for item in items {
+        let name = format!("{}/{}", source.name, item.key);
+        let child_id = ids[&name];
+        present.insert(child_id);
+        let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
+        let child = Target {
+            id: child_id,
+            name: &name,
+            country: &item.country,
+            url: &url,
+        };
+        let mut child_latest = latest_children
+            .remove(&child_id)
+            .unwrap_or_else(empty_latest);
+        match item.outcome {
+            Err(message) => {
+                checked.push(
+                    record_unreadable(
+                        store,
+                        notes,
+                        child,
+                        &child_latest,
+                        &message,
+                        checked_at,
+                        status,
+                        None,
+                    )
+                    .await?,
+                );
+            }
+            Ok(extracted) => {
+                if child_latest.snapshot.is_none() && !baseline {
+                    // A country the publisher added: compared with "not published".
+                    let placeholder = withdrawn_version(&extracted.advisory.level);
+                    let origin = Origin {
+                        status,
+                        key: None,
+                        validators: None,
+                        body: None,
+                        raw: None,
+                    };
+                    record_extracted(
+                        store,
+                        notes,
+                        child,
+                        child_latest,
+                        placeholder,
+                        checked_at,
+                        origin,
+                    )
+                    .await?;
+                    child_latest = reload(store, child_id).await?;
+                }
+                let origin = Origin {
+                    status,
+                    key: None,
+                    validators: None,
+                    body: None,
+                    raw: None,
+                };
+                checked.push(
+                    record_extracted(
+                        store,
+                        notes,
+                        child,
+                        child_latest,
+                        extracted,
+                        checked_at,
+                        origin,
+                    )
+                    .await?,
+                );
+            }
+        }
+    }
+    // Countries the publisher no longer lists.
+    for (name, child_id) in known {
+        if present.contains(&child_id) {
+            continue;
+        }
+        let Some(child_latest) = latest_children.remove(&child_id) else {
+            continue;
+        };
+        let Some(snapshot) = &child_latest.snapshot else {
+            continue;
+        };
+        if snapshot.advisory.withdrawn {
+            continue;
+        }
+        let placeholder = withdrawn_version(&snapshot.advisory.level);
+        let country = store
+            .call({
+                let name = name.clone();
+                move |s| s.source_country(&name)
+            })
+            .await?
+            .unwrap_or_default();
+        let url = source.url.to_string();
+        let child = Target {
+            id: child_id,
+            name: &name,
+            country: &country,
+            url: &url,
+        };
+        let origin = Origin {
+            status,
+            key: None,
+            validators: None,
+            body: None,
+            raw: None,
+        };
+        checked.push(
+            record_extracted(
+                store,
+                notes,
+                child,
+                child_latest,
+                placeholder,
+                checked_at,
+                origin,
+            )
+            .await?,
+        );
+    }
+
+    // The document itself read right.
+    let record = CheckRecord {
+        source: id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: Some(key),
+        body: None,
+        outcome: Outcome::Fetched,
+        deliveries: Vec::new(),
+        validators: Some(validators),
+    };
+    store.call(move |s| s.record(&record)).await?;
+    Ok(checked)
 }
 
 fn compare_with_latest(
@@ -498,6 +897,150 @@ pub struct Reprocessed {
     pub failures: usize,
 }
 
+/// What `import` did.
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    /// Files read.
+    pub files: usize,
+    /// New versions stored.
+    pub versions: usize,
+    /// Changes found.
+    pub changes: Vec<StoredChange>,
+    /// Files that did not read right.
+    pub failures: Vec<SourceFailure>,
+}
+
+/// Stores dated documents (an archive's files, oldest first) as versions of a source, as if
+/// each had been fetched at its date. Notifies no one: this is history. `progress` is called
+/// after each file.
+pub async fn import(
+    source: &Arc<Source>,
+    store: &StoreHandle,
+    documents: Vec<(chrono::DateTime<Utc>, Vec<u8>)>,
+    progress: impl Fn(usize),
+) -> Result<Imported, StoreError> {
+    let ids = register_sources(store, std::slice::from_ref(source)).await?;
+    let id = ids[&source.name];
+    let silent = NotifySettings::default();
+    let notes = Notes {
+        notify: &silent,
+        batch: "import",
+    };
+    let mut imported = Imported::default();
+    for (index, (at, bytes)) in documents.into_iter().enumerate() {
+        let latest = reload(store, id).await?;
+        let page = crate::fetch::Page {
+            status: 200,
+            final_url: source.url.clone(),
+            text: crate::fetch::decode(&bytes, None),
+            bytes,
+            validators: Validators::default(),
+        };
+        for checked in process_page(source, id, latest, page, at, store, notes).await? {
+            match checked {
+                Checked::Unchanged => {}
+                Checked::FirstVersion(_) => imported.versions += 1,
+                Checked::Changed(change) => {
+                    imported.versions += 1;
+                    imported.changes.push(*change);
+                }
+                Checked::Failed(failure) => imported.failures.push(failure),
+            }
+        }
+        imported.files += 1;
+        progress(index + 1);
+    }
+    Ok(imported)
+}
+
+/// What `backfill` stored.
+#[derive(Debug, Clone, Default)]
+pub struct Backfilled {
+    /// Versions from the history panel, oldest first.
+    pub from_history: usize,
+    /// Changes between them and up to the current version.
+    pub changes: Vec<StoredChange>,
+}
+
+/// Stores the versions a page's history panel lists as dated versions, then the current page,
+/// so a new installation starts with a real timeline. Only for a source with no versions yet.
+pub async fn backfill(
+    source: &Arc<Source>,
+    store: &StoreHandle,
+    page: crate::fetch::Page,
+) -> Result<Result<Backfilled, String>, StoreError> {
+    let ids = register_sources(store, std::slice::from_ref(source)).await?;
+    let id = ids[&source.name];
+    let latest = reload(store, id).await?;
+    if latest.snapshot.is_some() {
+        return Ok(Err(format!(
+            "source `{}` already has versions; backfill fills the timeline of a source before its first check",
+            source.name
+        )));
+    }
+    let html = page.text.clone();
+    let (entries, current) = tokio::task::spawn_blocking(move || {
+        let current = extract::issued_on_page(&html);
+        (extract::history_entries(&html), current)
+    })
+    .await
+    .expect("reading never panics");
+    let silent = NotifySettings::default();
+    let notes = Notes {
+        notify: &silent,
+        batch: "backfill",
+    };
+    let target = Target {
+        id,
+        name: &source.name,
+        country: &source.country,
+        url: source.url.as_str(),
+    };
+    let mut done = Backfilled::default();
+    let now = Utc::now();
+    for advisory in entries {
+        // The newest entry is the current version, which the page itself gives in full.
+        if advisory.issued.is_some() && advisory.issued == current {
+            continue;
+        }
+        let Some(date) = advisory.issued else {
+            continue;
+        };
+        let at = chrono::TimeZone::from_utc_datetime(
+            &Utc,
+            &date.and_hms_opt(12, 0, 0).expect("noon exists"),
+        );
+        if at >= now {
+            continue;
+        }
+        let latest = reload(store, id).await?;
+        let extracted = Extracted {
+            profile: "history-panel".to_owned(),
+            advisory,
+        };
+        let origin = Origin {
+            status: 200,
+            key: None,
+            validators: None,
+            body: None,
+            raw: None,
+        };
+        if let Checked::Changed(change) =
+            record_extracted(store, notes, target, latest, extracted, at, origin).await?
+        {
+            done.changes.push(*change);
+        }
+        done.from_history += 1;
+    }
+    let latest = reload(store, id).await?;
+    for checked in process_page(source, id, latest, page, now, store, notes).await? {
+        if let Checked::Changed(change) = checked {
+            done.changes.push(*change);
+        }
+    }
+    Ok(Ok(done))
+}
+
 /// Re-extracts every stored body of a source with its current profiles and rebuilds its
 /// versions and changes, in one transaction.
 pub async fn reprocess(
@@ -506,7 +1049,7 @@ pub async fn reprocess(
 ) -> Result<Reprocessed, StoreError> {
     let ids = register_sources(store, std::slice::from_ref(source)).await?;
     let id = ids[&source.name];
-    let profiles = source.profiles.clone();
+    let reader = source.reader.clone();
     let name = source.name.clone();
     store
         .call(move |store| {
@@ -517,7 +1060,15 @@ pub async fn reprocess(
             let mut failures: Vec<RebuiltFailure> = Vec::new();
             for observation in observations {
                 let text = crate::fetch::decode(&observation.raw, None);
-                match extract::extract(&text, &profiles) {
+                let outcome = match extract::read_document(&reader, &text) {
+                    Ok(Document::One(outcome)) => outcome,
+                    Ok(Document::Many(_)) => Err(
+                        "reprocess re-reads pages; a feed's countries are re-read by the next check"
+                            .to_owned(),
+                    ),
+                    Err(message) => Err(message),
+                };
+                match outcome {
                     Ok(extracted) => {
                         let previous = versions.last();
                         if previous.is_some_and(|p| p.advisory == extracted.advisory) {
@@ -535,9 +1086,9 @@ pub async fn reprocess(
                             change,
                         });
                     }
-                    Err(failure) => failures.push(RebuiltFailure {
+                    Err(message) => failures.push(RebuiltFailure {
                         observation,
-                        message: failure.to_string(),
+                        message,
                     }),
                 }
             }

@@ -214,6 +214,15 @@ pub struct Latest {
     pub state: String,
     /// The validators of the last page that read right, for a conditional request.
     pub validators: Validators,
+    /// Whether any check of it ever succeeded.
+    pub ever_succeeded: bool,
+}
+
+impl Latest {
+    /// Whether no check of the source ever succeeded: its next success is its baseline.
+    pub fn last_success_never(&self) -> bool {
+        !self.ever_succeeded
+    }
 }
 
 /// The latest version of a source.
@@ -281,6 +290,8 @@ pub enum Outcome {
         /// The change from `previous`, if any, and its unique id.
         change: Option<(String, Change)>,
     },
+    /// A document of many advisories read right; its countries are recorded on their own.
+    Fetched,
     /// The check failed.
     Failed {
         /// Why.
@@ -401,6 +412,10 @@ pub struct SourceOverview {
     pub level_label: Option<String>,
     /// Current indicators, sorted ids.
     pub indicators: Vec<&'static str>,
+    /// The current version's issued date.
+    pub issued: Option<chrono::NaiveDate>,
+    /// Whether the publisher withdrew the advisory.
+    pub withdrawn: bool,
     /// `new` (never checked), `ok`, `failing` (fetch or HTTP failures) or `broken` (the page
     /// no longer reads right).
     pub state: String,
@@ -636,16 +651,19 @@ impl Store {
         let mut state = self
             .conn
             .prepare_cached(
-                "SELECT last_content_hash, state, etag, last_modified FROM sources WHERE id = ?1",
+                "SELECT last_content_hash, state, etag, last_modified, last_success_at IS NOT NULL
+                 FROM sources WHERE id = ?1",
             )
             .map_err(|e| self.err(e))?;
         for &id in ids {
-            type Row = (Option<String>, String, Option<String>, Option<String>);
-            let (content_hash, source_state, etag, last_modified): Row = state
-                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            type Row = (Option<String>, String, Option<String>, Option<String>, bool);
+            let (content_hash, source_state, etag, last_modified, ever_succeeded): Row = state
+                .query_row([id.0], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()
                 .map_err(|e| self.err(e))?
-                .unwrap_or((None, "new".to_owned(), None, None));
+                .unwrap_or((None, "new".to_owned(), None, None, false));
             let snapshot = self.latest_snapshot(id)?;
             out.insert(
                 id,
@@ -657,6 +675,7 @@ impl Store {
                         etag,
                         last_modified,
                     },
+                    ever_succeeded,
                 },
             );
         }
@@ -739,6 +758,8 @@ impl Store {
                         level: None,
                         level_label: None,
                         indicators: Vec::new(),
+                        issued: None,
+                        withdrawn: false,
                         state: r.get(6)?,
                         consecutive_failures: r.get(7)?,
                         last_error: r.get(8)?,
@@ -758,10 +779,62 @@ impl Store {
                 overview.level = Some(advisory.level.number);
                 overview.level_label = Some(advisory.level.label.clone());
                 overview.indicators = advisory.sorted_indicator_ids();
+                overview.issued = advisory.issued;
+                overview.withdrawn = advisory.withdrawn;
             }
             out.push(overview);
         }
         Ok(out)
+    }
+
+    /// The sources whose names start with `prefix` (a feed's countries: `us-feed/`).
+    pub fn children(&self, prefix: &str) -> Result<Vec<(String, SourceId)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT name, id FROM sources WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name",
+            )
+            .map_err(|e| self.err(e))?;
+        statement
+            .query_map([prefix], |r| Ok((r.get(0)?, SourceId(r.get(1)?))))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The country of a source, by name.
+    pub fn source_country(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT country FROM sources WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records that every country of a feed was seen again (its document did not change).
+    pub fn touch_children(&mut self, parent: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let prefix = format!("{parent}/");
+        let at = format_time(at);
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute(
+            "UPDATE snapshots SET last_seen_at = ?2 WHERE id IN (
+                SELECT MAX(s.id) FROM snapshots s JOIN sources c ON c.id = s.source_id
+                WHERE substr(c.name, 1, length(?1)) = ?1 GROUP BY s.source_id)",
+            params![prefix, at],
+        )
+        .map_err(wrap)?;
+        tx.execute(
+            "UPDATE sources SET last_checked_at = ?2, last_success_at = ?2
+             WHERE substr(name, 1, length(?1)) = ?1 AND state = 'ok'",
+            params![prefix, at],
+        )
+        .map_err(wrap)?;
+        tx.commit().map_err(wrap)
     }
 
     /// A source's id by name, if the database knows it.
@@ -1322,6 +1395,13 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
                 change: change_id.map(ChangeId),
             })
         }
+        Outcome::Fetched => {
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
         Outcome::Failed { kind, message } => {
             if let Some(body) = &record.body {
                 insert_body(tx, body)?;
@@ -1519,6 +1599,9 @@ mod tests {
             summary: summary.into(),
             issued: None,
             change_note: None,
+            areas: Vec::new(),
+            withdrawn: false,
+            partial: false,
         }
     }
 

@@ -1,0 +1,168 @@
+//! Archives of dated documents: what `import` reads.
+//!
+//! This module owns finding the dated files of a folder (`YYYY-MM-DD.ext`, and
+//! `YYYY-MM-DD_2.ext` for a second version the same day, the layout of git-scraping archives),
+//! ordering them, dating them, and turning Markdown into HTML so that the ordinary profiles read
+//! it. Storing them is `run::import`'s job.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+/// A dated file of an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// When the version was observed: noon UTC of its date, plus one second per later
+    /// version of the same day.
+    pub observed: DateTime<Utc>,
+}
+
+/// Why an archive cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The folder cannot be listed.
+    #[error("cannot read the folder {path}: {source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Nothing to import.
+    #[error(
+        "{path} holds no dated files; name them YYYY-MM-DD.html (or .md, .xml, .json), with _2, _3 for later versions of one day"
+    )]
+    Empty {
+        /// The folder.
+        path: PathBuf,
+    },
+}
+
+/// The dated files of a folder, oldest first. Other files are left alone.
+pub fn dated_files(folder: &Path) -> Result<Vec<DatedFile>, ArchiveError> {
+    let entries = std::fs::read_dir(folder).map_err(|source| ArchiveError::Folder {
+        path: folder.to_owned(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|source| ArchiveError::Folder {
+                path: folder.to_owned(),
+                source,
+            })?
+            .path();
+        let Some((date, order)) = date_of(&path) else {
+            continue;
+        };
+        let noon = Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).expect("noon exists"))
+            + chrono::Duration::seconds(i64::from(order));
+        files.push(DatedFile {
+            path,
+            observed: noon,
+        });
+    }
+    if files.is_empty() {
+        return Err(ArchiveError::Empty {
+            path: folder.to_owned(),
+        });
+    }
+    files.sort_by_key(|f| f.observed);
+    Ok(files)
+}
+
+/// The date and same-day order of `2025-06-13.md` (0) or `2025-06-13_2.md` (2).
+fn date_of(path: &Path) -> Option<(NaiveDate, u32)> {
+    let extension = path.extension()?.to_str()?;
+    if !matches!(extension, "html" | "htm" | "md" | "xml" | "json") {
+        return None;
+    }
+    let stem = path.file_stem()?.to_str()?;
+    let (date, order) = match stem.split_once('_') {
+        Some((date, n)) => (date, n.parse().ok()?),
+        None => (stem, 0),
+    };
+    Some((NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, order))
+}
+
+/// A file's content as the readers take it: Markdown is turned into HTML.
+pub fn read(path: &Path) -> Result<Vec<u8>, ArchiveError> {
+    let bytes = std::fs::read(path).map_err(|source| ArchiveError::File {
+        path: path.to_owned(),
+        source,
+    })?;
+    if path.extension().is_some_and(|e| e == "md") {
+        return Ok(markdown_to_html(&String::from_utf8_lossy(&bytes)).into_bytes());
+    }
+    Ok(bytes)
+}
+
+/// Renders Markdown as an HTML document.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>");
+    pulldown_cmark::html::push_html(&mut html, parser);
+    html.push_str("</body></html>");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dated_files_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [
+            "2025-06-13_2.md",
+            "2025-03-26.md",
+            "2025-06-13.md",
+            "notes.txt",
+            "manifest.csv",
+        ] {
+            std::fs::write(dir.path().join(name), "# x").expect("write");
+        }
+        let names: Vec<String> = dated_files(dir.path())
+            .expect("files")
+            .iter()
+            .map(|f| {
+                f.path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names, ["2025-03-26.md", "2025-06-13.md", "2025-06-13_2.md"]);
+        let empty = tempfile::tempdir().expect("temp dir");
+        assert!(
+            dated_files(empty.path())
+                .expect_err("empty")
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
+    }
+
+    #[test]
+    fn markdown_becomes_html() {
+        let html = markdown_to_html("### Mali - Level 4: Do Not Travel\n\n***Reissued.***\n");
+        assert!(
+            html.contains("<h3>Mali - Level 4: Do Not Travel</h3>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<em><strong>Reissued.</strong></em>"),
+            "{html}"
+        );
+    }
+}
