@@ -19,7 +19,7 @@ use crate::extract::{self, Attempt};
 use crate::fetch::{self, Fetcher};
 use crate::notify::{self, Sender};
 use crate::profile::Profile;
-use crate::report::{self, Format};
+use crate::report::{self, Format, ReportFormat, ReportQuery};
 use crate::run::{self, Checker};
 use crate::store::StoreHandle;
 
@@ -110,6 +110,36 @@ pub enum Command {
         /// Output format (text or json)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// The changes of a period, most important first, as text, Markdown, HTML, JSON, CSV or Atom
+    Report {
+        /// From: a span back from now ("7d", "24h", "2w") or a date ("2026-11-01")
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Until: a date, or a span back from now [default: now]
+        #[arg(long)]
+        until: Option<String>,
+        /// Only these sources (repeat the option for several)
+        #[arg(long = "source", value_name = "SOURCE")]
+        sources: Vec<String>,
+        /// Only these countries (repeat the option for several)
+        #[arg(long = "country", value_name = "COUNTRY")]
+        countries: Vec<String>,
+        /// Only changes whose level before or after is at least this
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+        min_level: Option<u8>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Serve a read-only dashboard of sources and changes
+    Serve {
+        /// Address to listen on; keep it on 127.0.0.1 unless a proxy with access control is in front
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
     },
     /// Health of every source: last success, failures in a row, last error
     Status {
@@ -514,6 +544,53 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     Ok(Status::SourceFailed)
                 }
             }
+        }
+        Command::Report {
+            since,
+            until,
+            sources,
+            countries,
+            min_level,
+            format,
+            output,
+        } => {
+            let config = load_config(&cli, false)?;
+            let now = chrono::Utc::now();
+            let query = ReportQuery {
+                since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
+                until: until
+                    .as_deref()
+                    .map(|u| report::parse_when(u, now))
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+                sources: sources.clone(),
+                countries: countries.clone(),
+                min_level: *min_level,
+                kind: None,
+            };
+            let store = open_existing_store(&cli, &config)?;
+            let rendered = crate::publish::render(&store, &query, *format, now).await?;
+            match output {
+                Some(path) => {
+                    crate::publish::write_atomically(path, &rendered)?;
+                    writeln!(out, "Wrote the report to {}.", path.display())?;
+                }
+                None => write!(out, "{rendered}")?,
+            }
+            Ok(Status::Ok)
+        }
+        Command::Serve { listen } => {
+            let config = load_config(&cli, false)?;
+            let store = open_existing_store(&cli, &config)?;
+            let mut stop = daemon::shutdown_signal()?;
+            writeln!(out, "Dashboard on http://{listen}/ (Ctrl-C to stop)")?;
+            out.flush()?;
+            crate::dashboard::serve(store, *listen, async move {
+                let _ = stop.changed().await;
+            })
+            .await
+            .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            Ok(Status::Ok)
         }
         Command::Status { format } => {
             let config = load_config(&cli, false)?;

@@ -159,6 +159,17 @@ struct RawConfig {
     daemon: RawDaemon,
     #[serde(default)]
     notify: RawNotify,
+    #[serde(default)]
+    report: Option<RawReport>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    cron: String,
+    path: PathBuf,
+    since: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -364,6 +375,21 @@ pub struct Config {
     pub notify: NotifySettings,
     /// How long one webhook or SMTP exchange may take.
     pub notify_timeout: Duration,
+    /// The report the daemon publishes, if any.
+    pub report: Option<ReportSettings>,
+}
+
+/// The report the daemon writes on a schedule.
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// When.
+    pub cron: Schedule,
+    /// The file to write (replaced atomically).
+    pub path: PathBuf,
+    /// The period: a span back from the time of writing ("7d").
+    pub since: String,
+    /// The format.
+    pub format: crate::report::ReportFormat,
 }
 
 impl Config {
@@ -427,6 +453,10 @@ impl Config {
             None => defaults::GRACE,
         };
         let (notify, notify_timeout) = validate_notify(raw.notify, origin, &sources)?;
+        let report = raw
+            .report
+            .map(|raw| validate_report(raw, origin, base))
+            .transpose()?;
 
         Ok(Config {
             origin: origin.to_owned(),
@@ -438,6 +468,7 @@ impl Config {
             daemon: DaemonSettings { grace },
             notify,
             notify_timeout,
+            report,
         })
     }
 
@@ -461,6 +492,7 @@ impl Config {
             },
             notify: NotifySettings::default(),
             notify_timeout: defaults::NOTIFY_TIMEOUT,
+            report: None,
         }
     }
 
@@ -725,6 +757,46 @@ fn validate_source(
         profile_names,
         reader,
         schedule,
+    })
+}
+
+fn validate_report(
+    raw: RawReport,
+    origin: &str,
+    base: &Path,
+) -> Result<ReportSettings, ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let cron = raw
+        .cron
+        .parse::<Schedule>()
+        .map_err(|e| setting("report.cron", e.to_string()))?;
+    let since = raw.since.unwrap_or_else(|| "7d".to_owned());
+    crate::report::parse_when(&since, chrono::Utc::now())
+        .map_err(|m| setting("report.since", m))?;
+    let format = {
+        use clap::ValueEnum;
+        let text = raw.format.as_deref().unwrap_or("html");
+        crate::report::ReportFormat::from_str(text, true).map_err(|_| {
+            setting(
+                "report.format",
+                format!("`{text}` is not a format; use html, markdown, text, json, csv or atom"),
+            )
+        })?
+    };
+    let path = if raw.path.is_relative() {
+        base.join(raw.path)
+    } else {
+        raw.path
+    };
+    Ok(ReportSettings {
+        cron,
+        path,
+        since,
+        format,
     })
 }
 
@@ -1014,6 +1086,14 @@ mod tests {
                 "key `fetch.timeout`: `soon` is not a duration",
             ),
             ("[fetch]\nconcurrency = 0\n", "key `fetch.concurrency`"),
+            (
+                "[report]\ncron = \"daily\"\npath = \"r.html\"\n",
+                "key `report.cron`",
+            ),
+            (
+                "[report]\ncron = \"0 6 * * *\"\npath = \"r.html\"\nformat = \"pdf\"\n",
+                "key `report.format`: `pdf` is not a format",
+            ),
             (
                 "[schedule]\ncron = \"every hour\"\n",
                 "key `schedule.cron`: `every hour` is not a cron schedule (it has 2 fields); write 5 fields \"minute hour day-of-month month day-of-week\"",

@@ -137,6 +137,11 @@ impl Daemon {
             tokio::spawn(deliver_forever(store, sender, settings, wake, shutdown))
         };
 
+        let mut next_report = self
+            .config
+            .report
+            .as_ref()
+            .and_then(|r| r.cron.next_after(Utc::now()));
         let running: Arc<Mutex<HashSet<String>>> = Arc::default();
         let mut cycles = JoinSet::new();
         let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
@@ -191,10 +196,17 @@ impl Daemon {
                     }
                 });
             }
+            if let (Some(settings), Some(at)) = (&self.config.report, next_report)
+                && at <= now
+            {
+                next_report = settings.cron.next_after(now);
+                let (store, settings) = (self.checker.store.clone(), settings.clone());
+                cycles.spawn(async move { publish_report(&store, &settings).await });
+            }
             // Reap finished cycles without waiting.
             while cycles.try_join_next().is_some() {}
 
-            let next = due.values().min().copied();
+            let next = due.values().chain(next_report.iter()).min().copied();
             let sleep = next
                 .and_then(|at| (at - Utc::now()).to_std().ok())
                 .unwrap_or(Duration::ZERO)
@@ -247,6 +259,25 @@ impl Daemon {
     async fn checkpoint(&self) {
         if let Err(e) = self.checker.store.call(|s| s.checkpoint()).await {
             tracing::warn!(error = %e, "could not checkpoint the database");
+        }
+    }
+}
+
+async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSettings) {
+    let now = Utc::now();
+    let query = crate::report::ReportQuery {
+        since: crate::report::parse_when(&settings.since, now).ok(),
+        ..Default::default()
+    };
+    let outcome = async {
+        let text = crate::publish::render(store, &query, settings.format, now).await?;
+        crate::publish::write_atomically(&settings.path, &text)
+    }
+    .await;
+    match outcome {
+        Ok(()) => tracing::info!(path = %settings.path.display(), "report published"),
+        Err(e) => {
+            tracing::error!(path = %settings.path.display(), error = %format!("{e:#}"), "report not published; the next tick tries again")
         }
     }
 }

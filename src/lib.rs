@@ -6,17 +6,21 @@
 
 pub mod advisory;
 pub mod archive;
+pub mod atom;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod dashboard;
 pub mod demo;
 pub mod diff;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod html;
 pub mod json_profile;
 pub mod notify;
 pub mod profile;
+pub mod publish;
 pub mod report;
 pub mod run;
 pub mod schedule;

@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::advisory::{Indicator, Level};
-use crate::diff::{Change, Edit, WordDiff};
+use crate::diff::{Change, WordDiff};
+use crate::html;
 use crate::store::{DueDelivery, StoreError, StoreHandle, format_time};
 
 /// A secret read from the environment. Its `Debug` and `Display` never show it.
@@ -501,22 +502,6 @@ fn slack_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The plain-text part of an email about some events.
 pub fn email_text(events: &[Event]) -> String {
     let mut out = String::new();
@@ -568,117 +553,48 @@ pub fn email_text(events: &[Event]) -> String {
 /// The HTML part of an email about some events: level, indicator chips and the word diff,
 /// with every piece of page text escaped.
 pub fn email_html(events: &[Event]) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
-         <body style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:720px\">",
-    );
+    let mut body = String::new();
     for event in events {
-        out.push_str(&format!(
-            "<h2 style=\"font-size:18px;margin:16px 0 4px\">{}</h2>",
-            escape_html(&event.subject())
-        ));
+        body.push_str("<article class=\"card\">");
+        body.push_str(&format!("<h2>{}</h2>", html::escape(&event.subject())));
         if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
-            out.push_str("<p style=\"margin:4px 0\">");
+            body.push_str("<p>");
             if from.number != to.number {
-                out.push_str(&level_badge(from));
-                out.push_str(" &rarr; ");
+                body.push_str(&html::level_badge(from));
+                body.push_str(" &rarr; ");
             }
-            out.push_str(&level_badge(to));
+            body.push_str(&html::level_badge(to));
             if from.number == to.number {
-                out.push_str(" <span style=\"color:#555\">unchanged</span>");
+                body.push_str(" <span class=\"muted\">unchanged</span>");
             }
-            out.push_str("</p>");
+            body.push_str("</p>");
         }
-        let chips = |list: &[Indicator], added: bool| {
-            list.iter()
-                .map(|i| {
-                    let (bg, sign) = if added { ("#fde2e1", "+") } else { ("#e1f3e6", "&minus;") };
-                    format!(
-                        "<span class=\"chip\" style=\"display:inline-block;padding:2px 8px;margin:2px;border-radius:12px;background:{bg}\">{sign} {}</span>",
-                        escape_html(i.human())
-                    )
-                })
-                .collect::<String>()
-        };
         if !event.indicators_added.is_empty() || !event.indicators_removed.is_empty() {
-            out.push_str("<p style=\"margin:4px 0\">");
-            out.push_str(&chips(&event.indicators_added, true));
-            out.push_str(&chips(&event.indicators_removed, false));
-            out.push_str("</p>");
+            body.push_str("<p>");
+            body.push_str(&html::chips(
+                &event.indicators_added,
+                &event.indicators_removed,
+            ));
+            body.push_str("</p>");
         }
         if let Some(note) = &event.change_note {
-            out.push_str(&format!(
-                "<blockquote style=\"margin:8px 0;padding-left:8px;border-left:3px solid #ccc\">{}</blockquote>",
-                escape_html(note)
-            ));
+            body.push_str(&format!("<blockquote>{}</blockquote>", html::escape(note)));
         }
         if let Some(diff) = &event.word_diff {
-            out.push_str("<div class=\"diff\">");
-            out.push_str(&word_diff_html(diff));
-            out.push_str("</div>");
+            body.push_str(&html::word_diff(diff));
         }
-        out.push_str(&format!(
-            "<p style=\"font-size:13px;color:#555\"><a href=\"{}\">{}</a> &middot; detected {}</p>",
-            escape_html(&event.url),
-            escape_html(&event.source),
-            escape_html(&event.detected_at)
+        body.push_str(&format!(
+            "<p class=\"meta\"><a href=\"{}\">{}</a> &middot; detected {}</p></article>",
+            html::escape(&event.url),
+            html::escape(&event.source),
+            html::escape(&event.detected_at)
         ));
     }
-    out.push_str("</body></html>");
-    out
-}
-
-fn level_badge(level: &Level) -> String {
-    let (bg, fg) = match level.number {
-        1 => ("#1f5aa6", "#fff"),
-        2 => ("#f3c613", "#1b1b1b"),
-        3 => ("#e67e22", "#1b1b1b"),
-        _ => ("#c0392b", "#fff"),
+    let title = match events {
+        [one] => one.subject(),
+        many => format!("{} advisory updates", many.len()),
     };
-    format!(
-        "<span class=\"level\" style=\"display:inline-block;padding:2px 8px;border-radius:4px;background:{bg};color:{fg}\">Level {}: {}</span>",
-        level.number,
-        escape_html(&level.label)
-    )
-}
-
-/// The word diff as HTML: `<del>` and `<ins>` inside paragraphs, unchanged paragraphs folded.
-pub fn word_diff_html(diff: &WordDiff) -> String {
-    let mut out = String::new();
-    let mut folded = 0;
-    let fold = |out: &mut String, folded: &mut usize| {
-        if *folded > 0 {
-            let s = if *folded == 1 { "" } else { "s" };
-            out.push_str(&format!(
-                "<p style=\"color:#777;font-style:italic\">{} unchanged paragraph{s}</p>",
-                *folded
-            ));
-            *folded = 0;
-        }
-    };
-    for paragraph in &diff.paragraphs {
-        if !paragraph.changed() {
-            folded += 1;
-            continue;
-        }
-        fold(&mut out, &mut folded);
-        out.push_str("<p>");
-        for segment in &paragraph.segments {
-            let text = escape_html(&segment.text);
-            match segment.edit {
-                Edit::Equal => out.push_str(&text),
-                Edit::Delete => out.push_str(&format!(
-                    "<del style=\"background:#fde2e1;color:#8a1c1c\">{text}</del>"
-                )),
-                Edit::Insert => out.push_str(&format!(
-                    "<ins style=\"background:#e1f3e6;color:#14532d;text-decoration:none\">{text}</ins>"
-                )),
-            }
-        }
-        out.push_str("</p>");
-    }
-    fold(&mut out, &mut folded);
-    out
+    html::page(&title, false, &body)
 }
 
 /// Why a delivery did not go through.

@@ -5,16 +5,367 @@
 //! clock: callers hand it stored values and print what it returns. Page text is hostile:
 //! Markdown output escapes it.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::advisory::{Advisory, Indicator, Level};
 use crate::diff::{self, Change, Edit, WordDiff};
 use crate::extract::Attempt;
 use crate::run::{CycleReport, Reprocessed};
-use crate::store::{SourceOverview, StoredChange, StoredFailure, StoredSnapshot};
+use crate::store::{SourceOverview, StoredChange, StoredFailure, StoredSnapshot, format_time};
 
 /// Changed summary paragraphs shown in terminal output; the rest are counted.
 const TEXT_DIFF_PARAGRAPHS: usize = 6;
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For a terminal.
+    Text,
+    /// For a ticket or a chat message.
+    Markdown,
+    /// One self-contained page: inline CSS, no external requests.
+    Html,
+    /// The documented report schema.
+    Json,
+    /// One row per change.
+    Csv,
+    /// An Atom feed, one entry per change.
+    Atom,
+}
+
+/// Which changes a report covers.
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    /// From (inclusive).
+    pub since: Option<DateTime<Utc>>,
+    /// To (exclusive).
+    pub until: Option<DateTime<Utc>>,
+    /// Only these sources (a feed's name covers its countries).
+    pub sources: Vec<String>,
+    /// Only these countries (case does not matter).
+    pub countries: Vec<String>,
+    /// Only changes whose level before or after is at least this.
+    pub min_level: Option<u8>,
+    /// Only changes of this kind: `level`, `indicators`, `summary`, `areas`, `reissue`.
+    pub kind: Option<String>,
+}
+
+/// Parses `--since` and `--until`: a span back from `now` ("7d", "24h", "2w") or a date
+/// ("2026-11-01", midnight UTC) or an RFC 3339 time.
+pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let span = text
+        .strip_suffix('w')
+        .and_then(|weeks| weeks.parse::<u64>().ok())
+        .map(|weeks| std::time::Duration::from_secs(weeks * 7 * 86_400))
+        .or_else(|| humantime::parse_duration(text).ok())
+        .ok_or_else(|| {
+            format!("`{text}` is neither a span like \"7d\" nor a date like \"2026-11-01\"")
+        })?;
+    Ok(now - chrono::Duration::from_std(span).map_err(|e| e.to_string())?)
+}
+
+/// The changes of a period, filtered and ordered by what matters most: level raised first,
+/// then indicators (or areas) added, then the rest; newest first within each.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// When it was made.
+    pub generated_at: DateTime<Utc>,
+    /// The period's start.
+    pub since: Option<DateTime<Utc>>,
+    /// The period's end.
+    pub until: Option<DateTime<Utc>>,
+    /// The changes, in order.
+    pub changes: Vec<StoredChange>,
+}
+
+/// How much a change matters, 0 most.
+pub fn rank(change: &Change) -> u8 {
+    if change.level_raised() {
+        0
+    } else if !change.indicators_added.is_empty()
+        || !change.areas_added.is_empty()
+        || change.areas_changed.iter().any(|(a, b)| b.level > a.level)
+        || change.published
+    {
+        1
+    } else {
+        2
+    }
+}
+
+fn kinds(change: &Change) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    if change.level_changed() {
+        kinds.push("level");
+    }
+    if change.indicators_changed()
+        || !change.reasons_added.is_empty()
+        || !change.reasons_removed.is_empty()
+    {
+        kinds.push("indicators");
+    }
+    if change.summary_changed {
+        kinds.push("summary");
+    }
+    if change.areas_moved() {
+        kinds.push("areas");
+    }
+    if change.withdrawn || change.published {
+        kinds.push("publication");
+    }
+    if kinds.is_empty() {
+        kinds.push("reissue");
+    }
+    kinds
+}
+
+impl Report {
+    /// Filters and orders changes for a report.
+    pub fn build(changes: Vec<StoredChange>, query: &ReportQuery, now: DateTime<Utc>) -> Report {
+        let mut changes: Vec<StoredChange> = changes
+            .into_iter()
+            .filter(|c| {
+                query.sources.is_empty()
+                    || query
+                        .sources
+                        .iter()
+                        .any(|s| &c.source == s || c.source.starts_with(&format!("{s}/")))
+            })
+            .filter(|c| {
+                query.countries.is_empty()
+                    || query
+                        .countries
+                        .iter()
+                        .any(|country| country.eq_ignore_ascii_case(&c.country))
+            })
+            .filter(|c| {
+                query.min_level.is_none_or(|min| {
+                    c.change.level_from.number.max(c.change.level_to.number) >= min
+                })
+            })
+            .filter(|c| {
+                query
+                    .kind
+                    .as_deref()
+                    .is_none_or(|k| kinds(&c.change).contains(&k))
+            })
+            .collect();
+        changes.sort_by(|a, b| {
+            rank(&a.change)
+                .cmp(&rank(&b.change))
+                .then_with(|| b.detected_at.cmp(&a.detected_at))
+                .then_with(|| a.source.cmp(&b.source))
+        });
+        Report {
+            generated_at: now,
+            since: query.since,
+            until: query.until,
+            changes,
+        }
+    }
+
+    /// "from 2026-11-18 to 2026-11-25", for titles.
+    pub fn period(&self) -> String {
+        let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+        match (&self.since, &self.until) {
+            (Some(a), Some(b)) => format!("from {} to {}", day(a), day(b)),
+            (Some(a), None) => format!("since {}", day(a)),
+            (None, Some(b)) => format!("until {}", day(b)),
+            (None, None) => "of all time".to_owned(),
+        }
+    }
+
+    fn empty_sentence(&self) -> String {
+        format!("No advisory changed {}.", self.period())
+    }
+
+    /// Renders the report.
+    pub fn render(&self, format: ReportFormat) -> String {
+        match format {
+            ReportFormat::Text => self.text(),
+            ReportFormat::Markdown => self.markdown(),
+            ReportFormat::Html => self.html(),
+            ReportFormat::Json => {
+                serde_json::to_string_pretty(&self.json()).expect("json serializes") + "\n"
+            }
+            ReportFormat::Csv => self.csv(),
+            ReportFormat::Atom => {
+                crate::atom::feed(&self.changes, &format_time(self.generated_at), None)
+            }
+        }
+    }
+
+    fn counts(&self) -> (usize, usize, usize) {
+        let by = |r| self.changes.iter().filter(|c| rank(&c.change) == r).count();
+        (by(0), by(1), by(2))
+    }
+
+    fn text(&self) -> String {
+        if self.changes.is_empty() {
+            return self.empty_sentence() + "\n";
+        }
+        let (raised, added, other) = self.counts();
+        let mut out = format!(
+            "Travel advisory changes {}: {} change{} ({raised} level raised, {added} indicators added, {other} other)\n\n",
+            self.period(),
+            self.changes.len(),
+            plural(self.changes.len())
+        );
+        for change in &self.changes {
+            out.push_str(&change_text(change));
+            out.push('\n');
+        }
+        out
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!("## Travel advisory changes {}\n\n", self.period());
+        if self.changes.is_empty() {
+            out.push_str(&self.empty_sentence());
+            out.push('\n');
+            return out;
+        }
+        for change in &self.changes {
+            out.push_str(&change_markdown(change));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The documented JSON schema: `generated_at`, `since`, `until`, `count`, and `changes`,
+    /// each a `check --format json` change plus `rank`, `kinds`, `issued`, `summary_diff`.
+    pub fn json(&self) -> Value {
+        json!({
+            "generated_at": format_time(self.generated_at),
+            "since": self.since.map(format_time),
+            "until": self.until.map(format_time),
+            "count": self.changes.len(),
+            "changes": self.changes.iter().map(|c| {
+                let mut value = change_json(c);
+                value["uid"] = json!(c.uid);
+                value["rank"] = json!(rank(&c.change));
+                value["kinds"] = json!(kinds(&c.change));
+                value["areas_added"] = json!(c.change.areas_added);
+                value["areas_removed"] = json!(c.change.areas_removed);
+                value["summary_diff"] = json!(if c.change.summary_changed {
+                    diff::word_diff(&c.old.summary, &c.new.summary).to_text(true, usize::MAX)
+                } else {
+                    String::new()
+                });
+                value
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    /// One row per change. Columns: detected_at, source, country, url, level_from, level_to,
+    /// level_to_label, indicators_added, indicators_removed (ids joined with `;`),
+    /// summary_changed, issued, headline, change_note. Cells that a spreadsheet would take
+    /// for a formula are prefixed with `'`.
+    fn csv(&self) -> String {
+        let mut out = String::from(
+            "detected_at,source,country,url,level_from,level_to,level_to_label,indicators_added,indicators_removed,summary_changed,issued,headline,change_note\r\n",
+        );
+        for c in &self.changes {
+            let ids =
+                |list: &[Indicator]| list.iter().map(|i| i.id()).collect::<Vec<_>>().join(";");
+            let row = [
+                c.detected_at.clone(),
+                c.source.clone(),
+                c.country.clone(),
+                c.url.clone(),
+                c.change.level_from.number.to_string(),
+                c.change.level_to.number.to_string(),
+                c.change.level_to.label.clone(),
+                ids(&c.change.indicators_added),
+                ids(&c.change.indicators_removed),
+                c.change.summary_changed.to_string(),
+                c.change
+                    .issued_to
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                c.change.headline.clone(),
+                c.change.change_note.clone().unwrap_or_default(),
+            ];
+            out.push_str(
+                &row.iter()
+                    .map(|cell| csv_cell(cell))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    fn html(&self) -> String {
+        let title = format!("Travel advisory changes {}", self.period());
+        let mut body = format!("<h1>{}</h1>", crate::html::escape(&title));
+        body.push_str(&format!(
+            "<p class=\"muted\">Made {} by advisory-watch.</p>",
+            crate::html::escape(&format_time(self.generated_at))
+        ));
+        if self.changes.is_empty() {
+            body.push_str(&format!(
+                "<p>{}</p>",
+                crate::html::escape(&self.empty_sentence())
+            ));
+            return crate::html::page(&title, false, &body);
+        }
+        let (raised, added, other) = self.counts();
+        body.push_str(&format!(
+            "<div class=\"summary\"><span><b>{}</b> changes</span><span><b>{raised}</b> level raised</span><span><b>{added}</b> indicators added</span><span><b>{other}</b> other</span></div>",
+            self.changes.len()
+        ));
+        for change in &self.changes {
+            body.push_str(&card(change, None));
+        }
+        crate::html::page(&title, false, &body)
+    }
+}
+
+/// A stored change as an HTML card, with the word diff when the summary changed.
+pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
+    let diff = change
+        .change
+        .summary_changed
+        .then(|| diff::word_diff(&change.old.summary, &change.new.summary));
+    crate::html::change_card(
+        &crate::html::CardContext {
+            country: &change.country,
+            source: &change.source,
+            url: &change.url,
+            detected_at: &change.detected_at,
+            source_link,
+        },
+        &change.change,
+        diff.as_ref(),
+    )
+}
+
+/// A CSV cell (RFC 4180), guarded against spreadsheet formulas.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
 
 /// Output formats of `check`, `history`, `sources` and `extract`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

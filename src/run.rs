@@ -533,10 +533,11 @@ async fn record_extracted(
                 change: change_id, ..
             } => {
                 return Ok(match (change, change_id, &latest.snapshot) {
-                    (Some((_, change)), Some(change_id), Some(previous)) => {
+                    (Some((uid, change)), Some(change_id), Some(previous)) => {
                         tracing::info!(source = %target.name, headline = %change.headline, "change detected");
                         Checked::Changed(Box::new(StoredChange {
                             id: change_id,
+                            uid,
                             source: target.name.to_owned(),
                             country: target.country.to_owned(),
                             url: target.url.to_owned(),

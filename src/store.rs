@@ -451,6 +451,8 @@ pub struct StoredSnapshot {
 pub struct StoredChange {
     /// Id.
     pub id: ChangeId,
+    /// Unique id, stable for the life of the database (Atom entries, event ids).
+    pub uid: String,
     /// The source's name.
     pub source: String,
     /// Country.
@@ -878,39 +880,72 @@ impl Store {
 
     /// Changes, oldest first: of one source, or of all when `source` is `None`.
     pub fn changes(&self, source: Option<SourceId>) -> Result<Vec<StoredChange>, StoreError> {
+        self.changes_in(source, None, None)
+    }
+
+    /// Changes detected from `since` (inclusive) to `until` (exclusive), oldest first: of one
+    /// source, or of all.
+    pub fn changes_in(
+        &self,
+        source: Option<SourceId>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Vec<StoredChange>, StoreError> {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT c.id, s.name, s.country, s.url, c.detected_at, c.change, old.advisory, new.advisory
+                "SELECT c.id, s.name, s.country, s.url, c.detected_at, c.change, old.advisory, new.advisory,
+                        COALESCE(c.uid, '')
                  FROM changes c
                  JOIN sources s ON s.id = c.source_id
                  JOIN snapshots old ON old.id = c.from_snapshot
                  JOIN snapshots new ON new.id = c.to_snapshot
-                 WHERE ?1 IS NULL OR c.source_id = ?1
+                 WHERE (?1 IS NULL OR c.source_id = ?1)
+                   AND (?2 IS NULL OR c.detected_at >= ?2)
+                   AND (?3 IS NULL OR c.detected_at < ?3)
                  ORDER BY c.detected_at, c.id",
             )
             .map_err(|e| self.err(e))?;
-        type Row = (i64, String, String, String, String, String, String, String);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
         let rows: Vec<Row> = statement
-            .query_map([source.map(|s| s.0)], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })
+            .query_map(
+                params![
+                    source.map(|s| s.0),
+                    since.map(format_time),
+                    until.map(format_time)
+                ],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                },
+            )
             .and_then(|rows| rows.collect())
             .map_err(|e| self.err(e))?;
         rows.into_iter()
             .map(
-                |(id, source, country, url, detected_at, change, old, new)| {
+                |(id, source, country, url, detected_at, change, old, new, uid)| {
                     Ok(StoredChange {
                         id: ChangeId(id),
+                        uid,
                         source,
                         country,
                         url,

@@ -1,0 +1,509 @@
+//! Reports and the dashboard, as analysts read them: every report format on a fixed history
+//! (snapshots), the Atom feed as XML, the dashboard over HTTP, and a real headless Chromium
+//! that renders them and must run nothing a page smuggled in.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::peers::wait_until;
+use common::{Workspace, fixture, fixture_path};
+use serde_json::Value;
+
+/// A workspace whose database holds a fixed history: Mali (2023 page, then late 2025, then
+/// Health removed) and Nepal (level 2, then 3), imported from dated files.
+fn history() -> Workspace {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"https://travel.state.gov/mali.html\"\n\n\
+         [[sources]]\nname = \"us-nepal\"\ncountry = \"Nepal\"\nurl = \"https://travel.state.gov/nepal.html\"\n",
+    );
+    let archive = |name: &str, files: &[(&str, &str)]| {
+        let dir = ws.dir.path().join(name);
+        std::fs::create_dir_all(&dir).expect("dir");
+        for (date, fixture_name) in files {
+            std::fs::copy(fixture_path(fixture_name), dir.join(format!("{date}.html")))
+                .expect("copy");
+        }
+        dir
+    };
+    let mali = archive(
+        "mali",
+        &[
+            ("2025-11-01", "mali-2023-legacy.html"),
+            ("2025-11-10", "mali-2025.html"),
+            ("2025-11-20", "mali-2025-health-removed.html"),
+        ],
+    );
+    let nepal = archive(
+        "nepal",
+        &[
+            ("2025-11-01", "nepal-2026.html"),
+            ("2025-11-15", "nepal-2026-level3.html"),
+        ],
+    );
+    for (source, dir) in [("us-mali", mali), ("us-nepal", nepal)] {
+        let run = ws.run(&["import", "--source", source, dir.to_str().expect("utf-8")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    ws
+}
+
+const PERIOD: [&str; 4] = ["--since", "2025-10-01", "--until", "2025-12-01"];
+
+/// Report output with what changes from run to run (the time it was made, change uids) masked.
+fn report(ws: &Workspace, format: &str, extra: &[&str]) -> String {
+    let mut args = vec!["report", "--format", format];
+    args.extend_from_slice(&PERIOD);
+    args.extend_from_slice(extra);
+    let run = ws.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let made = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z").expect("re");
+    let uid = regex::Regex::new(r"[0-9a-f]{32}").expect("re");
+    let text = uid.replace_all(&run.stdout, "[uid]").into_owned();
+    // Detection times come from the archive's dates (noon); only the report's own time moves.
+    made.replace_all(&text, |c: &regex::Captures<'_>| {
+        if c[0].ends_with("T12:00:00.000Z") {
+            c[0].to_owned()
+        } else {
+            "[now]".to_owned()
+        }
+    })
+    .into_owned()
+}
+
+#[test]
+fn every_report_format_on_a_fixed_history() {
+    let ws = history();
+    for format in ["text", "markdown", "html", "json", "csv", "atom"] {
+        insta::assert_snapshot!(format!("report_{format}"), report(&ws, format, &[]));
+    }
+}
+
+#[test]
+fn the_report_puts_raised_levels_first_and_filters_as_asked() {
+    let ws = history();
+    let json: Value = serde_json::from_str(&report(&ws, "json", &[])).expect("json");
+    let headlines: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["headline"].as_str().expect("headline"))
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "Level raised from 2 to 3; crime indicator added; summary updated",
+            "Unrest and health indicators added; summary updated",
+            "Health indicator removed",
+        ]
+    );
+    assert_eq!(json["count"], 3);
+    let mali: Value =
+        serde_json::from_str(&report(&ws, "json", &["--country", "mali"])).expect("json");
+    assert_eq!(mali["count"], 2);
+    let high: Value =
+        serde_json::from_str(&report(&ws, "json", &["--min-level", "4"])).expect("json");
+    assert_eq!(high["count"], 2, "Mali is at level 4; Nepal reached 3");
+    let nepal: Value =
+        serde_json::from_str(&report(&ws, "json", &["--source", "us-nepal"])).expect("json");
+    assert_eq!(nepal["count"], 1);
+
+    let empty = ws.run(&["report", "--since", "2024-01-01", "--until", "2024-02-01"]);
+    assert_eq!(
+        empty.stdout,
+        "No advisory changed from 2024-01-01 to 2024-02-01.\n"
+    );
+    let empty_html = ws.run(&[
+        "report",
+        "--since",
+        "2024-01-01",
+        "--until",
+        "2024-02-01",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        empty_html
+            .stdout
+            .contains("<p>No advisory changed from 2024-01-01 to 2024-02-01.</p>")
+    );
+
+    let out = ws.dir.path().join("out").join("weekly.html");
+    std::fs::create_dir_all(out.parent().expect("parent")).expect("dir");
+    let written = ws.run(&[
+        "report",
+        "--since",
+        "2025-10-01",
+        "--format",
+        "html",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let html = std::fs::read_to_string(&out).expect("written");
+    assert!(
+        html.contains("Nepal: Level raised from 2 to 3"),
+        "the file holds the report"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("<link") && !html.contains("<script"),
+        "self-contained"
+    );
+}
+
+#[test]
+fn the_atom_feed_is_valid_xml_with_stable_entry_ids() {
+    let ws = history();
+    let run = ws.run(&["report", "--format", "atom", "--since", "2025-10-01"]);
+    let document = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");
+    let feed = document.root_element();
+    assert_eq!(feed.tag_name().name(), "feed");
+    assert_eq!(
+        feed.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    let child = |node: roxmltree::Node<'_, '_>, name: &str| {
+        node.children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text().map(str::to_owned))
+    };
+    for required in ["id", "title", "updated"] {
+        assert!(child(feed, required).is_some(), "feed has <{required}>");
+    }
+    assert!(
+        feed.children().any(|c| c.has_tag_name("author")),
+        "feed has an author"
+    );
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|c| c.has_tag_name("entry"))
+        .collect();
+    assert_eq!(entries.len(), 3);
+    let mut ids = Vec::new();
+    for entry in &entries {
+        for required in ["id", "title", "updated"] {
+            assert!(child(*entry, required).is_some(), "entry has <{required}>");
+        }
+        let updated = child(*entry, "updated").expect("updated");
+        chrono::DateTime::parse_from_rfc3339(&updated).expect("RFC 3339 dates");
+        ids.push(child(*entry, "id").expect("id"));
+    }
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("urn:advisory-watch:change:"))
+    );
+    let again = ws.run(&["report", "--format", "atom", "--since", "2025-10-01"]);
+    let again_ids: Vec<String> = roxmltree::Document::parse(&again.stdout)
+        .expect("xml")
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .filter_map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("id"))
+                .and_then(|c| c.text().map(str::to_owned))
+        })
+        .collect();
+    assert_eq!(ids, again_ids, "entry ids do not change between runs");
+}
+
+/// The dashboard as a child process on a free loopback port.
+struct Dashboard {
+    child: Child,
+    address: String,
+}
+
+impl Dashboard {
+    fn start(ws: &Workspace) -> Dashboard {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+            .arg("--config")
+            .arg(ws.config_path())
+            .args(["serve", "--listen", &address])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        assert!(wait_until(Duration::from_secs(10), || TcpStream::connect(
+            &address
+        )
+        .is_ok()));
+        Dashboard { child, address }
+    }
+
+    /// A request; returns status, headers and body.
+    fn request(&self, method: &str, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_owned(), body.to_owned())
+    }
+
+    fn get(&self, path: &str) -> String {
+        let (status, _, body) = self.request("GET", path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_dashboard_shows_sources_changes_history_and_comparisons_read_only() {
+    let ws = history();
+    let dashboard = Dashboard::start(&ws);
+
+    let overview = dashboard.get("/");
+    assert!(
+        overview.contains("<td>Mali</td>") && overview.contains("us-nepal"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("class=\"level l4\">Level 4: Do not travel"),
+        "coloured level"
+    );
+
+    let changes = dashboard.get("/changes?country=Mali&since=2025-10-01");
+    assert!(changes.contains("Mali: Unrest and health indicators added; summary updated"));
+    assert!(changes.contains("<span class=\"chip added\">+ unrest</span>"));
+    assert!(!changes.contains("Nepal:"), "filtered by country");
+    let raised = dashboard.get("/changes?kind=level&since=2025-10-01");
+    assert!(raised.contains("Nepal: Level raised") && !raised.contains("Mali:"));
+
+    let history = dashboard.get("/source?name=us-mali");
+    assert!(history.contains("3 versions, 2 changes"), "{history}");
+    let versions: Vec<String> = regex::Regex::new(r#"<option value="(\d+)""#)
+        .expect("re")
+        .captures_iter(&history)
+        .map(|c| c[1].to_owned())
+        .collect();
+    let compared = dashboard.get(&format!(
+        "/compare?name=us-mali&from={}&to={}",
+        versions[0], versions[2]
+    ));
+    assert!(
+        compared.contains("Unrest indicator added; summary updated"),
+        "first and last version: {compared}"
+    );
+    assert!(compared.contains("<ins>"), "word diff");
+
+    let feed = dashboard.get("/feed.atom");
+    roxmltree::Document::parse(&feed).expect("the feed is XML");
+    let api: Value =
+        serde_json::from_str(&dashboard.get("/api/changes?since=2025-10-01")).expect("json");
+    assert_eq!(api["count"], 3);
+    let sources: Value = serde_json::from_str(&dashboard.get("/api/sources")).expect("json");
+    assert_eq!(sources.as_array().map(Vec::len), Some(2));
+
+    let (status, head, _) = dashboard.request("GET", "/");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase()
+            .contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
+    let (status, _, _) = dashboard.request("POST", "/changes");
+    assert_eq!(status, 405, "nothing is written over HTTP");
+    let (status, _, _) = dashboard.request("GET", "/source?name=nope");
+    assert_eq!(status, 404);
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Runs headless Chromium on a URL: the DOM after load, and a screenshot.
+fn render(browser: &Path, url: &str, screenshot: &Path) -> String {
+    let profile = tempfile::tempdir().expect("profile");
+    let base = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--window-size=1100,1400",
+    ];
+    let user_data = format!("--user-data-dir={}", profile.path().display());
+    let shot = Command::new(browser)
+        .args(base)
+        .arg(&user_data)
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("chromium runs");
+    assert!(
+        shot.success() && screenshot.exists(),
+        "a screenshot of {url}"
+    );
+    let output = Command::new(browser)
+        .args(base)
+        .arg(&user_data)
+        .args(["--dump-dom", url])
+        .stderr(Stdio::null())
+        .output()
+        .expect("chromium runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn chromium_renders_the_mali_change_and_runs_nothing_a_page_smuggled_in() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium (.ci/run)"
+        );
+        eprintln!(
+            "SKIPPED: chromium is not installed here (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let ws = history();
+    // A page whose summary holds markup as text: it must show as text and run nothing.
+    let hostile = fixture("mali-2025-health-removed.html").replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali. &lt;script&gt;document.body.setAttribute('data-pwned','script')&lt;/script&gt; \
+         &lt;img src=x onerror=\"document.body.setAttribute('data-pwned','onerror')\"&gt;",
+        1,
+    );
+    let dir = ws.dir.path().join("hostile");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("2025-11-25.html"), hostile).expect("write");
+    assert_eq!(
+        ws.run(&[
+            "import",
+            "--source",
+            "us-mali",
+            dir.to_str().expect("utf-8")
+        ])
+        .code,
+        0
+    );
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).expect("dir");
+    let dashboard = Dashboard::start(&ws);
+    let dom = render(
+        &browser,
+        &dashboard.url("/changes?since=2025-10-01"),
+        &shots.join("dashboard-changes.png"),
+    );
+    assert!(
+        dom.contains("Mali: Unrest and health indicators added; summary updated"),
+        "the Mali change is shown"
+    );
+    assert!(
+        dom.contains("<span class=\"chip added\">+ unrest</span>") && dom.contains("+ health"),
+        "with its chips"
+    );
+    assert!(
+        dom.contains("<del>") && dom.contains("<ins>"),
+        "and its word diff"
+    );
+    assert!(
+        dom.contains("&lt;script&gt;document.body.setAttribute"),
+        "markup shows as text"
+    );
+    let ran = regex::Regex::new(r"<body[^>]*data-pwned").expect("re");
+    assert!(!ran.is_match(&dom), "and runs nothing");
+    assert!(
+        !dom.contains("<img src=\"x\""),
+        "no element was made from page text"
+    );
+    render(&browser, &dashboard.url("/"), &shots.join("dashboard.png"));
+
+    let report = ws.dir.path().join("report.html");
+    let run = ws.run(&[
+        "report",
+        "--since",
+        "2025-10-01",
+        "--until",
+        "2025-12-01",
+        "--format",
+        "html",
+        "--output",
+        report.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let server = common::FixtureServer::start();
+    server.set(
+        "/report.html",
+        common::Reply::html(std::fs::read(&report).expect("report")),
+    );
+    let dom = render(
+        &browser,
+        &server.url("/report.html"),
+        &shots.join("report.png"),
+    );
+    assert!(
+        dom.contains("Nepal: Level raised from 2 to 3"),
+        "the report renders"
+    );
+    assert!(dom.contains("class=\"level l3\""), "with the level colours");
+    assert!(!ran.is_match(&dom));
+}
+
+#[test]
+fn the_daemon_publishes_the_report_on_its_schedule() {
+    let ws = history();
+    let published = ws.dir.path().join("site").join("report.html");
+    std::fs::create_dir_all(published.parent().expect("parent")).expect("dir");
+    let config = std::fs::read_to_string(ws.config_path()).expect("config");
+    // The sources point nowhere; only the report matters here.
+    ws.write_config(&format!(
+        "[schedule]\ncron = \"0 0 1 1 *\"\n\n[report]\ncron = \"* * * * * *\"\npath = \"{}\"\nsince = \"3650d\"\nformat = \"html\"\n\n{config}",
+        published.display()
+    ));
+    let mut daemon =
+        common::peers::DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("d.log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_to_string(
+            &published
+        )
+        .is_ok_and(|html| html.contains("Nepal: Level raised from 2 to 3"))),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(6)), Some(0));
+    assert!(
+        daemon.log().contains("report published"),
+        "{}",
+        daemon.log()
+    );
+}
