@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Source;
@@ -102,34 +101,31 @@ pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleRe
     let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
     let mut latest = store.call(move |store| store.latest(&id_list)).await?;
 
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    // At most `concurrency` checks are under way, and only they hold memory.
     let mut tasks = JoinSet::new();
-    for (index, source) in sources.iter().enumerate() {
-        let id = ids[&source.name];
-        let state = latest.remove(&id).unwrap_or_else(empty_latest);
-        let (source, checker, permits, batch) = (
-            Arc::clone(source),
-            checker.clone(),
-            Arc::clone(&permits),
-            batch.clone(),
-        );
-        tasks.spawn(async move {
-            let _permit = permits
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            let notes = Notes {
-                notify: &checker.notify,
-                batch: &batch,
-            };
-            let checked =
-                check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
-            (index, checked)
-        });
-    }
-
+    let mut queue = sources.iter().enumerate();
     let mut results: Vec<(usize, Vec<Checked>)> = Vec::with_capacity(sources.len());
-    while let Some(joined) = tasks.join_next().await {
+    loop {
+        while tasks.len() < concurrency.max(1) {
+            let Some((index, source)) = queue.next() else {
+                break;
+            };
+            let id = ids[&source.name];
+            let state = latest.remove(&id).unwrap_or_else(empty_latest);
+            let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
+            tasks.spawn(async move {
+                let notes = Notes {
+                    notify: &checker.notify,
+                    batch: &batch,
+                };
+                let checked =
+                    check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
+                (index, checked)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         let (index, checked) = joined.expect("a check task never panics");
         results.push((index, checked?));
     }
@@ -328,36 +324,36 @@ pub(crate) async fn process_page(
     }
 
     let reader = source.reader.clone();
-    let known = latest
-        .snapshot
-        .as_ref()
-        .map(|s| (s.fields_hash.clone(), s.advisory.clone()));
-    let (extraction, body, raw, page_validators) = tokio::task::spawn_blocking(move || {
-        let extraction = match extract::read_document(&reader, &page.text) {
-            Ok(Document::One(outcome)) => outcome,
-            Ok(Document::Many(_)) => Err("the document holds many advisories".to_owned()),
-            Err(message) => Err(message),
-        }
-        .and_then(|extracted| {
+    let known_hash = latest.snapshot.as_ref().map(|s| s.fields_hash.clone());
+    let (extraction, same_fields, body, raw, page_validators) =
+        tokio::task::spawn_blocking(move || {
+            let extraction = match extract::read_document(&reader, &page.text) {
+                Ok(Document::One(outcome)) => outcome,
+                Ok(Document::Many(_)) => Err("the document holds many advisories".to_owned()),
+                Err(message) => Err(message),
+            };
+            let same_fields = matches!(
+                (&extraction, &known_hash),
+                (Ok(e), Some(hash)) if &e.advisory.fields_hash() == hash
+            );
+            let body = (!same_fields).then(|| Body::new(&page.bytes));
+            (extraction, same_fields, body, page.bytes, page.validators)
+        })
+        .await
+        .expect("extraction never panics");
+    let mut latest = latest;
+    let extraction = match extraction {
+        Ok(extracted) if !same_fields && latest.snapshot.is_some() => {
             // A page that suddenly lost most of what it said is more likely broken than
             // rewritten: no change until it reads right again.
-            match known
-                .as_ref()
-                .and_then(|(_, previous)| extract::lost_too_much(previous, &extracted.advisory))
-            {
+            let previous = previous_advisory(store, &mut latest).await?;
+            match previous.and_then(|p| extract::lost_too_much(&p, &extracted.advisory)) {
                 Some(why) => Err(why),
                 None => Ok(extracted),
             }
-        });
-        let same_fields = matches!(
-            (&extraction, &known),
-            (Ok(e), Some((hash, _))) if &e.advisory.fields_hash() == hash
-        );
-        let body = (!same_fields).then(|| Body::new(&page.bytes));
-        (extraction, body, page.bytes, page.validators)
-    })
-    .await
-    .expect("extraction never panics");
+        }
+        other => other,
+    };
 
     let checked = match extraction {
         Ok(extracted) => {
@@ -487,13 +483,23 @@ async fn record_extracted(
 ) -> Result<Checked, StoreError> {
     let mut body = origin.body;
     for _ in 0..STALE_RETRIES {
+        if latest
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.fields_hash != extracted.advisory.fields_hash())
+        {
+            previous_advisory(store, &mut latest).await?;
+        }
         let (outcome, change) = compare_with_latest(&latest, &extracted);
         let is_new = matches!(outcome, Outcome::NewVersion { .. });
         if is_new && body.is_none() {
             body = origin.raw.map(Body::new);
         }
         let mut deliveries = Vec::new();
-        if let (Some((uid, change)), Some(previous)) = (&change, &latest.snapshot) {
+        if let (Some((uid, change)), Some(Some(previous))) = (
+            &change,
+            latest.snapshot.as_ref().map(|s| s.advisory.as_ref()),
+        ) {
             let event = Event::for_change(
                 uid.clone(),
                 target.name,
@@ -501,7 +507,7 @@ async fn record_extracted(
                 target.url,
                 checked_at,
                 change,
-                &previous.advisory.summary,
+                &previous.summary,
                 &extracted.advisory.summary,
             );
             deliveries.extend(notes.deliveries(&event));
@@ -543,7 +549,10 @@ async fn record_extracted(
                             url: target.url.to_owned(),
                             detected_at: format_time(checked_at),
                             change,
-                            old: previous.advisory.clone(),
+                            old: previous
+                                .advisory
+                                .clone()
+                                .unwrap_or_else(|| extracted.advisory.clone()),
                             new: extracted.advisory,
                         }))
                     }
@@ -773,16 +782,16 @@ async fn check_items(
         if present.contains(&child_id) {
             continue;
         }
-        let Some(child_latest) = latest_children.remove(&child_id) else {
+        let Some(mut child_latest) = latest_children.remove(&child_id) else {
             continue;
         };
-        let Some(snapshot) = &child_latest.snapshot else {
+        let Some(last) = previous_advisory(store, &mut child_latest).await? else {
             continue;
         };
-        if snapshot.advisory.withdrawn {
+        if last.withdrawn {
             continue;
         }
-        let placeholder = withdrawn_version(&snapshot.advisory.level);
+        let placeholder = withdrawn_version(&last.level);
         let country = store
             .call({
                 let name = name.clone();
@@ -847,7 +856,8 @@ fn compare_with_latest(
         previous => {
             let change = previous
                 .as_ref()
-                .and_then(|p| diff::compare(&p.advisory, &extracted.advisory))
+                .and_then(|p| p.advisory.as_ref())
+                .and_then(|p| diff::compare(p, &extracted.advisory))
                 .map(|change| (Event::new_id(), change));
             (
                 Outcome::NewVersion {
@@ -860,6 +870,21 @@ fn compare_with_latest(
             )
         }
     }
+}
+
+/// The fields of the latest version, loaded on first use and kept in `latest`.
+async fn previous_advisory(
+    store: &StoreHandle,
+    latest: &mut Latest,
+) -> Result<Option<crate::advisory::Advisory>, StoreError> {
+    let Some(snapshot) = latest.snapshot.as_mut() else {
+        return Ok(None);
+    };
+    if snapshot.advisory.is_none() {
+        let id = snapshot.id;
+        snapshot.advisory = Some(store.call(move |s| s.advisory(id)).await?);
+    }
+    Ok(snapshot.advisory.clone())
 }
 
 async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {

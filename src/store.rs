@@ -232,8 +232,8 @@ pub struct LatestSnapshot {
     pub id: SnapshotId,
     /// Hash of its extracted fields.
     pub fields_hash: String,
-    /// Its fields.
-    pub advisory: Advisory,
+    /// Its fields, loaded only when a comparison needs them ([`Store::advisory`]).
+    pub advisory: Option<Advisory>,
 }
 
 /// Why a check failed.
@@ -685,23 +685,31 @@ impl Store {
     }
 
     fn latest_snapshot(&self, id: SourceId) -> Result<Option<LatestSnapshot>, StoreError> {
-        let row: Option<(i64, String, String)> = self
+        let row: Option<(i64, String)> = self
             .conn
             .prepare_cached(
-                "SELECT id, fields_hash, advisory FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT id, fields_hash FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
             )
             .map_err(|e| self.err(e))?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .map_err(|e| self.err(e))?;
-        row.map(|(sid, fields_hash, json)| {
-            Ok(LatestSnapshot {
-                id: SnapshotId(sid),
-                fields_hash,
-                advisory: self.decode(&json, "version")?,
-            })
-        })
-        .transpose()
+        Ok(row.map(|(sid, fields_hash)| LatestSnapshot {
+            id: SnapshotId(sid),
+            fields_hash,
+            advisory: None,
+        }))
+    }
+
+    /// The fields of a stored version.
+    pub fn advisory(&self, id: SnapshotId) -> Result<Advisory, StoreError> {
+        let json: String = self
+            .conn
+            .prepare_cached("SELECT advisory FROM snapshots WHERE id = ?1")
+            .map_err(|e| self.err(e))?
+            .query_row([id.0], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.decode(&json, "version")
     }
 
     fn decode<T: serde::de::DeserializeOwned>(

@@ -1,0 +1,455 @@
+//! The cycle benchmark: `cargo run --release --example cycle -- --pages N`.
+//!
+//! Generates N realistic advisory pages (legacy travel.state.gov layout, 40-70 KB each, most of
+//! it navigation and boilerplate, nine indicator badges, a summary), serves them from a separate
+//! process on 127.0.0.1 (so that only the checker is measured), and times three full checks
+//! into a fresh database:
+//! - cold: the first check of every page;
+//! - warm: 10% of the pages changed semantically, 5% in markup only, all in boilerplate;
+//! - unchanged: nothing changed, and the server answers 304 to conditional requests.
+//!
+//! For each it prints wall time, CPU time, peak RSS, the database's size and the changes found,
+//! which must be exactly the semantic ones.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use advisory_watch::config::Config;
+use advisory_watch::fetch::Fetcher;
+use advisory_watch::notify::NotifySettings;
+use advisory_watch::run::{self, Checker};
+use advisory_watch::store::StoreHandle;
+
+const BADGES: [(&str, &str); 9] = [
+    ("O", "Other"),
+    ("D", "Wrongful Detention"),
+    ("K", "Kidnap and Hostage"),
+    ("E", "Event"),
+    ("N", "Disaster"),
+    ("H", "Health"),
+    ("U", "Civil Unrest"),
+    ("T", "Terrorism"),
+    ("C", "Crimes"),
+];
+
+const WORDS: [&str; 24] = [
+    "travel",
+    "security",
+    "embassy",
+    "regions",
+    "border",
+    "violent",
+    "crime",
+    "demonstrations",
+    "services",
+    "government",
+    "citizens",
+    "emergency",
+    "roads",
+    "kidnapping",
+    "terrorist",
+    "attacks",
+    "warning",
+    "local",
+    "authorities",
+    "health",
+    "facilities",
+    "limited",
+    "airport",
+    "province",
+];
+
+/// How a page differs from its first version.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    First,
+    /// The boilerplate moved (build id, dates, a banner); for some pages also the markup of
+    /// the advisory, or what it says.
+    Next {
+        semantic: bool,
+        markup: bool,
+    },
+}
+
+fn sentence(seed: usize, n: usize) -> String {
+    let mut out = String::new();
+    for k in 0..n {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(WORDS[(seed * 7 + k * 13 + k * k) % WORDS.len()]);
+    }
+    let mut chars = out.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or('X');
+    format!("{first}{}.", chars.as_str())
+}
+
+/// One page, 40-70 KB: a long site header and menus, the advisory frame, a long footer.
+fn page(index: usize, variant: Variant) -> String {
+    let (semantic, markup, build) = match variant {
+        Variant::First => (false, false, "b1"),
+        Variant::Next { semantic, markup } => (semantic, markup, "b2"),
+    };
+    let level = (index % 4) + 1 + usize::from(semantic && index % 4 < 3);
+    let labels = [
+        "Exercise Normal Precautions",
+        "Exercise Increased Caution",
+        "Reconsider Travel",
+        "Do Not Travel",
+    ];
+    let mut html = String::with_capacity(64 * 1024);
+    html.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+    html.push_str(&format!("<title>Country {index} Travel Advisory</title>"));
+    for s in 0..6 {
+        html.push_str(&format!(
+            "<script src=\"/etc/designs/tsg-rwd/js/lib{s}.min.js?build={build}\"></script>\
+             <link rel=\"stylesheet\" href=\"/etc/designs/tsg-rwd/css/site{s}.css?build={build}\">"
+        ));
+    }
+    html.push_str("<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());</script>");
+    html.push_str("</head><body><header class=\"tsg-rwd-header\"><nav class=\"tsg-rwd-nav\">");
+    // Boilerplate: menus with many links (most of each page's bytes).
+    let menu_items = 18 + index % 22;
+    for m in 0..8 {
+        html.push_str(&format!(
+            "<div class=\"tsg-rwd-menu\" id=\"menu-{m}\"><h4>Section {m}</h4><ul>"
+        ));
+        for k in 0..menu_items {
+            html.push_str(&format!(
+                "<li class=\"tsg-rwd-menu-item\"><a href=\"/content/travel/en/section-{m}/page-{k}.html\" \
+                 data-analytics=\"nav-{m}-{k}\" title=\"{}\">{}</a></li>",
+                sentence(m * 31 + k, 3),
+                sentence(m + k, 4)
+            ));
+        }
+        html.push_str("</ul></div>");
+    }
+    if build == "b2" {
+        html.push_str(
+            "<div class=\"tsg-rwd-alert-banner\">Scheduled maintenance this weekend.</div>",
+        );
+    }
+    html.push_str("</nav></header><main><div class=\"tsg-rwd-main-copy-frame\">");
+    html.push_str(&format!(
+        "<div class=\"tsg-rwd-emergency-alertheader-type-frame-typebox alerttype\">Travel Advisory July {}, 2025</div>",
+        1 + index % 28
+    ));
+    html.push_str(&format!(
+        "<h3 class=\"tsg-rwd-emergency-alertheader-title\">Country {index} - Level {level}: {}</h3>",
+        labels[level - 1]
+    ));
+    html.push_str("<div id=\"container tooltipalert\">");
+    let active: Vec<usize> = (0..9)
+        .filter(|b| (index >> (b % 6)) & 1 == 1 || *b == index % 9)
+        .collect();
+    for (b, (letter, title)) in BADGES.iter().enumerate() {
+        let on = active.contains(&b) || (semantic && b == 6);
+        html.push_str(&format!(
+            "<a href=\"javascript:void(0);\" title=\"Tool Tip: {title}\" data-tooltip=\"{title}: {}\" class=\"{}\">{letter}</a>",
+            sentence(b, 12),
+            if on { "showThreat" } else { "hideThreat" }
+        ));
+    }
+    html.push_str("</div><div class=\"tsg-rwd-emergency-alert-text\">");
+    html.push_str("<p><b><i>Reissued after periodic review with minor edits.</i></b></p>");
+    html.push_str(&format!(
+        "<p>Exercise caution in Country {index} due to <b>crime</b> and <b>civil unrest</b>.</p>"
+    ));
+    if markup {
+        html.push_str("<div class=\"summary-wrapper v2\">");
+    }
+    html.push_str(&format!(
+        "<p><b>Country Summary:</b> {}</p>",
+        sentence(index, 40)
+    ));
+    for p in 0..8 {
+        let words = if semantic && p == 3 { 31 } else { 30 };
+        if markup {
+            html.push_str(&format!(
+                "<p class=\"body-regular\" data-p=\"{p}\">\n  {}\n</p>",
+                sentence(index + p, words)
+            ));
+        } else {
+            html.push_str(&format!("<p>{}</p>", sentence(index + p, words)));
+        }
+    }
+    if markup {
+        html.push_str("</div>");
+    }
+    html.push_str("<p>If you decide to travel:</p><ul>");
+    for k in 0..12 {
+        html.push_str(&format!("<li>{}</li>", sentence(index * 3 + k, 14)));
+    }
+    html.push_str("</ul></div></div></main><footer class=\"tsg-rwd-footer\">");
+    for k in 0..60 {
+        html.push_str(&format!(
+            "<a class=\"footer-link\" href=\"/footer/{k}.html\">{}</a> ",
+            sentence(k, 2)
+        ));
+    }
+    html.push_str(&format!(
+        "<p class=\"last-updated\">Last Updated: {}</p></footer></body></html>",
+        if build == "b2" {
+            "November 25, 2026"
+        } else {
+            "November 1, 2026"
+        }
+    ));
+    html
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server: a separate process serving the pages with ETags, keep-alive and 304s.
+
+/// Pages with their ETags, as the server holds them.
+type Pages = RwLock<Vec<(String, Vec<u8>)>>;
+
+fn load(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut loaded = Vec::new();
+    for i in 0.. {
+        let Ok(body) = std::fs::read(dir.join(format!("{i}.html"))) else {
+            break;
+        };
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&body));
+        loaded.push((etag, body));
+    }
+    loaded
+}
+
+fn serve(dir: &Path) {
+    let pages: Arc<Pages> = Arc::new(RwLock::new(load(dir)));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    println!("{}", listener.local_addr().expect("addr").port());
+    std::io::stdout().flush().expect("flush");
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let (pages, dir) = (Arc::clone(&pages), dir.to_owned());
+        std::thread::spawn(move || {
+            let _ = stream.set_nodelay(true);
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut stream = stream;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let mut if_none_match = None;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if header == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("if-none-match")
+                    {
+                        if_none_match = Some(value.trim().to_owned());
+                    }
+                }
+                if path == "/__reload" {
+                    *pages.write().expect("pages") = load(&dir);
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    continue;
+                }
+                let index: Option<usize> = path.trim_start_matches("/page/").parse().ok();
+                let pages = pages.read().expect("pages");
+                match index.and_then(|i| pages.get(i)) {
+                    Some((etag, _)) if if_none_match.as_deref() == Some(etag.as_str()) => {
+                        let _ = write!(stream, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n");
+                    }
+                    Some((etag, body)) => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = stream.write_all(body);
+                    }
+                    None => {
+                        let _ = stream
+                            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                    }
+                }
+            }
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements of this process.
+
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn db_bytes(path: &Path) -> u64 {
+    ["", "-wal"]
+        .iter()
+        .map(|suffix| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::metadata(PathBuf::from(name)).map_or(0, |m| m.len())
+        })
+        .sum()
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        serve(Path::new(&args[i + 1]));
+        return Ok(());
+    }
+    let pages: usize = args
+        .iter()
+        .position(|a| a == "--pages")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(250);
+    let concurrency: usize = args
+        .iter()
+        .position(|a| a == "--concurrency")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(8);
+
+    let work = tempfile::tempdir()?;
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site)?;
+    let mut total = 0usize;
+    for i in 0..pages {
+        let body = page(i, Variant::First);
+        total += body.len();
+        std::fs::write(site.join(format!("{i}.html")), body)?;
+    }
+    let mut server = Command::new(std::env::current_exe()?)
+        .args(["--serve", site.to_str().expect("utf-8 path")])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut port)?;
+    let port: u16 = port.trim().parse()?;
+
+    let mut config_text = format!(
+        "[fetch]\ntimeout = \"30s\"\nconcurrency = {concurrency}\nper_host = {concurrency}\nretries = 0\n\n"
+    );
+    for i in 0..pages {
+        config_text.push_str(&format!(
+            "[[sources]]\nname = \"page-{i}\"\ncountry = \"Country {i}\"\nurl = \"http://127.0.0.1:{port}/page/{i}\"\nprofile = \"state-dept-legacy\"\n\n"
+        ));
+    }
+    let db = work.path().join("bench.db");
+    let config = Config::parse(&config_text, "benchmark", work.path())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let checker = Checker {
+        fetcher: Fetcher::new(&config.fetch)?,
+        store: StoreHandle::open(&db)?,
+        concurrency,
+        notify: Arc::new(NotifySettings::default()),
+    };
+
+    println!(
+        "{pages} pages, {:.1} KB on average, concurrency {concurrency}, on {} cores",
+        total as f64 / pages as f64 / 1024.0,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:<10} {:>9} {:>9} {:>10} {:>10} {:>9} {:>8}",
+        "cycle", "wall s", "cpu s", "peak MB", "db KB", "growth", "changes"
+    );
+    let mut last_db = 0u64;
+    let mut measure = |name: &str| -> anyhow::Result<Vec<String>> {
+        let (cpu0, t0) = (cpu_seconds(), Instant::now());
+        let report = runtime.block_on(run::check(&config.sources, &checker))?;
+        let wall = t0.elapsed();
+        let cpu = cpu_seconds() - cpu0;
+        runtime.block_on(checker.store.call(|s| s.checkpoint()))?;
+        let size = db_bytes(&db);
+        println!(
+            "{name:<10} {:>9.3} {:>9.2} {:>10.1} {:>10.0} {:>8.0}K {:>8}",
+            wall.as_secs_f64(),
+            cpu,
+            peak_rss_mb(),
+            size as f64 / 1024.0,
+            (size as f64 - last_db as f64) / 1024.0,
+            report.changes.len()
+        );
+        anyhow::ensure!(
+            report.failures.is_empty(),
+            "failures: {:?}",
+            report.failures
+        );
+        last_db = size;
+        Ok(report.changes.iter().map(|c| c.source.clone()).collect())
+    };
+
+    measure("cold")?;
+    // 10% semantic, 5% markup only, all boilerplate.
+    let mut semantic = BTreeSet::new();
+    for i in 0..pages {
+        let is_semantic = i % 10 == 0;
+        let is_markup = i % 20 == 5;
+        if is_semantic {
+            semantic.insert(format!("page-{i}"));
+        }
+        let body = page(
+            i,
+            Variant::Next {
+                semantic: is_semantic,
+                markup: is_markup,
+            },
+        );
+        std::fs::write(site.join(format!("{i}.html")), body)?;
+    }
+    let mut reload = TcpStream::connect(("127.0.0.1", port))?;
+    reload.write_all(b"GET /__reload HTTP/1.1\r\nHost: x\r\n\r\n")?;
+    let mut answer = [0u8; 64];
+    let _ = reload.read(&mut answer)?;
+    let found: BTreeSet<String> = measure("warm")?.into_iter().collect();
+    anyhow::ensure!(
+        found == semantic,
+        "changes found {} differ from the {} semantic ones",
+        found.len(),
+        semantic.len()
+    );
+    let unchanged = measure("unchanged")?;
+    anyhow::ensure!(unchanged.is_empty(), "an unchanged cycle found changes");
+    println!(
+        "changes found are exactly the {} semantic ones; the unchanged cycle found none",
+        semantic.len()
+    );
+
+    let _ = server.kill();
+    let _ = server.wait();
+    std::thread::sleep(Duration::from_millis(10));
+    Ok(())
+}
