@@ -158,7 +158,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// List every country a feed or index names; optionally write [[sources]] for them
+    /// List every country a feed or index names; optionally write a source entry for each
     Discover {
         /// The feed or index (default: the State Department's RSS feed)
         #[arg(long, default_value = STATE_DEPT_FEED)]
@@ -166,7 +166,7 @@ pub enum Command {
         /// How to read it: a profile with items
         #[arg(long, default_value = "state-dept-rss")]
         profile: String,
-        /// Write a [[sources]] entry per country to this new file
+        /// Write a source entry (TOML) per country to this new file
         #[arg(long, value_name = "FILE")]
         write: Option<PathBuf>,
         /// Output format (text or json)
@@ -436,16 +436,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 )?,
                 _ => write!(out, "{}", report::sources_text(&sources))?,
             }
-            Ok(
-                if sources
-                    .iter()
-                    .any(|s| s.state == "failing" || s.state == "broken")
-                {
-                    Status::SourceFailed
-                } else {
-                    Status::Ok
-                },
-            )
+            Ok(health(&sources))
         }
         Command::Daemon { once } => {
             let config = load_config(&cli, true)?;
@@ -604,16 +595,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 )?,
                 _ => write!(out, "{}", report::status_text(&sources))?,
             }
-            Ok(
-                if sources
-                    .iter()
-                    .any(|s| s.state == "failing" || s.state == "broken")
-                {
-                    Status::SourceFailed
-                } else {
-                    Status::Ok
-                },
-            )
+            Ok(health(&sources))
         }
         Command::Import {
             source,
@@ -829,6 +811,18 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             write!(out, "{}", report::reprocessed_text(&results))?;
             Ok(Status::Ok)
         }
+    }
+}
+
+/// `SourceFailed` when any source is failing or broken: what `sources` and `status` exit with.
+fn health(sources: &[crate::store::SourceOverview]) -> Status {
+    if sources
+        .iter()
+        .any(|s| s.state == "failing" || s.state == "broken")
+    {
+        Status::SourceFailed
+    } else {
+        Status::Ok
     }
 }
 

@@ -1,6 +1,6 @@
 //! The State Department's RSS feed: every advisory in one document.
 //!
-//! This module owns reading the feed (https://travel.state.gov/_res/rss/TAsTWs.xml) into one
+//! This module owns reading the feed (<https://travel.state.gov/_res/rss/TAsTWs.xml>) into one
 //! advisory per item, keyed by the country named in the item's title (the `Country-Tag`
 //! category is missing on some items, so it cannot be the key). The level comes from the
 //! `Threat-Level` category or the title; the change note from the description's first

@@ -214,6 +214,20 @@ struct Origin<'a> {
     raw: Option<&'a [u8]>,
 }
 
+impl Origin<'_> {
+    /// An advisory that is one item of a larger document (a feed's country, a history
+    /// entry): its page belongs to the document, not to it.
+    fn item(status: u16) -> Origin<'static> {
+        Origin {
+            status,
+            key: None,
+            validators: None,
+            body: None,
+            raw: None,
+        }
+    }
+}
+
 async fn check_source(
     source: &Arc<Source>,
     id: SourceId,
@@ -736,13 +750,7 @@ async fn check_items(
                 if child_latest.snapshot.is_none() && !baseline {
                     // A country the publisher added: compared with "not published".
                     let placeholder = withdrawn_version(&extracted.advisory.level);
-                    let origin = Origin {
-                        status,
-                        key: None,
-                        validators: None,
-                        body: None,
-                        raw: None,
-                    };
+                    let origin = Origin::item(status);
                     record_extracted(
                         store,
                         notes,
@@ -755,13 +763,7 @@ async fn check_items(
                     .await?;
                     child_latest = reload(store, child_id).await?;
                 }
-                let origin = Origin {
-                    status,
-                    key: None,
-                    validators: None,
-                    body: None,
-                    raw: None,
-                };
+                let origin = Origin::item(status);
                 checked.push(
                     record_extracted(
                         store,
@@ -806,13 +808,7 @@ async fn check_items(
             country: &country,
             url: &url,
         };
-        let origin = Origin {
-            status,
-            key: None,
-            validators: None,
-            body: None,
-            raw: None,
-        };
+        let origin = Origin::item(status);
         checked.push(
             record_extracted(
                 store,
@@ -1044,13 +1040,7 @@ pub async fn backfill(
             profile: "history-panel".to_owned(),
             advisory,
         };
-        let origin = Origin {
-            status: 200,
-            key: None,
-            validators: None,
-            body: None,
-            raw: None,
-        };
+        let origin = Origin::item(200);
         if let Checked::Changed(change) =
             record_extracted(store, notes, target, latest, extracted, at, origin).await?
         {
