@@ -632,64 +632,40 @@ async fn check_items(
     })
     .await
     .expect("reading never panics");
-    let items = match document {
-        Ok(Document::Many(items)) => items,
-        Ok(Document::One(_)) => {
-            let message = "the document holds one advisory, not a list".to_owned();
-            return Ok(vec![
-                record_unreadable(
-                    store,
-                    notes,
-                    target,
-                    latest,
-                    &message,
-                    checked_at,
-                    status,
-                    Some(Body::new(&raw)),
-                )
-                .await?,
-            ]);
-        }
-        Err(message) => {
-            return Ok(vec![
-                record_unreadable(
-                    store,
-                    notes,
-                    target,
-                    latest,
-                    &message,
-                    checked_at,
-                    status,
-                    Some(Body::new(&raw)),
-                )
-                .await?,
-            ]);
-        }
-    };
     let every_country = source.country == "*";
     let wanted = crate::feed::slug(&source.country);
-    let items: Vec<Item> = items
-        .into_iter()
-        .filter(|i| {
-            every_country || i.key == wanted || i.country.eq_ignore_ascii_case(&source.country)
-        })
-        .collect();
-    if items.is_empty() {
-        let message = format!("the document names no country `{}`", source.country);
-        return Ok(vec![
-            record_unreadable(
-                store,
-                notes,
-                target,
-                latest,
-                &message,
-                checked_at,
-                status,
-                Some(Body::new(&raw)),
-            )
-            .await?,
-        ]);
+    let items = match document {
+        Ok(Document::Many(items)) => Ok(items),
+        Ok(Document::One(_)) => Err("the document holds one advisory, not a list".to_owned()),
+        Err(message) => Err(message),
     }
+    .and_then(|items| {
+        let items: Vec<Item> = items
+            .into_iter()
+            .filter(|i| {
+                every_country || i.key == wanted || i.country.eq_ignore_ascii_case(&source.country)
+            })
+            .collect();
+        if items.is_empty() {
+            Err(format!(
+                "the document names no country `{}`",
+                source.country
+            ))
+        } else {
+            Ok(items)
+        }
+    });
+    let items = match items {
+        Ok(items) => items,
+        Err(message) => {
+            let body = Some(Body::new(&raw));
+            let checked = record_unreadable(
+                store, notes, target, latest, &message, checked_at, status, body,
+            )
+            .await?;
+            return Ok(vec![checked]);
+        }
+    };
 
     // Each country is a source of its own.
     let specs: Vec<SourceSpec> = items
