@@ -123,6 +123,7 @@ fn sigkill_at_random_moments_across_many_cycles_loses_and_duplicates_nothing() {
         let _ = child.kill();
         let _ = child.wait();
     }
+    println!("killed {kills} of 30 checks mid-way");
     assert!(kills >= 10, "most checks were killed mid-way ({kills})");
     assert_consistent(&ws.db_path());
 
