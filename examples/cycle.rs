@@ -10,6 +10,10 @@
 //!
 //! For each it prints wall time, CPU time, peak RSS, the database's size and the changes found,
 //! which must be exactly the semantic ones.
+//!
+//! `--write-pages DIR [--next]` writes the pages (first or next version) and `--serve DIR`
+//! serves a folder of them, so that another tool can be measured on the same pages
+//! (BENCHMARKS.md does so for urlwatch).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -333,6 +337,25 @@ fn main() -> anyhow::Result<()> {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(250);
+    // For measuring another tool on the same pages: write them (first or next version), serve
+    // them with `--serve DIR`, and reload the server with GET /__reload.
+    if let Some(i) = args.iter().position(|a| a == "--write-pages") {
+        let dir = PathBuf::from(&args[i + 1]);
+        std::fs::create_dir_all(&dir)?;
+        let next = args.iter().any(|a| a == "--next");
+        for index in 0..pages {
+            let variant = if next {
+                Variant::Next {
+                    semantic: index % 10 == 0,
+                    markup: index % 20 == 5,
+                }
+            } else {
+                Variant::First
+            };
+            std::fs::write(dir.join(format!("{index}.html")), page(index, variant))?;
+        }
+        return Ok(());
+    }
     let concurrency: usize = args
         .iter()
         .position(|a| a == "--concurrency")
