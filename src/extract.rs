@@ -331,12 +331,6 @@ pub fn lost_too_much(previous: &Advisory, current: &Advisory) -> Option<String> 
     })
 }
 
-/// Reads every field one profile can find, without deciding success: what `extract --format
-/// json` shows for a single profile.
-pub fn read_with(html: &str, profile: &Profile) -> Attempt {
-    read(&Html::parse_document(html), profile)
-}
-
 fn read(document: &Html, profile: &Profile) -> Attempt {
     let mut missing = Vec::new();
 
