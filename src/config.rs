@@ -849,7 +849,15 @@ fn validate_filter(
         message,
     };
     for name in &raw.sources {
-        if !sources.iter().any(|s| &s.name == name) {
+        // A configured source, or one country of a configured feed (`us-feed/mali`).
+        let known = sources.iter().any(|s| {
+            &s.name == name
+                || (s.reader.has_items()
+                    && name
+                        .strip_prefix(s.name.as_str())
+                        .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/')))
+        });
+        if !known {
             return Err(error("sources", format!("no source is named `{name}`")));
         }
     }
@@ -1151,6 +1159,24 @@ mod tests {
         assert_eq!(
             config.sources[0].reader.names(),
             ["mine", "state-dept-legacy"]
+        );
+    }
+
+    #[test]
+    fn a_channel_may_name_a_feed_or_one_of_its_countries() {
+        let text = |names: &str| {
+            format!(
+                "[[sources]]\nname = \"us-feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"https://x.org/feed\"\n\n\
+                 [[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/hook\"\nsources = [{names}]\n"
+            )
+        };
+        parse(&text("\"us-feed\", \"us-feed/mali\"")).expect("valid");
+        let message = parse(&text("\"us-feedx/mali\""))
+            .expect_err("unknown")
+            .to_string();
+        assert!(
+            message.contains("no source is named `us-feedx/mali`"),
+            "{message}"
         );
     }
 

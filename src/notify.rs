@@ -75,7 +75,7 @@ impl EventKind {
 /// Which events a channel receives.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Only these sources (all when empty).
+    /// Only these sources (all when empty); a feed's name covers its countries.
     pub sources: Vec<String>,
     /// Only these countries, compared without case (all when empty).
     pub countries: Vec<String>,
@@ -88,7 +88,15 @@ pub struct Filter {
 impl Filter {
     /// Whether an event passes the filter.
     pub fn accepts(&self, event: &Event) -> bool {
-        if !self.sources.is_empty() && !self.sources.iter().any(|s| s == &event.source) {
+        // A feed's name covers its countries (`us-feed` covers `us-feed/mali`).
+        let covers = |name: &String| {
+            event.source == *name
+                || event
+                    .source
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if !self.sources.is_empty() && !self.sources.iter().any(covers) {
             return false;
         }
         if !self.countries.is_empty()
