@@ -75,10 +75,10 @@ pub enum Command {
     },
     /// Print the fields a profile reads from a file or URL; stores nothing
     Extract {
-        /// Profile, or list of profiles, to read with
+        /// Profile, or comma-separated list of profiles, to read with (html, json or rss)
         #[arg(long, default_value = "state-dept")]
         profile: String,
-        /// A file path or an http(s) URL
+        /// A file path (Markdown is turned into HTML) or an http(s) URL
         input: String,
         /// Output format (json or text)
         #[arg(long, value_enum, default_value_t = Format::Json)]
@@ -333,8 +333,23 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => {
             let config = load_config(&cli, false)?;
-            let profiles = resolve_profile(&config, profile)?;
+            let names: Vec<String> = profile.split(',').map(|n| n.trim().to_owned()).collect();
+            let reader = config.profiles.reader(&names, "--profile")?;
             let page = read_input(&config, input).await?;
+            let profiles = match reader {
+                crate::profile::Reader::Page(profiles) => profiles,
+                other => {
+                    // A feed, an index or a JSON document: every advisory it holds.
+                    let document =
+                        extract::read_document(&other, &page).map_err(anyhow::Error::msg)?;
+                    let value = report::document_json(&document);
+                    match format {
+                        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+                        _ => write!(out, "{}", report::document_text(&document))?,
+                    }
+                    return Ok(Status::Ok);
+                }
+            };
             let outcome = extract::extract(&page, &profiles);
             let attempt = match &outcome {
                 Ok(extracted) => Attempt::from_extracted(extracted),
@@ -865,6 +880,7 @@ fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle
 }
 
 fn resolve_profile(config: &Config, names: &str) -> anyhow::Result<Vec<Arc<Profile>>> {
+    // `diff` compares two pages: HTML profiles only.
     let names: Vec<String> = names.split(',').map(|n| n.trim().to_owned()).collect();
     Ok(config.profiles.resolve_names(&names, "--profile")?)
 }

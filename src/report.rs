@@ -1148,3 +1148,58 @@ pub fn compare_json(country: &str, sources: &[SourceOverview]) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+/// The fields of every advisory a document holds, for `extract` with a JSON or feed profile:
+/// one object like a page's, or `{"items": [{key, country, url, fields or error}]}`.
+pub fn document_json(document: &crate::extract::Document) -> Value {
+    match document {
+        crate::extract::Document::One(Ok(extracted)) => {
+            attempt_json(&Attempt::from_extracted(extracted))
+        }
+        crate::extract::Document::One(Err(message)) => json!({ "error": message }),
+        crate::extract::Document::Many(items) => json!({
+            "items": items.iter().map(|item| {
+                let mut value = json!({"key": item.key, "country": item.country, "url": item.url});
+                match &item.outcome {
+                    Ok(extracted) => value["fields"] = attempt_json(&Attempt::from_extracted(extracted)),
+                    Err(message) => value["error"] = json!(message),
+                }
+                value
+            }).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// The text of `extract` with a JSON or feed profile.
+pub fn document_text(document: &crate::extract::Document) -> String {
+    match document {
+        crate::extract::Document::One(Ok(extracted)) => {
+            fields_text(&extracted.profile, &extracted.advisory)
+        }
+        crate::extract::Document::One(Err(message)) => format!("does not read: {message}\n"),
+        crate::extract::Document::Many(items) => {
+            let mut out = String::new();
+            for item in items {
+                match &item.outcome {
+                    Ok(extracted) => out.push_str(&format!(
+                        "{} ({}): {}; indicators: {}\n",
+                        item.country,
+                        item.key,
+                        extracted.advisory.level,
+                        if extracted.advisory.indicators.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            humans(&extracted.advisory.indicators)
+                        }
+                    )),
+                    Err(message) => out.push_str(&format!(
+                        "{} ({}): does not read: {message}\n",
+                        item.country, item.key
+                    )),
+                }
+            }
+            out.push_str(&format!("{} advisories.\n", items.len()));
+            out
+        }
+    }
+}

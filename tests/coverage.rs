@@ -311,3 +311,49 @@ fn import_reads_an_archive_in_date_order() {
         none.stderr
     );
 }
+
+#[test]
+fn extract_reads_json_and_feed_profiles_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let uk = fixture_path("other/uk-content-api-nepal.json");
+    let run = run_bare(dir.path(), &["extract", "--profile", "fcdo", &uk]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fields: Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(fields["level"], 1);
+    assert_eq!(fields["profile"], "fcdo");
+
+    let canada = fixture_path("other/ca-index-alpha-eng.json");
+    let run = run_bare(dir.path(), &["extract", "--profile", "canada", &canada]);
+    let index: Value = serde_json::from_str(&run.stdout).expect("json");
+    let items = index["items"].as_array().expect("items");
+    assert_eq!(items.len(), 230);
+    let afghanistan = items.iter().find(|i| i["key"] == "af").expect("af");
+    assert_eq!(afghanistan["fields"]["level"], 4);
+
+    let feed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/accuracy/rss/TAsTWs-2025-10-14.xml"
+    );
+    let text = run_bare(
+        dir.path(),
+        &[
+            "extract",
+            "--profile",
+            "state-dept-rss",
+            "--format",
+            "text",
+            feed,
+        ],
+    );
+    assert!(
+        text.stdout
+            .contains("Croatia (croatia): Level 1: Exercise Normal Precautions"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.ends_with("211 advisories.\n"),
+        "{}",
+        text.stdout
+    );
+}
