@@ -589,6 +589,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let config = load_config(&cli, false)?;
             let store = open_existing_store(&cli, &config)?;
             let mut stop = daemon::shutdown_signal()?;
+            if !listen.ip().is_loopback() {
+                tracing::warn!(
+                    %listen,
+                    "the dashboard has no access control of its own; put it behind a proxy that has"
+                );
+            }
             writeln!(out, "Dashboard on http://{listen}/ (Ctrl-C to stop)")?;
             out.flush()?;
             crate::dashboard::serve(store, *listen, async move {
