@@ -545,14 +545,7 @@ fn validate_fetch(raw: RawFetch, origin: &str) -> Result<FetchSettings, ConfigEr
         })?;
     }
     if let Some(concurrency) = raw.concurrency {
-        if !(1..=256).contains(&concurrency) {
-            return Err(ConfigError::Setting {
-                path: origin.to_owned(),
-                key: "fetch.concurrency",
-                message: format!("{concurrency} is out of range; use 1 to 256"),
-            });
-        }
-        fetch.concurrency = concurrency;
+        fetch.concurrency = in_range(origin, "fetch.concurrency", concurrency, 1..=256)?;
     }
     let setting = |key: &'static str, message: String| ConfigError::Setting {
         path: origin.to_owned(),
@@ -560,26 +553,14 @@ fn validate_fetch(raw: RawFetch, origin: &str) -> Result<FetchSettings, ConfigEr
         message,
     };
     if let Some(per_host) = raw.per_host {
-        if !(1..=64).contains(&per_host) {
-            return Err(setting(
-                "fetch.per_host",
-                format!("{per_host} is out of range; use 1 to 64"),
-            ));
-        }
-        fetch.per_host = per_host;
+        fetch.per_host = in_range(origin, "fetch.per_host", per_host, 1..=64)?;
     }
     if let Some(text) = raw.per_host_delay {
         fetch.per_host_delay =
             parse_duration_or_zero(&text).map_err(|m| setting("fetch.per_host_delay", m))?;
     }
     if let Some(retries) = raw.retries {
-        if retries > 10 {
-            return Err(setting(
-                "fetch.retries",
-                format!("{retries} is out of range; use 0 to 10"),
-            ));
-        }
-        fetch.retries = retries;
+        fetch.retries = in_range(origin, "fetch.retries", retries, 0..=10)?;
     }
     if let Some(text) = raw.retry_initial {
         fetch.retry_initial =
@@ -593,15 +574,31 @@ fn validate_fetch(raw: RawFetch, origin: &str) -> Result<FetchSettings, ConfigEr
         fetch.max_body = parse_size(&text).map_err(|m| setting("fetch.max_body", m))?;
     }
     if let Some(redirects) = raw.max_redirects {
-        if redirects > 30 {
-            return Err(setting(
-                "fetch.max_redirects",
-                format!("{redirects} is out of range; use 0 to 30"),
-            ));
-        }
-        fetch.max_redirects = redirects;
+        fetch.max_redirects = in_range(origin, "fetch.max_redirects", redirects, 0..=30)?;
     }
     Ok(fetch)
+}
+
+/// `value` if it lies in `range`, else an error naming the key and the range.
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    origin: &str,
+    key: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::Setting {
+            path: origin.to_owned(),
+            key,
+            message: format!(
+                "{value} is out of range; use {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
+    }
 }
 
 /// Like [`parse_duration`], but "0" and "0s" mean none.
@@ -891,13 +888,12 @@ fn validate_notify(
         Some(text) => parse_duration(&text).map_err(|m| setting(key, m)),
         None => Ok(default),
     };
-    let max_attempts = raw.max_attempts.unwrap_or(defaults::MAX_ATTEMPTS);
-    if !(1..=100).contains(&max_attempts) {
-        return Err(setting(
-            "notify.max_attempts",
-            format!("{max_attempts} is out of range; use 1 to 100"),
-        ));
-    }
+    let max_attempts = in_range(
+        origin,
+        "notify.max_attempts",
+        raw.max_attempts.unwrap_or(defaults::MAX_ATTEMPTS),
+        1..=100,
+    )?;
     let retry = RetryPolicy {
         max_attempts,
         initial: duration(

@@ -205,18 +205,6 @@ pub fn read_document(reader: &Reader, text: &str) -> Result<Document, String> {
     }
 }
 
-/// The issued date a current travel.state.gov page states, for matching its history panel.
-pub fn issued_on_page(html: &str) -> Option<chrono::NaiveDate> {
-    static ISSUED: LazyLock<Selector> = LazyLock::new(|| {
-        Selector::parse(".cmp-traveladvisory__header span.date-issued, .tsg-rwd-emergency-alertheader-type-frame-typebox")
-            .expect("issued selector")
-    });
-    let document = Html::parse_document(html);
-    document
-        .select(&ISSUED)
-        .find_map(|e| parse_date(&element_text(e)))
-}
-
 /// Text of an HTML fragment as paragraphs separated by blank lines.
 pub fn html_to_text(html: &str) -> String {
     fragment_parts(html).1.join("\n\n")
@@ -249,10 +237,25 @@ pub fn fragment_parts(html: &str) -> (Option<String>, Vec<String>) {
     (note, paragraphs)
 }
 
-/// The versions a current travel.state.gov page lists in its advisory-history panel
-/// (`div.tsg-ta__history`), oldest first: level, indicators and the publisher's note, with the
-/// date as issued date. The summary is not in the panel: these versions are `partial`.
-pub fn history_entries(html: &str) -> Vec<Advisory> {
+/// What a current travel.state.gov page's advisory-history panel lists.
+#[derive(Debug, Clone)]
+pub struct HistoryPanel {
+    /// The versions, oldest first: level, indicators and the publisher's note, with the date
+    /// as issued date. The summary is not in the panel: these versions are `partial`.
+    pub entries: Vec<Advisory>,
+    /// The issued date of the page's current version, to tell which entry it is.
+    pub issued: Option<chrono::NaiveDate>,
+}
+
+/// Reads the advisory-history panel (`div.tsg-ta__history`) and the current issued date of a
+/// page, in one parse.
+pub fn history_panel(html: &str) -> HistoryPanel {
+    static ISSUED: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(
+            ".cmp-traveladvisory__header span.date-issued, .tsg-rwd-emergency-alertheader-type-frame-typebox",
+        )
+        .expect("issued selector")
+    });
     static ENTRY: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse(".tsg-ta__history").expect("history selector"));
     static DATE: LazyLock<Selector> =
@@ -263,6 +266,9 @@ pub fn history_entries(html: &str) -> Vec<Advisory> {
     static NOTE: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse(".tsg-ta__history-summary").expect("note selector"));
     let document = Html::parse_document(html);
+    let issued = document
+        .select(&ISSUED)
+        .find_map(|e| parse_date(&element_text(e)));
     let mut entries: Vec<Advisory> = document
         .select(&ENTRY)
         .filter_map(|entry| {
@@ -294,7 +300,7 @@ pub fn history_entries(html: &str) -> Vec<Advisory> {
         })
         .collect();
     entries.sort_by_key(|a| a.issued);
-    entries
+    HistoryPanel { entries, issued }
 }
 
 /// Reads an advisory from page text with the first profile of `profiles` that finds the

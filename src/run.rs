@@ -205,6 +205,18 @@ struct Target<'a> {
     url: &'a str,
 }
 
+impl<'a> Target<'a> {
+    /// A configured source as the target of its own check.
+    fn of(source: &'a Source, id: SourceId) -> Target<'a> {
+        Target {
+            id,
+            name: &source.name,
+            country: &source.country,
+            url: source.url.as_str(),
+        }
+    }
+}
+
 /// The page a version came from, for storage.
 struct Origin<'a> {
     status: u16,
@@ -237,12 +249,7 @@ async fn check_source(
     notes: Notes<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
     let checked_at = Utc::now();
-    let target = Target {
-        id,
-        name: &source.name,
-        country: &source.country,
-        url: source.url.as_str(),
-    };
+    let target = Target::of(source, id);
     let has_items = source.reader.has_items();
     let profiles_key = profiles_key(source);
     // A conditional request only when the last check read the document right with these
@@ -303,12 +310,7 @@ pub(crate) async fn process_page(
     store: &StoreHandle,
     notes: Notes<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
-    let target = Target {
-        id,
-        name: &source.name,
-        country: &source.country,
-        url: source.url.as_str(),
-    };
+    let target = Target::of(source, id);
     let has_items = source.reader.has_items();
     let profiles_key = profiles_key(source);
     let key = format!("{}:{profiles_key}", content_hash(&page.bytes));
@@ -618,12 +620,7 @@ async fn check_items(
     store: &StoreHandle,
     notes: Notes<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
-    let target = Target {
-        id,
-        name: &source.name,
-        country: &source.country,
-        url: source.url.as_str(),
-    };
+    let target = Target::of(source, id);
     let reader = source.reader.clone();
     let status = page.status;
     let validators = page.validators.clone();
@@ -977,23 +974,16 @@ pub async fn backfill(
         )));
     }
     let html = page.text.clone();
-    let (entries, current) = tokio::task::spawn_blocking(move || {
-        let current = extract::issued_on_page(&html);
-        (extract::history_entries(&html), current)
-    })
-    .await
-    .expect("reading never panics");
+    let panel = tokio::task::spawn_blocking(move || extract::history_panel(&html))
+        .await
+        .expect("reading never panics");
+    let (entries, current) = (panel.entries, panel.issued);
     let silent = NotifySettings::default();
     let notes = Notes {
         notify: &silent,
         batch: "backfill",
     };
-    let target = Target {
-        id,
-        name: &source.name,
-        country: &source.country,
-        url: source.url.as_str(),
-    };
+    let target = Target::of(source, id);
     let mut done = Backfilled::default();
     let now = Utc::now();
     for advisory in entries {
