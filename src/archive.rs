@@ -95,23 +95,169 @@ fn date_of(path: &Path) -> Option<(NaiveDate, u32)> {
     Some((NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, order))
 }
 
-/// A file's content as the readers take it: Markdown is turned into HTML.
+/// A file's content as the readers take it: Markdown and plain text are turned into HTML
+/// (see [`as_readable`]).
 pub fn read(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     let bytes = std::fs::read(path).map_err(|source| ArchiveError::File {
         path: path.to_owned(),
         source,
     })?;
-    if path.extension().is_some_and(|e| e == "md") {
-        return Ok(markdown_to_html(&String::from_utf8_lossy(&bytes)).into_bytes());
-    }
-    Ok(bytes)
+    Ok(match kind_of(&bytes) {
+        TextKind::Markup => bytes,
+        kind => as_html(kind, &String::from_utf8_lossy(&bytes)).into_bytes(),
+    })
 }
 
-/// Renders Markdown as an HTML document.
+/// A document's text as the readers take it: Markdown and plain text as HTML, the rest as it
+/// is.
+pub fn as_html(kind: TextKind, text: &str) -> String {
+    match kind {
+        TextKind::Markup => text.to_owned(),
+        TextKind::Markdown => markdown_to_html(text),
+        TextKind::Plain => text_to_html(text),
+    }
+}
+
+/// What a document is, told from its content (a capture's file name says little: seed pages
+/// are Markdown and plain text saved as `.txt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// HTML, XML or JSON: read as it is.
+    Markup,
+    /// Markdown (headings, emphasis, links).
+    Markdown,
+    /// Plain text, one paragraph a line.
+    Plain,
+}
+
+/// Tells HTML, XML and JSON from Markdown and plain text by their content.
+pub fn kind_of(bytes: &[u8]) -> TextKind {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
+    let text = head.trim_start_matches('\u{feff}').trim_start();
+    let lower = text.to_lowercase();
+    if text.starts_with('<')
+        || text.starts_with('{')
+        || text.starts_with('[') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+        || lower.contains("<html")
+        || lower.contains("<!doctype html")
+        || lower.contains("<body")
+    {
+        return TextKind::Markup;
+    }
+    let markdown_lines = text
+        .lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            line.starts_with("# ")
+                || line.starts_with("## ")
+                || line.starts_with("### ")
+                || line.starts_with("#### ")
+                || line.starts_with("**")
+                || line.starts_with("* ")
+                || line.contains("](")
+        })
+        .count();
+    if markdown_lines >= 2 {
+        TextKind::Markdown
+    } else {
+        TextKind::Plain
+    }
+}
+
+/// Renders Markdown as an HTML document. Emphasis markers that Markdown leaves as text because
+/// they are glued to words (`**Country Summary:**Violent`) are dropped, with a space where they
+/// stood between two letters.
 pub fn markdown_to_html(markdown: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut events: Vec<pulldown_cmark::Event<'_>> = Vec::new();
+    let mut text = String::new();
+    for event in pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            pulldown_cmark::Event::Text(piece) => text.push_str(&piece),
+            other => {
+                if !text.is_empty() {
+                    events.push(pulldown_cmark::Event::Text(
+                        drop_stray_emphasis(&std::mem::take(&mut text)).into(),
+                    ));
+                }
+                events.push(other);
+            }
+        }
+    }
+    if !text.is_empty() {
+        events.push(pulldown_cmark::Event::Text(
+            drop_stray_emphasis(&text).into(),
+        ));
+    }
     let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>");
-    pulldown_cmark::html::push_html(&mut html, parser);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html.push_str("</body></html>");
+    html
+}
+
+/// Drops the asterisks Markdown left as text, with a space where they stood between two
+/// letters.
+fn drop_stray_emphasis(text: &str) -> String {
+    if !text.contains('*') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('*') {
+        out.push_str(&rest[..at]);
+        let after = rest[at..].trim_start_matches('*');
+        let before_is_word = out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | ':' | ';' | ','));
+        if before_is_word && after.chars().next().is_some_and(char::is_alphanumeric) {
+            out.push(' ');
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders plain text as an HTML document: a paragraph per line, a list item per bulleted
+/// line.
+pub fn text_to_html(text: &str) -> String {
+    let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>");
+    let mut in_list = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bullet = line
+            .strip_prefix('\u{2022}')
+            .or_else(|| line.strip_prefix("- "))
+            .or_else(|| line.strip_prefix("* "));
+        match (bullet, in_list) {
+            (Some(_), false) => {
+                html.push_str("<ul>");
+                in_list = true;
+            }
+            (None, true) => {
+                html.push_str("</ul>");
+                in_list = false;
+            }
+            _ => {}
+        }
+        let (tag, body) = match bullet {
+            Some(body) => ("li", body.trim()),
+            None => ("p", line),
+        };
+        html.push_str(&format!("<{tag}>{}</{tag}>", escape(body)));
+    }
+    if in_list {
+        html.push_str("</ul>");
+    }
     html.push_str("</body></html>");
     html
 }

@@ -75,9 +75,12 @@ pub enum Command {
     },
     /// Print the fields a profile reads from a file or URL; stores nothing
     Extract {
-        /// Profile, or comma-separated list of profiles, to read with (html, json or rss)
-        #[arg(long, default_value = "state-dept")]
-        profile: String,
+        /// Profile, or comma-separated list of profiles, to read with (html, json or rss);
+        /// by default chosen from the input's content: HTML state-dept,aggregator; Markdown
+        /// state-dept-legacy-md,fcdo-page-md; plain text state-dept-text,aggregator-text; an
+        /// RSS feed state-dept-rss
+        #[arg(long)]
+        profile: Option<String>,
         /// A file path (Markdown is turned into HTML) or an http(s) URL
         input: String,
         /// Output format (json or text)
@@ -86,9 +89,10 @@ pub enum Command {
     },
     /// Compare two saved pages
     Diff {
-        /// Profile to read both pages with
-        #[arg(long, default_value = "state-dept")]
-        profile: String,
+        /// Profile to read both pages with; by default chosen from each page's content, as
+        /// for `extract`
+        #[arg(long)]
+        profile: Option<String>,
         /// The older page (file path or URL)
         old: String,
         /// The newer page (file path or URL)
@@ -333,9 +337,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => {
             let config = load_config(&cli, false)?;
+            let (page, kind) = read_input(&config, input).await?;
+            let profile = profile
+                .clone()
+                .unwrap_or_else(|| automatic_profiles(kind, &page).to_owned());
             let names: Vec<String> = profile.split(',').map(|n| n.trim().to_owned()).collect();
             let reader = config.profiles.reader(&names, "--profile")?;
-            let page = read_input(&config, input).await?;
             let profiles = match reader {
                 crate::profile::Reader::Page(profiles) => profiles,
                 other => {
@@ -356,7 +363,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 Err(failure) => failure
                     .best()
                     .cloned()
-                    .unwrap_or_else(|| Attempt::empty(profile)),
+                    .unwrap_or_else(|| Attempt::empty(&profile)),
             };
             match (format, &outcome) {
                 (Format::Text, Ok(extracted)) => write!(
@@ -386,13 +393,20 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => {
             let config = load_config(&cli, false)?;
-            let profiles = resolve_profile(&config, profile)?;
-            let old_page = read_input(&config, old).await?;
-            let new_page = read_input(&config, new).await?;
-            let old_advisory = extract::extract(&old_page, &profiles)
+            let (old_page, old_kind) = read_input(&config, old).await?;
+            let (new_page, new_kind) = read_input(&config, new).await?;
+            let chain = |kind, page: &str| {
+                resolve_profile(
+                    &config,
+                    profile
+                        .as_deref()
+                        .unwrap_or_else(|| automatic_profiles(kind, page)),
+                )
+            };
+            let old_advisory = extract::extract(&old_page, &chain(old_kind, &old_page)?)
                 .map_err(|f| anyhow::anyhow!("{old}: {f}"))?
                 .advisory;
-            let new_advisory = extract::extract(&new_page, &profiles)
+            let new_advisory = extract::extract(&new_page, &chain(new_kind, &new_page)?)
                 .map_err(|f| anyhow::anyhow!("{new}: {f}"))?
                 .advisory;
             let change = crate::diff::compare(&old_advisory, &new_advisory);
@@ -707,7 +721,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     "profile `{profile}` reads one advisory per document; discover needs a feed or index (state-dept-rss, canada)"
                 );
             }
-            let text = read_input(&config, url).await?;
+            let (text, _) = read_input(&config, url).await?;
             let items = match extract::read_document(&reader, &text).map_err(anyhow::Error::msg)? {
                 extract::Document::Many(items) => items,
                 extract::Document::One(_) => bail!("{url} holds one advisory, not a list"),
@@ -891,21 +905,39 @@ fn resolve_profile(config: &Config, names: &str) -> anyhow::Result<Vec<Arc<Profi
     Ok(config.profiles.resolve_names(&names, "--profile")?)
 }
 
-async fn read_input(config: &Config, input: &str) -> anyhow::Result<String> {
+/// The profiles tried when none is named, from what the input is: a page of either
+/// travel.state.gov layout or an aggregator's; a Markdown capture of a State Department or
+/// FCDO page; a plain-text capture; the State Department's feed.
+fn automatic_profiles(kind: archive::TextKind, text: &str) -> &'static str {
+    match kind {
+        archive::TextKind::Markdown => "state-dept-legacy-md,fcdo-page-md",
+        archive::TextKind::Plain => "state-dept-text,aggregator-text",
+        archive::TextKind::Markup if text.contains("<rss") => "state-dept-rss",
+        archive::TextKind::Markup => "state-dept,aggregator",
+    }
+}
+
+/// A file or URL's text, Markdown and plain text turned into HTML, and what it was.
+async fn read_input(config: &Config, input: &str) -> anyhow::Result<(String, archive::TextKind)> {
     if input.starts_with("http://") || input.starts_with("https://") {
         let url =
             reqwest::Url::parse(input).with_context(|| format!("`{input}` is not a valid URL"))?;
         let fetcher = Fetcher::new(&config.fetch)?;
         return match fetcher.get(&url, None).await? {
-            fetch::Fetched::Page(page) => Ok(page.text),
+            fetch::Fetched::Page(page) => {
+                let kind = archive::kind_of(page.text.as_bytes());
+                Ok((archive::as_html(kind, &page.text), kind))
+            }
             fetch::Fetched::NotModified => {
                 bail!("{input} answered 304 Not Modified to a plain request")
             }
         };
     }
     let path = Path::new(input);
-    let bytes = archive::read(path)?;
-    Ok(fetch::decode(&bytes, None))
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let kind = archive::kind_of(&bytes);
+    let text = fetch::decode(&bytes, None);
+    Ok((archive::as_html(kind, &text), kind))
 }
 
 fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {

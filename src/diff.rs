@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use crate::advisory::{Advisory, Area, Indicator, Level};
+use crate::alert::note_claims;
 
 /// How long the word diff of one summary may take before it settles for a coarser result.
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(250);
@@ -55,11 +56,47 @@ pub struct Change {
     /// The publisher published an advisory that was not there before.
     #[serde(default)]
     pub published: bool,
+    /// The publisher's new change note names indicators or a level move that this change does
+    /// not show (Cambodia 2025: "The “unrest” risk indicator was added", with no unrest in the
+    /// text). Reasons never come from the note; the disagreement is shown instead.
+    #[serde(default)]
+    pub note_disagrees: bool,
+    /// A published advisory that had been withdrawn before (not a country new to the
+    /// publisher).
+    #[serde(default)]
+    pub reinstated: bool,
     /// The analyst's one-line account of the change.
     pub headline: String,
 }
 
+/// The level label of the placeholder a country new to a feed is compared with.
+pub const NOT_PUBLISHED: &str = "not published before";
+
+/// What kind of change a [`Change`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// An advisory that changed.
+    Changed,
+    /// An advisory the publisher had not published before.
+    New,
+    /// An advisory the publisher no longer publishes.
+    Withdrawn,
+    /// A withdrawn advisory published again.
+    Reinstated,
+}
+
 impl Change {
+    /// What kind of change it is.
+    pub fn kind(&self) -> ChangeKind {
+        match (self.withdrawn, self.published, self.reinstated) {
+            (true, _, _) => ChangeKind::Withdrawn,
+            (false, true, false) => ChangeKind::New,
+            (false, true, true) => ChangeKind::Reinstated,
+            (false, false, _) => ChangeKind::Changed,
+        }
+    }
+
     /// Whether the level number moved.
     pub fn level_changed(&self) -> bool {
         self.level_from.number != self.level_to.number
@@ -103,6 +140,8 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
         areas_changed: Vec::new(),
         withdrawn: false,
         published: false,
+        note_disagrees: false,
+        reinstated: false,
         headline: String::new(),
     };
     match (old.withdrawn, new.withdrawn) {
@@ -114,10 +153,15 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
         }
         (true, false) => {
             change.published = true;
+            change.reinstated = old.level.label != NOT_PUBLISHED;
             change.indicators_added = new.indicators.clone();
             change.areas_added = new.areas.clone();
             change.change_note = new.change_note.clone();
-            change.headline = format!("New advisory: {}", new.level);
+            change.headline = if change.reinstated {
+                format!("Advisory reinstated: {}", new.level)
+            } else {
+                format!("New advisory: {}", new.level)
+            };
             return Some(change);
         }
         (false, false) => {}
@@ -174,8 +218,35 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
     if !substantive && !issued_changed && !note_changed {
         return None;
     }
+    if let Some(note) = change.change_note.as_deref() {
+        change.note_disagrees = note_disagrees(note, &change, new);
+    }
     change.headline = headline(&change, issued_changed);
+    if change.note_disagrees {
+        change
+            .headline
+            .push_str(" (the publisher's note disagrees)");
+    }
     Some(change)
+}
+
+/// Whether a new change note claims indicators or a level move the change does not show.
+fn note_disagrees(note: &str, change: &Change, new: &Advisory) -> bool {
+    let claims = note_claims(note);
+    let added_missing = claims
+        .added
+        .iter()
+        .any(|i| !change.indicators_added.contains(i) && !new.indicators.contains(i));
+    let removed_missing = claims
+        .removed
+        .iter()
+        .any(|i| !change.indicators_removed.contains(i) && new.indicators.contains(i));
+    let level_wrong = match claims.level {
+        Some(Some(to)) => change.level_to.number != to,
+        Some(None) => change.level_changed(),
+        None => false,
+    };
+    added_missing || removed_missing || level_wrong
 }
 
 fn same_area(a: &Area, b: &Area) -> bool {
@@ -710,9 +781,17 @@ mod tests {
             "Advisory withdrawn"
         );
         assert_eq!(
-            compare(&gone, &old).expect("new").headline,
+            compare(&gone, &old).expect("reinstated").headline,
+            "Advisory reinstated: Level 1: Exercise Normal Precautions"
+        );
+        let mut never = gone.clone();
+        never.level.label = NOT_PUBLISHED.to_owned();
+        let new_one = compare(&never, &old).expect("new");
+        assert_eq!(
+            new_one.headline,
             "New advisory: Level 1: Exercise Normal Precautions"
         );
+        assert_eq!(new_one.kind(), ChangeKind::New);
         assert_eq!(compare(&gone, &gone), None);
     }
 

@@ -17,9 +17,10 @@ use serde::Serialize;
 
 use crate::advisory::{
     Advisory, Area, Indicator, Level, canada_level, collapse_whitespace,
-    fcdo_level_from_alert_status, fcdo_level_from_text, parse_areas, parse_causes, parse_date,
-    reason_subject,
+    fcdo_level_from_alert_status, parse_date,
 };
+use crate::alert::{self, Block};
+use crate::fcdo::{self, FcdoAdvice};
 use crate::profile::{FieldSelector, LevelScale, Profile, Reader};
 
 /// A successful extraction: the advisory and the profile that read it.
@@ -207,34 +208,20 @@ pub fn read_document(reader: &Reader, text: &str) -> Result<Document, String> {
 
 /// Text of an HTML fragment as paragraphs separated by blank lines.
 pub fn html_to_text(html: &str) -> String {
-    fragment_parts(html).1.join("\n\n")
+    fragment_blocks(html)
+        .into_iter()
+        .map(|b| b.text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
-/// An HTML fragment's leading bold-italic paragraph (a publisher's change note), if it has
-/// one, and the text of every other paragraph.
-pub fn fragment_parts(html: &str) -> (Option<String>, Vec<String>) {
-    static NOTE: LazyLock<Selector> = LazyLock::new(|| {
-        Selector::parse("p:first-child b i, p:first-child i b, p:first-child strong em, p:first-child em strong")
-            .expect("note selector")
-    });
+/// The paragraphs of an HTML fragment (a feed item's description), with their leading
+/// emphasis and list-item marks.
+pub fn fragment_blocks(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
-    let root = fragment.root_element();
-    let note = fragment
-        .select(&NOTE)
-        .next()
-        .map(element_text)
-        .filter(|t| !t.is_empty());
     let mut blocks = Blocks::default();
-    blocks.collect(root);
-    let mut paragraphs = blocks.finish();
-    if let Some(note) = &note
-        && paragraphs
-            .first()
-            .is_some_and(|p| p.starts_with(note.as_str()))
-    {
-        paragraphs.remove(0);
-    }
-    (note, paragraphs)
+    blocks.collect(fragment.root_element());
+    blocks.finish_blocks()
 }
 
 /// What a current travel.state.gov page's advisory-history panel lists.
@@ -360,11 +347,50 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         }),
         LevelScale::Fcdo => Some(fcdo_level_from_alert_status(&level_texts)),
         LevelScale::FcdoText => {
-            (!level_texts.is_empty()).then(|| fcdo_level_from_text(&level_texts))
+            (!level_texts.is_empty()).then(|| fcdo::level_of_statements(&level_texts))
         }
     };
+    // The country, as the level heading names it ("Mali - Level 4: Do Not Travel").
+    let country = level_texts.iter().find_map(|t| country_of_level_line(t));
+
+    // The whole advisory text: FCDO's advice, or a State Department alert text.
+    let fcdo_advice: Option<FcdoAdvice> = match (&profile.alert, profile.level_scale) {
+        (Some(selector), LevelScale::FcdoText) => {
+            Some(fcdo::read(&select_blocks(document, selector)))
+        }
+        _ => None,
+    };
+    if let Some(advice) = &fcdo_advice {
+        level = Some(advice.level.clone());
+    }
+    let alert = match (&profile.alert, &fcdo_advice) {
+        (Some(selector), None) => Some(alert::read(
+            &select_blocks(document, selector),
+            country.as_deref(),
+        )),
+        (_, Some(advice)) => Some(alert::AlertText {
+            note: advice.note.clone(),
+            areas: advice.areas.clone(),
+            summary: advice.summary.clone(),
+            found: true,
+            ..alert::AlertText::default()
+        }),
+        (None, None) => None,
+    };
+    let statements = profile
+        .reason
+        .as_ref()
+        .map(|selector| alert::read(&select_blocks(document, selector), country.as_deref()));
+    if level.is_none()
+        && profile.level_scale == LevelScale::Us
+        && let Some(number) = alert.as_ref().and_then(|a| a.statement_level)
+    {
+        // A capture with no "Level N" line: its statement says it ("Do not travel" is 4).
+        level = Some(Level::with_label(number, String::new()));
+    }
     match (&level_text, &level) {
-        (None, _) => missing.push(Missing {
+        (_, Some(_)) => {}
+        (None, None) => missing.push(Missing {
             field: "level",
             selector: profile.level.source.clone(),
             problem: "matched nothing".into(),
@@ -374,7 +400,6 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
             selector: profile.level.source.clone(),
             problem: format!("matched {text:?}, which holds no level from 1 to 4"),
         }),
-        _ => {}
     }
     if let (Some(level), Some(selector)) = (level.as_mut(), &profile.level_label)
         && let Some(label) = first_text(document, selector).filter(|l| !l.is_empty())
@@ -382,35 +407,34 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         level.label = label;
     }
 
-    let summary = summary_text(document, profile);
+    let summary = match (&profile.summary, &alert) {
+        (Some(_), _) => summary_text(document, profile),
+        (None, Some(alert)) => alert.found.then(|| alert.summary.join("\n\n")),
+        (None, None) => None,
+    };
     if summary.is_none() {
         missing.push(Missing {
             field: "summary",
-            selector: profile.summary.source.clone(),
+            selector: profile
+                .summary
+                .as_ref()
+                .or(profile.alert.as_ref())
+                .map(|s| s.source.clone())
+                .unwrap_or_default(),
             problem: "matched nothing with text".into(),
         });
     }
 
-    let reason_sentence = profile.reason.as_ref().and_then(|selector| {
-        document
-            .select(&selector.selector)
-            .map(element_text)
-            .find(|text| text.to_lowercase().contains("due to "))
-    });
-    let causes = reason_sentence
-        .as_deref()
-        .map(parse_causes)
-        .unwrap_or_default();
-    let country = reason_sentence.as_deref().and_then(reason_subject);
-    let areas = summary
-        .as_deref()
-        .map(|text| {
-            let paragraphs: Vec<String> = text.split("\n\n").map(str::to_owned).collect();
-            parse_areas(&paragraphs, country.as_deref())
-        })
-        .unwrap_or_default();
-
-    let mut reasons = causes.reasons;
+    // Causes: from the statements when the profile names them, else from the alert text.
+    let causes = statements.as_ref().or(alert.as_ref());
+    let mut reasons = causes.map(|c| c.reasons.clone()).unwrap_or_default();
+    let mut areas = causes.map(|c| c.areas.clone()).unwrap_or_default();
+    if areas.is_empty()
+        && let Some(text) = summary.as_deref()
+    {
+        let paragraphs: Vec<String> = text.split("\n\n").map(str::to_owned).collect();
+        areas = alert::areas_in(&paragraphs, country.as_deref());
+    }
     let mut indicators = Vec::new();
     if let Some(selector) = &profile.indicators {
         for element in document.select(&selector.selector) {
@@ -434,21 +458,22 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         }
     }
     if indicators.is_empty() {
-        // No indicator elements: the reason sentence is the only account of the causes.
-        indicators = causes.indicators;
+        // No indicator elements: the statements are the only account of the causes.
+        indicators = causes.map(|c| c.indicators.clone()).unwrap_or_default();
     }
 
     // The first match that holds a date.
-    let issued = profile.issued.as_ref().and_then(|s| {
-        document
+    let issued = match &profile.issued {
+        Some(s) => document
             .select(&s.selector)
-            .find_map(|element| parse_date(&element_text(element)))
-    });
-    let change_note = profile
-        .change_note
-        .as_ref()
-        .and_then(|s| first_text(document, s))
-        .filter(|text| !text.is_empty());
+            .find_map(|element| parse_date(&element_text(element))),
+        None => fcdo_advice.as_ref().and_then(|a| a.issued),
+    }
+    .or_else(|| alert.as_ref().and_then(|a| a.issued));
+    let change_note = match &profile.change_note {
+        Some(selector) => first_text(document, selector).filter(|text| !text.is_empty()),
+        None => alert.as_ref().and_then(|a| a.note.clone()),
+    };
 
     Attempt {
         profile: profile.name.clone(),
@@ -461,6 +486,30 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         areas,
         missing,
     }
+}
+
+/// The country a level heading names: "Mali - Level 4: Do Not Travel" gives "Mali".
+fn country_of_level_line(text: &str) -> Option<String> {
+    static LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^\s*(.{2,80}?)\s*[-\u{2013}\u{2014}:]\s*level\s*[1-4]\b")
+            .expect("level line pattern")
+    });
+    LINE.captures(text).map(|c| c[1].trim().to_owned())
+}
+
+/// The paragraphs of every match of a selector, in document order (a match inside an earlier
+/// one is part of it).
+fn select_blocks(document: &Html, selector: &FieldSelector) -> Vec<Block> {
+    let mut blocks = Blocks::default();
+    let mut taken: Vec<ego_tree::NodeId> = Vec::new();
+    for element in document.select(&selector.selector) {
+        if element.ancestors().any(|a| taken.contains(&a.id())) {
+            continue;
+        }
+        taken.push(element.id());
+        blocks.collect(element);
+    }
+    blocks.finish_blocks()
 }
 
 fn first_text(document: &Html, selector: &FieldSelector) -> Option<String> {
@@ -479,7 +528,8 @@ fn element_text(element: ElementRef<'_>) -> String {
 fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
     let mut blocks = Blocks::default();
     let mut taken: Vec<ego_tree::NodeId> = Vec::new();
-    for element in document.select(&profile.summary.selector) {
+    let selector = profile.summary.as_ref()?;
+    for element in document.select(&selector.selector) {
         // A match inside an earlier match is already part of its text.
         if element.ancestors().any(|a| taken.contains(&a.id())) {
             continue;
@@ -517,11 +567,19 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
-/// Gathers text into paragraphs: block elements end a paragraph, inline ones do not.
+/// Gathers text into paragraphs: block elements end a paragraph, inline ones do not. Each
+/// paragraph keeps its leading emphasised run (a publisher's note is set in bold italic) and
+/// whether it is a list item. Where an inline element's edge falls between two letters
+/// (`due to<b>crime</b>`, `<b>terrorism</b>and`), a space is put in, as a reader sees one.
 #[derive(Default)]
 struct Blocks {
-    paragraphs: Vec<String>,
+    blocks: Vec<Block>,
     current: String,
+    lead: String,
+    lead_done: bool,
+    emphasis: usize,
+    items: usize,
+    edge: bool,
 }
 
 impl Blocks {
@@ -530,13 +588,21 @@ impl Blocks {
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
-                    Node::Text(text) if skipping == 0 => self.current.push_str(text),
+                    Node::Text(text) if skipping == 0 => self.push_text(text),
                     Node::Element(element) => {
                         let name = element.name();
                         if is_hidden(name) {
                             skipping += 1;
                         } else if skipping == 0 && is_block(name) {
                             self.flush();
+                            if name == "li" {
+                                self.items += 1;
+                            }
+                        } else if skipping == 0 {
+                            self.edge = true;
+                            if is_emphasis(name) {
+                                self.emphasis += 1;
+                            }
                         }
                     }
                     _ => {}
@@ -548,6 +614,14 @@ impl Blocks {
                             skipping = skipping.saturating_sub(1);
                         } else if skipping == 0 && is_block(name) {
                             self.flush();
+                            if name == "li" {
+                                self.items = self.items.saturating_sub(1);
+                            }
+                        } else if skipping == 0 {
+                            self.edge = true;
+                            if is_emphasis(name) {
+                                self.emphasis = self.emphasis.saturating_sub(1);
+                            }
                         }
                     }
                 }
@@ -556,18 +630,62 @@ impl Blocks {
         self.flush();
     }
 
-    fn flush(&mut self) {
-        let paragraph = collapse_whitespace(&self.current);
-        self.current.clear();
-        if !paragraph.is_empty() {
-            self.paragraphs.push(paragraph);
+    fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if std::mem::take(&mut self.edge)
+            && self
+                .current
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric)
+            && text.chars().next().is_some_and(char::is_alphanumeric)
+        {
+            self.current.push(' ');
+            if !self.lead_done {
+                self.lead.push(' ');
+            }
+        }
+        self.current.push_str(text);
+        if !self.lead_done {
+            if self.emphasis > 0 {
+                self.lead.push_str(text);
+            } else if !text.trim().is_empty() {
+                self.lead_done = true;
+            }
         }
     }
 
-    fn finish(mut self) -> Vec<String> {
-        self.flush();
-        self.paragraphs
+    fn flush(&mut self) {
+        let paragraph = collapse_whitespace(&self.current);
+        let lead = collapse_whitespace(&self.lead);
+        self.current.clear();
+        self.lead.clear();
+        self.lead_done = false;
+        self.edge = false;
+        let item = self.items > 0;
+        if !paragraph.is_empty() {
+            self.blocks.push(Block {
+                text: paragraph,
+                lead: (!lead.is_empty()).then_some(lead),
+                item,
+            });
+        }
     }
+
+    fn finish_blocks(mut self) -> Vec<Block> {
+        self.flush();
+        self.blocks
+    }
+
+    fn finish(self) -> Vec<String> {
+        self.finish_blocks().into_iter().map(|b| b.text).collect()
+    }
+}
+
+fn is_emphasis(name: &str) -> bool {
+    matches!(name, "b" | "strong" | "i" | "em")
 }
 
 fn is_hidden(name: &str) -> bool {

@@ -11,29 +11,42 @@
 
 use chrono::Datelike;
 
-use crate::advisory::{Advisory, Level, level_of_guidance, parse_areas, parse_causes, parse_date};
-use crate::extract::{Extracted, Item, fragment_parts};
+use crate::advisory::{Advisory, Level, parse_date};
+use crate::alert;
+use crate::extract::{Extracted, Item, fragment_blocks};
 
 /// The profile name recorded on versions read from the feed.
 pub const PROFILE: &str = "state-dept-rss";
 
-/// Reads every item of the feed. Fails only when the document is not an RSS feed; an item that
-/// cannot be read is an item whose outcome is an error.
+/// Reads every item of the feed. Fails only when the document is not an RSS feed, or when
+/// every item is hollow (the feed has days where every item is re-dated with an empty
+/// description: that is the feed failing, not 200 advisories failing); an item that cannot be
+/// read is an item whose outcome is an error.
+///
+/// Two items that name one country become one: the item with the latest plausible date, then
+/// the one that reads, then the longer text, then the smaller hash of its text. The choice
+/// depends only on the items' content, never on their order, so it does not flip from one
+/// check to the next.
 pub fn read(xml: &str) -> Result<Vec<Item>, String> {
     let document = roxmltree::Document::parse(xml)
         .map_err(|e| format!("the feed is not well-formed XML: {e}"))?;
-    if !document.descendants().any(|n| n.has_tag_name("channel")) {
+    let Some(channel) = document.descendants().find(|n| n.has_tag_name("channel")) else {
         return Err("the document is not an RSS feed (no <channel>)".to_owned());
-    }
-    let mut items: Vec<Item> = Vec::new();
+    };
+    let text_of = |node: roxmltree::Node<'_, '_>, name: &str| {
+        node.children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text())
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let latest_plausible = ["date", "lastBuildDate", "pubDate"]
+        .iter()
+        .find_map(|name| parse_date(&text_of(channel, name)))
+        .map(|d| d + chrono::Days::new(2));
+    let mut read_items: Vec<(Item, Candidate)> = Vec::new();
+    let mut hollow = 0usize;
     for node in document.descendants().filter(|n| n.has_tag_name("item")) {
-        let child = |name: &str| {
-            node.children()
-                .find(|c| c.has_tag_name(name))
-                .and_then(|c| c.text())
-                .map(|t| t.trim().to_owned())
-                .unwrap_or_default()
-        };
         let category = |domain: &str| {
             node.children()
                 .filter(|c| c.has_tag_name("category"))
@@ -41,48 +54,105 @@ pub fn read(xml: &str) -> Result<Vec<Item>, String> {
                 .and_then(|c| c.text())
                 .map(|t| t.trim().to_owned())
         };
-        let title = child("title");
+        let title = text_of(node, "title");
         let country = country_of(&title);
         if country.is_empty() {
             continue;
         }
-        let mut key = slug(&country);
-        // Two items naming one country keep distinct keys, in feed order.
-        let mut n = 2;
-        while items.iter().any(|i| i.key == key) {
-            key = format!("{}-{n}", slug(&country));
-            n += 1;
-        }
-        let link = child("link");
+        let description = text_of(node, "description");
+        let link = text_of(node, "link");
         let outcome = read_item(
             &title,
             &country,
             category("Threat-Level").as_deref(),
-            &child("pubDate"),
-            &child("description"),
+            &text_of(node, "pubDate"),
+            &description,
+            latest_plausible,
         );
-        items.push(Item {
-            key,
+        if description.trim().is_empty() {
+            hollow += 1;
+        }
+        let candidate = Candidate {
+            issued: outcome.as_ref().ok().and_then(|e| e.advisory.issued),
+            reads: outcome.is_ok(),
+            length: description.len(),
+            hash: xxhash_rust::xxh3::xxh3_64(description.as_bytes()),
+        };
+        let item = Item {
+            key: slug(&country),
             country,
             url: (!link.is_empty()).then_some(link),
             outcome,
-        });
+        };
+        match read_items.iter_mut().find(|(i, _)| i.key == item.key) {
+            Some(slot) => {
+                if candidate.rank() > slot.1.rank() {
+                    *slot = (item, candidate);
+                }
+            }
+            None => read_items.push((item, candidate)),
+        }
     }
-    if items.is_empty() {
+    if read_items.is_empty() {
         return Err("the feed has no <item> with a title".to_owned());
     }
-    Ok(items)
+    if hollow > 0 && read_items.iter().all(|(_, c)| !c.reads) {
+        return Err(format!(
+            "every item of the feed is empty or unreadable ({hollow} with an empty description); the feed is not usable today"
+        ));
+    }
+    Ok(read_items.into_iter().map(|(item, _)| item).collect())
+}
+
+/// What decides between two items that name one country.
+struct Candidate {
+    issued: Option<chrono::NaiveDate>,
+    reads: bool,
+    length: usize,
+    hash: u64,
+}
+
+impl Candidate {
+    fn rank(
+        &self,
+    ) -> (
+        Option<chrono::NaiveDate>,
+        bool,
+        usize,
+        std::cmp::Reverse<u64>,
+    ) {
+        (
+            self.issued,
+            self.reads,
+            self.length,
+            std::cmp::Reverse(self.hash),
+        )
+    }
 }
 
 /// The country an item's title names: "Mali - Level 4: Do Not Travel" gives "Mali";
-/// "Mexico Travel Advisory" gives "Mexico".
+/// "Mexico Travel Advisory - Level 2" gives "Mexico"; "Mainland China, Hong Kong & Macau -
+/// See Summaries - Level 2" gives "Mainland China, Hong Kong & Macau".
 pub fn country_of(title: &str) -> String {
-    let title = title.trim();
-    let name = match title.find(" - Level") {
+    let title = crate::advisory::collapse_whitespace(title);
+    let mut name = match title.find(" - Level") {
         Some(at) => &title[..at],
-        None => title.trim_end_matches("Travel Advisory").trim_end(),
-    };
-    name.trim().trim_end_matches(['-', ':']).trim().to_owned()
+        None => title.as_str(),
+    }
+    .trim();
+    loop {
+        let before = name;
+        for tail in ["Travel Advisory", "- See Summaries", "See Summaries"] {
+            if let Some(rest) = name.strip_suffix(tail) {
+                name = rest.trim();
+            }
+        }
+        name = name.trim_end_matches(['-', ':', '\u{2013}']).trim();
+        if name == before {
+            break;
+        }
+    }
+    name.to_owned()
 }
 
 /// A stable key for a country name: "Burma (Myanmar)" gives "burma-myanmar".
@@ -104,6 +174,7 @@ fn read_item(
     threat_level: Option<&str>,
     pub_date: &str,
     description: &str,
+    latest_plausible: Option<chrono::NaiveDate>,
 ) -> Result<Extracted, String> {
     let level = threat_level
         .and_then(Level::parse)
@@ -111,42 +182,46 @@ fn read_item(
         .ok_or_else(|| {
             format!("feed item \"{title}\" states no level (Threat-Level category or title)")
         })?;
-    let (change_note, blocks) = fragment_parts(description);
-    // The country's statement: the first paragraph that opens with a guidance phrase.
-    let statement = blocks.iter().position(|b| {
-        let head: String = b.chars().take(40).collect();
-        level_of_guidance(&head).is_some() && !b.to_lowercase().starts_with("level ")
-    });
-    let causes = statement
-        .map(|i| parse_causes(&blocks[i]))
-        .unwrap_or_default();
-    let start = statement.map_or(0, |i| i + 1);
-    let summary: Vec<String> = blocks[start..]
-        .iter()
-        .take_while(|b| !b.to_lowercase().starts_with("if you decide to travel"))
-        .filter(|b| {
-            let lower = b.trim_end_matches(':').trim().to_lowercase();
-            lower != "advisory summary" && lower != "country summary"
-        })
-        .cloned()
-        .collect();
-    if summary.is_empty() && statement.is_none() {
+    let blocks = fragment_blocks(description);
+    if blocks.is_empty() {
         return Err(format!(
-            "feed item \"{title}\" has no advisory text in its description"
+            "feed item \"{title}\" has an empty description: a hollow item, not an advisory"
         ));
     }
-    let areas = parse_areas(&summary, Some(country));
-    let issued = parse_date(pub_date).filter(|d| d.year() >= 2000);
+    let all_text = blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if all_text.to_lowercase().contains("summary not available") {
+        return Err(format!(
+            "feed item \"{title}\" is a placeholder (\"Summary not available\"), not an advisory; its level {} is not taken",
+            level.number
+        ));
+    }
+    // The title states the level; a description without a statement (North Macedonia: only
+    // "Read the country information page ...") is still that advisory's text.
+    let text = alert::read(&blocks, Some(country));
+    if let Some(stated) = text.statement_level
+        && stated != level.number
+    {
+        return Err(format!(
+            "feed item \"{title}\": its title says level {} but its statement says level {stated}; not taken until they agree",
+            level.number
+        ));
+    }
+    let issued = parse_date(pub_date)
+        .filter(|d| d.year() >= 2000 && latest_plausible.is_none_or(|latest| *d <= latest));
     Ok(Extracted {
         profile: PROFILE.to_owned(),
         advisory: Advisory {
             level,
-            indicators: causes.indicators,
-            reasons: causes.reasons,
-            summary: summary.join("\n\n"),
+            indicators: text.indicators,
+            reasons: text.reasons,
+            summary: text.summary.join("\n\n"),
             issued,
-            change_note,
-            areas,
+            change_note: text.note,
+            areas: text.areas,
             withdrawn: false,
             partial: false,
         },

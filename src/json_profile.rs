@@ -9,8 +9,7 @@
 use serde_json::Value;
 
 use crate::advisory::{
-    Advisory, Indicator, Level, canada_level, fcdo_level_from_alert_status, fcdo_level_from_text,
-    parse_date,
+    Advisory, Indicator, Level, canada_level, fcdo_level_from_alert_status, parse_date,
 };
 use crate::extract::{Document, Extracted, Item, html_to_text};
 use crate::feed::slug;
@@ -105,7 +104,10 @@ fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
         LevelScale::Fcdo => value
             .pointer(&profile.level)
             .map(|_| fcdo_level_from_alert_status(&strings_at(value, &profile.level))),
-        LevelScale::FcdoText => Some(fcdo_level_from_text(&strings_at(value, &profile.level))),
+        LevelScale::FcdoText => Some(crate::fcdo::level_of_statements(&strings_at(
+            value,
+            &profile.level,
+        ))),
     }
     .ok_or_else(|| missing("level"))?;
     if let Some(label) = label {

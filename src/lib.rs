@@ -5,15 +5,18 @@
 //! -> diff -> report. See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod advisory;
+pub mod alert;
 pub mod archive;
 pub mod atom;
 pub mod cli;
 pub mod config;
+pub mod country;
 pub mod daemon;
 pub mod dashboard;
 pub mod demo;
 pub mod diff;
 pub mod extract;
+pub mod fcdo;
 pub mod feed;
 pub mod fetch;
 pub mod html;

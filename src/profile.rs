@@ -39,9 +39,14 @@ pub struct RawProfile {
     /// Attribute to read on indicator matches instead of their text.
     #[serde(default)]
     pub indicator_attr: Option<String>,
-    /// Selector of the "due to ..." sentence.
+    /// Selector of the guidance statements ("Do not travel to Mali due to ..."): every match is
+    /// read for the causes of statements about the whole country and for areas.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Selector of a State Department alert text (note, statements, areas and summary in one
+    /// element): the fields its own selectors do not name are read from it.
+    #[serde(default)]
+    pub alert: Option<String>,
     /// Selector of the summary; the text of all matches, in order.
     #[serde(default)]
     pub summary: Option<String>,
@@ -103,10 +108,12 @@ pub struct Profile {
     pub indicators: Option<FieldSelector>,
     /// Optional: attribute of indicator elements to read.
     pub indicator_attr: Option<String>,
-    /// Optional: the reason sentence.
+    /// Optional: the guidance statements.
     pub reason: Option<FieldSelector>,
-    /// Required: the summary.
-    pub summary: FieldSelector,
+    /// Optional: a State Department alert text.
+    pub alert: Option<FieldSelector>,
+    /// The summary; required unless the profile has an alert text.
+    pub summary: Option<FieldSelector>,
     /// Optional: where the summary starts.
     pub summary_start: Option<String>,
     /// Optional: where the summary stops.
@@ -484,6 +491,7 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         || raw.summary.is_some()
         || raw.indicators.is_some()
         || raw.reason.is_some()
+        || raw.alert.is_some()
         || raw.issued.is_some()
         || raw.change_note.is_some()
         || raw.level_label.is_some();
@@ -526,7 +534,12 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         indicators: optional("indicators", &raw.indicators)?,
         indicator_attr: non_empty(&raw.indicator_attr),
         reason: optional("reason", &raw.reason)?,
-        summary: required("summary", &raw.summary)?,
+        alert: optional("alert", &raw.alert)?,
+        summary: if raw.alert.is_some() {
+            optional("summary", &raw.summary)?
+        } else {
+            Some(required("summary", &raw.summary)?)
+        },
         summary_start: non_empty(&raw.summary_start),
         summary_stop: non_empty(&raw.summary_stop),
         issued: optional("issued", &raw.issued)?,
@@ -553,6 +566,7 @@ fn compile_json(name: &str, raw: &RawProfile) -> Result<JsonProfile, ProfileErro
     };
     for (key, value) in [
         ("reason", &raw.reason),
+        ("alert", &raw.alert),
         ("indicator_attr", &raw.indicator_attr),
         ("summary_start", &raw.summary_start),
         ("summary_stop", &raw.summary_stop),

@@ -396,10 +396,13 @@ pub fn change_json(change: &StoredChange) -> Value {
 }
 
 fn change_fields_json(c: &Change) -> Value {
+    let new = c.kind() == crate::diff::ChangeKind::New;
     json!({
-        "level_from": c.level_from.number,
+        "kind": c.kind(),
+        "note_disagrees": c.note_disagrees,
+        "level_from": (!new).then_some(c.level_from.number),
         "level_to": c.level_to.number,
-        "level_from_label": c.level_from.label,
+        "level_from_label": (!new).then_some(&c.level_from.label),
         "level_to_label": c.level_to.label,
         "indicators_added": ids(&c.indicators_added),
         "indicators_removed": ids(&c.indicators_removed),

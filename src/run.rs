@@ -588,7 +588,7 @@ async fn record_extracted(
     })
 }
 
-/// The placeholder version of an advisory that is not (or no longer) published.
+/// The placeholder version of an advisory that is no longer published.
 fn withdrawn_version(level: &crate::advisory::Level) -> Extracted {
     Extracted {
         profile: "withdrawn".to_owned(),
@@ -722,7 +722,8 @@ async fn check_items(
             Ok(extracted) => {
                 if child_latest.snapshot.is_none() && !baseline {
                     // A country the publisher added: compared with "not published".
-                    let placeholder = withdrawn_version(&extracted.advisory.level);
+                    let mut placeholder = withdrawn_version(&extracted.advisory.level);
+                    placeholder.advisory.level.label = crate::diff::NOT_PUBLISHED.to_owned();
                     let origin = Origin::item(status);
                     record_extracted(
                         store,
