@@ -40,9 +40,22 @@ pub fn read(xml: &str) -> Result<Vec<Item>, String> {
             .map(|t| t.trim().to_owned())
             .unwrap_or_default()
     };
+    // A date after the feed's own is impossible (2052, 2920). Without a channel date, the
+    // items' own dates tell: more than two years after their median is impossible.
     let latest_plausible = ["date", "lastBuildDate", "pubDate"]
         .iter()
         .find_map(|name| parse_date(&text_of(channel, name)))
+        .or_else(|| {
+            let mut dates: Vec<chrono::NaiveDate> = document
+                .descendants()
+                .filter(|n| n.has_tag_name("item"))
+                .filter_map(|n| parse_date(&text_of(n, "pubDate")))
+                .collect();
+            dates.sort_unstable();
+            dates
+                .get(dates.len() / 2)
+                .map(|d| *d + chrono::Days::new(731))
+        })
         .map(|d| d + chrono::Days::new(2));
     let mut read_items: Vec<(Item, Candidate)> = Vec::new();
     let mut hollow = 0usize;
@@ -285,6 +298,36 @@ mod tests {
         assert_eq!(
             mali.level.number, 4,
             "level from the title without a category"
+        );
+    }
+
+    #[test]
+    fn impossible_dates_are_unknown_even_without_a_channel_date() {
+        let item = |date: &str| {
+            format!(
+                "<item><title>Chad - Level 3: Reconsider Travel</title><pubDate>{date}</pubDate><description><![CDATA[<p>Reconsider travel to Chad due to <b>crime</b>.</p>]]></description></item>"
+            )
+        };
+        let mut xml = String::from("<rss version=\"2.0\"><channel><title>t</title>");
+        for day in 1..=9 {
+            xml.push_str(
+                &item(&format!("Thu, 0{day} Oct 2025")).replace("Chad", &format!("Chad{day}")),
+            );
+        }
+        xml.push_str(&item("Sun, 29 Apr 2920"));
+        xml.push_str("</channel></rss>");
+        let items = read(&xml).expect("a feed");
+        let chad = items.iter().find(|i| i.key == "chad").expect("chad");
+        assert_eq!(chad.outcome.as_ref().expect("reads").advisory.issued, None);
+        let chad1 = items.iter().find(|i| i.key == "chad1").expect("chad1");
+        assert!(
+            chad1
+                .outcome
+                .as_ref()
+                .expect("reads")
+                .advisory
+                .issued
+                .is_some()
         );
     }
 
