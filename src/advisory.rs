@@ -385,10 +385,16 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+/// `text` without `prefix`, when it starts with it in any case.
+pub fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &text[prefix.len()..])
+}
+
+/// Whether `text` starts with `prefix` in any case.
+pub fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    strip_prefix_ignore_case(text, prefix).is_some()
 }
 
 #[cfg(test)]

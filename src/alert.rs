@@ -18,7 +18,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::advisory::{Area, Indicator, collapse_whitespace, parse_date};
+use crate::advisory::{
+    Area, Indicator, collapse_whitespace, parse_date, starts_with_ignore_case,
+    strip_prefix_ignore_case,
+};
 
 /// One paragraph of an alert text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -162,7 +165,7 @@ pub fn read(blocks: &[Block], country: Option<&str>) -> AlertText {
         note: find_note(&blocks, &kinds, start, label.unwrap_or(stop)),
         issued: blocks[..label.unwrap_or(stop)]
             .iter()
-            .find(|b| starts_with_ci(&b.text, "date issued"))
+            .find(|b| starts_with_ignore_case(&b.text, "date issued"))
             .and_then(|b| parse_date(&b.text)),
         ..AlertText::default()
     };
@@ -253,11 +256,6 @@ fn pill(text: &str) -> Option<Indicator> {
     PILL.is_match(text.trim())
         .then(|| Indicator::from_page_text(text))
         .flatten()
-}
-
-fn starts_with_ci(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// Where a text with no note, statement or label begins: after its level heading ("North
@@ -614,7 +612,7 @@ fn read_statements(
                 let mut all: Vec<String> =
                     indicators.iter().map(|i| i.human().to_owned()).collect();
                 all.extend(reasons);
-                let name = strip_prefix_ci(&target_clean, "the ")
+                let name = strip_prefix_ignore_case(&target_clean, "the ")
                     .unwrap_or(&target_clean)
                     .to_owned();
                 if !out.areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
@@ -627,7 +625,7 @@ fn read_statements(
             }
         } else if in_statement_block
             && !areas_only
-            && let Some(rest) = strip_prefix_ci(sentence.trim(), "consider ")
+            && let Some(rest) = strip_prefix_ignore_case(sentence.trim(), "consider ")
         {
             // "Some areas have increased risk. Consider crime and limited medical services."
             add_causes(rest, &mut out.indicators, &mut out.reasons);
@@ -900,8 +898,8 @@ fn split_causes(list: &str) -> Vec<String> {
         .into_iter()
         .filter_map(|p| {
             let p = p.trim();
-            let p = strip_prefix_ci(p, "and ").unwrap_or(p);
-            let p = strip_prefix_ci(p, "or ").unwrap_or(p);
+            let p = strip_prefix_ignore_case(p, "and ").unwrap_or(p);
+            let p = strip_prefix_ignore_case(p, "or ").unwrap_or(p);
             let p = p
                 .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(')
                 .trim_end_matches(|c: char| {
@@ -1054,12 +1052,6 @@ pub fn note_claims(note: &str) -> NoteClaims {
         claims.level = Some(None);
     }
     claims
-}
-
-fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::advisory::{
     Advisory, Area, Indicator, Level, canada_level, collapse_whitespace,
-    fcdo_level_from_alert_status, parse_date,
+    fcdo_level_from_alert_status, parse_date, starts_with_ignore_case,
 };
 use crate::alert::{self, Block};
 use crate::fcdo::{self, FcdoAdvice};
@@ -560,11 +560,6 @@ fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
         paragraphs.truncate(at);
     }
     (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
-}
-
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// Gathers text into paragraphs: block elements end a paragraph, inline ones do not. Each

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use crate::advisory::{Area, Level, collapse_whitespace, parse_date};
+use crate::advisory::{Area, Level, collapse_whitespace, parse_date, starts_with_ignore_case};
 use crate::alert::Block;
 use crate::country;
 
@@ -70,7 +70,9 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
         let text = blocks[i].text.as_str();
         let field = ["still current at", "updated", "latest update"]
             .into_iter()
-            .find(|f| starts_with_ci(text, f) && text[f.len()..].trim_start().starts_with(':'));
+            .find(|f| {
+                starts_with_ignore_case(text, f) && text[f.len()..].trim_start().starts_with(':')
+            });
         if let Some(field) = field {
             let mut value = header_value(&text[field.len()..]);
             if value.is_empty()
@@ -95,13 +97,13 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
         .iter()
         .skip(header_end)
         .position(|b| {
-            starts_with_ci(&b.text, "about fcdo travel advice")
-                || starts_with_ci(&b.text, "before you travel") && b.text.len() < 40
+            starts_with_ignore_case(&b.text, "about fcdo travel advice")
+                || starts_with_ignore_case(&b.text, "before you travel") && b.text.len() < 40
         })
         .map_or(blocks.len(), |at| at + header_end);
     let body: Vec<&Block> = blocks[header_end..end]
         .iter()
-        .filter(|b| !starts_with_ci(&b.text, "download a more detailed map"))
+        .filter(|b| !starts_with_ignore_case(&b.text, "download a more detailed map"))
         .collect();
 
     let mut texts: Vec<String> = Vec::new();
@@ -359,16 +361,11 @@ fn strip_place_prefix(name: &str) -> &str {
         if name.eq_ignore_ascii_case(prefix.trim()) {
             return "";
         }
-        if starts_with_ci(name, prefix) {
+        if starts_with_ignore_case(name, prefix) {
             name = name[prefix.len()..].trim();
         }
     }
     name
-}
-
-fn starts_with_ci(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 #[cfg(test)]
