@@ -23,6 +23,12 @@ use crate::alert::{self, Block};
 use crate::fcdo::{self, FcdoAdvice};
 use crate::profile::{FieldSelector, LevelScale, Profile, Reader};
 
+/// The version of the readers: raised whenever a release reads any field of a page differently.
+/// Each stored version records the reader that read it; the first check after an upgrade takes
+/// a difference that is only the new reader's (anything but a level move) as a re-reading, not
+/// as the publisher's change (see `run::compare_with_latest`).
+pub const READER_VERSION: u32 = 2;
+
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extracted {

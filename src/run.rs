@@ -826,8 +826,19 @@ fn compare_with_latest(
         previous => {
             let change = previous
                 .as_ref()
-                .and_then(|p| p.advisory.as_ref())
-                .and_then(|p| diff::compare(p, &extracted.advisory))
+                .and_then(|p| p.advisory.as_ref().map(|a| (a, p.reader)))
+                .and_then(|(p, reader)| {
+                    diff::compare(p, &extracted.advisory).filter(|change| {
+                        // A version read by an older reader: what differs may be only how this
+                        // release reads the same page. Levels were read right before, so a
+                        // level move is still the publisher's; anything else is taken as a
+                        // re-reading and stored without a change.
+                        reader >= extract::READER_VERSION
+                            || change.level_changed()
+                            || change.withdrawn
+                            || change.published
+                    })
+                })
                 .map(|change| (Event::new_id(), change));
             (
                 Outcome::NewVersion {

@@ -156,6 +156,9 @@ ALTER TABLE sources ADD COLUMN etag TEXT;
 ALTER TABLE sources ADD COLUMN last_modified TEXT;
 ALTER TABLE sources ADD COLUMN last_error_at TEXT;
 "#,
+    r#"
+ALTER TABLE snapshots ADD COLUMN reader INTEGER NOT NULL DEFAULT 1;
+"#,
 ];
 
 /// A page body ready to store: its hash, size and deflated bytes.
@@ -234,6 +237,8 @@ pub struct LatestSnapshot {
     pub fields_hash: String,
     /// Its fields, loaded only when a comparison needs them ([`Store::advisory`]).
     pub advisory: Option<Advisory>,
+    /// The version of the reader that read it ([`crate::extract::READER_VERSION`]).
+    pub reader: u32,
 }
 
 /// Why a check failed.
@@ -685,19 +690,20 @@ impl Store {
     }
 
     fn latest_snapshot(&self, id: SourceId) -> Result<Option<LatestSnapshot>, StoreError> {
-        let row: Option<(i64, String)> = self
+        let row: Option<(i64, String, u32)> = self
             .conn
             .prepare_cached(
-                "SELECT id, fields_hash FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT id, fields_hash, reader FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
             )
             .map_err(|e| self.err(e))?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()
             .map_err(|e| self.err(e))?;
-        Ok(row.map(|(sid, fields_hash)| LatestSnapshot {
+        Ok(row.map(|(sid, fields_hash, reader)| LatestSnapshot {
             id: SnapshotId(sid),
             fields_hash,
             advisory: None,
+            reader,
         }))
     }
 
@@ -1531,8 +1537,8 @@ fn insert_snapshot(
 ) -> rusqlite::Result<i64> {
     let json = serde_json::to_string(advisory).expect("an advisory always serializes");
     tx.prepare_cached(
-        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory, reader)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
     )?
     .query_row(
         params![
@@ -1544,7 +1550,8 @@ fn insert_snapshot(
             profile,
             advisory.fields_hash(),
             advisory.level.number,
-            json
+            json,
+            crate::extract::READER_VERSION
         ],
         |r| r.get(0),
     )

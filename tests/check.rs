@@ -379,3 +379,52 @@ fn layout_move_with_the_same_advisory_is_no_change() {
     assert_eq!(profiles, ["state-dept-legacy", "state-dept-2025"]);
     assert_eq!(history["changes"], json!([]));
 }
+
+/// What a release before the reader's last change stored: the same page read differently.
+fn as_if_read_by_an_older_release(ws: &Workspace) {
+    let conn = rusqlite::Connection::open(ws.db_path()).expect("open db");
+    conn.execute_batch(
+        "UPDATE snapshots SET reader = 1, fields_hash = 'older reader',
+             advisory = json_set(advisory, '$.summary', 'What the older reader took for the summary.',
+                                 '$.indicators', json('[\"crime\"]'))",
+    )
+    .expect("rewrite the stored version");
+}
+
+#[test]
+fn an_upgrade_that_reads_a_page_differently_is_no_change_but_a_level_move_still_is() {
+    let server = FixtureServer::start();
+    let ws = mali_workspace(&server);
+    server.serve_fixture("/mali", "mali-2025.html");
+    ws.check_json(&[]);
+    as_if_read_by_an_older_release(&ws);
+    // The page's bytes change (markup only): the new reader's reading is stored, no change.
+    server.serve_fixture("/mali", "mali-2025-markup-only.html");
+    let (reread, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{reread}");
+    assert_eq!(headlines(&reread), Vec::<String>::new());
+    let conn = rusqlite::Connection::open(ws.db_path()).expect("open db");
+    let readers: Vec<u32> = conn
+        .prepare("SELECT reader FROM snapshots ORDER BY id")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(readers, [1, advisory_watch::extract::READER_VERSION]);
+
+    // The same upgrade on a version whose level then moves: the move is reported.
+    let server = FixtureServer::start();
+    let ws = mali_workspace(&server);
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    ws.check_json(&[]);
+    as_if_read_by_an_older_release(&ws);
+    server.serve_fixture("/mali", "nepal-2026-level3.html");
+    let (moved, _) = ws.check_json(&[]);
+    let headlines = headlines(&moved);
+    assert_eq!(headlines.len(), 1, "{moved}");
+    assert!(
+        headlines[0].starts_with("Level lowered from 4 to 3"),
+        "{headlines:?}"
+    );
+}
