@@ -899,7 +899,7 @@ fn validate_notify(
         initial: duration(
             "notify.retry_initial",
             raw.retry_initial,
-            defaults::RETRY_INITIAL,
+            defaults::DELIVERY_RETRY_INITIAL,
         )?,
         max: duration("notify.retry_max", raw.retry_max, defaults::RETRY_MAX)?,
     };

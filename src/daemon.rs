@@ -31,11 +31,19 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// The longest the outbox worker waits before looking for due deliveries again.
 const MAX_WORKER_SLEEP: Duration = Duration::from_secs(30);
 
-/// Holds the database's daemon lock for as long as it lives.
+/// Holds the database's daemon lock for as long as it lives; the lock file is removed when
+/// it is dropped (a clean exit). A file left by a crash holds no lock and is taken over.
 #[derive(Debug)]
 pub struct InstanceLock {
     _file: File,
     path: PathBuf,
+}
+
+impl Drop for InstanceLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so no second daemon can take the old file in between.
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 impl InstanceLock {
@@ -44,28 +52,46 @@ impl InstanceLock {
         let mut name = db.as_os_str().to_owned();
         name.push(".daemon-lock");
         let path = PathBuf::from(name);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the daemon lock file {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => Ok(InstanceLock { _file: file, path }),
-            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-                "another advisory-watch daemon is already running on {} (it holds {}); stop it first, or give this one another --db",
-                db.display(),
-                path.display()
-            ),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        // A daemon that stops removes its file while holding the lock; a file locked after it
+        // was removed is no longer the lock, so open the new one and try again.
+        for _ in 0..3 {
+            let file = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("cannot open the daemon lock file {}", path.display()))?;
+            match file.try_lock() {
+                Ok(()) if same_file(&file, &path) => return Ok(InstanceLock { _file: file, path }),
+                Ok(()) => continue,
+                Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                    "another advisory-watch daemon is already running on {} (it holds {}); stop it first, or give this one another --db",
+                    db.display(),
+                    path.display()
+                ),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                }
             }
         }
+        anyhow::bail!(
+            "the daemon lock file {} keeps being replaced; is another daemon starting and stopping?",
+            path.display()
+        )
     }
 
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Whether the open `file` is the one at `path` now.
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
     }
 }
 

@@ -4,7 +4,9 @@
 mod common;
 
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use common::peers::{DaemonProcess, WebhookReceiver, wait_until};
 use common::{FixtureServer, Reply, Workspace};
 
 fn binary() -> Command {
@@ -51,4 +53,91 @@ fn a_closed_stdout_ends_the_program_quietly() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
+
+fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .to_utc()
+}
+
+/// A Mali source on `server` and one webhook channel, with `extra` settings; the page reads
+/// the 2023 page first.
+fn mali_with_hook(server: &FixtureServer, hook_url: &str, extra: &str) -> Workspace {
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    mali(
+        server,
+        &format!("[[notify.webhook]]\nname = \"ops-hook\"\nurl = \"{hook_url}\"\n{extra}\n"),
+    )
+}
+
+// Item 9: the delivery retry default.
+#[test]
+fn a_failed_delivery_waits_the_documented_30s_by_default() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    hook.set_status(500);
+    let ws = mali_with_hook(&server, &hook.url(), "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let run = ws.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hook.received().len(), 1);
+    let listed = ws.run(&["deliveries", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&listed.stdout).expect("json");
+    let row = &rows[0];
+    assert_eq!(row["status"], "pending", "{row}");
+    let wait = time(row["next_attempt_at"].as_str().expect("next"))
+        - time(row["created_at"].as_str().expect("created"));
+    assert!(
+        wait >= chrono::Duration::seconds(29) && wait <= chrono::Duration::seconds(40),
+        "the first retry should come 30 s (plus jitter) later, not {wait}"
+    );
+}
+
+// Item 21: the daemon lock file.
+#[test]
+fn the_daemon_lock_file_is_ignored_by_git_and_removed_on_a_clean_exit() {
+    let ignore = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore"))
+        .expect(".gitignore");
+    assert!(
+        ignore.lines().any(|l| l.trim() == "*.daemon-lock"),
+        "{ignore}"
+    );
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "[schedule]\ncron = \"0 0 1 1 *\"\n");
+    let lock = ws.dir.path().join("advisory-watch.db.daemon-lock");
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || lock.exists()),
+        "the daemon takes its lock: {}",
+        daemon.log()
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || daemon
+            .log()
+            .contains("daemon started")),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
+    assert!(!lock.exists(), "the lock file is left behind");
+    // A crash leaves it; the next daemon takes it over.
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log2"));
+    assert!(wait_until(Duration::from_secs(10), || daemon
+        .log()
+        .contains("daemon started")));
+    daemon.kill();
+    assert!(lock.exists());
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log3"));
+    assert!(
+        wait_until(Duration::from_secs(10), || daemon
+            .log()
+            .contains("daemon started")),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
+    assert!(!lock.exists());
 }
