@@ -591,17 +591,22 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let mut stop = daemon::shutdown_signal()?;
             if !listen.ip().is_loopback() {
                 tracing::warn!(
-                    %listen,
-                    "the dashboard has no access control of its own; put it behind a proxy that has"
+                    "{listen} is reachable from other machines, and the dashboard has no access control of its own: put it behind a proxy that has, or listen on 127.0.0.1"
                 );
             }
-            writeln!(out, "Dashboard on http://{listen}/ (Ctrl-C to stop)")?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            let bound = listener
+                .local_addr()
+                .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            writeln!(out, "Dashboard on http://{bound}/ (Ctrl-C to stop)")?;
             out.flush()?;
-            crate::dashboard::serve(store, *listen, async move {
+            crate::dashboard::serve(store, listener, async move {
                 let _ = stop.changed().await;
             })
             .await
-            .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            .with_context(|| format!("cannot serve the dashboard on {bound}"))?;
             Ok(Status::Ok)
         }
         Command::Status { format } => {

@@ -141,3 +141,60 @@ fn the_daemon_lock_file_is_ignored_by_git_and_removed_on_a_clean_exit() {
     assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
     assert!(!lock.exists());
 }
+
+// Item 18: `serve`.
+#[test]
+fn serve_prints_the_address_it_bound_and_its_whole_warning() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    let mut child = binary()
+        .arg("--config")
+        .arg(ws.config_path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+        .to_owned();
+    let reachable = std::net::TcpStream::connect(&address).is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !address.ends_with(":0"),
+        "the requested port, not the bound one: {line}"
+    );
+    assert!(reachable, "nothing listens on {address}");
+
+    // A non-loopback address (TEST-NET-1, which this machine does not have): the warning is
+    // whole, and nothing claims to listen when binding fails.
+    let run = ws.run(&["serve", "--listen", "192.0.2.1:0"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has no access control of its own: put it behind a proxy that has, or listen on 127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("cannot serve the dashboard on 192.0.2.1:0"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Dashboard on"), "{}", run.stdout);
+}
