@@ -110,6 +110,18 @@ pub enum ConfigError {
         /// The repeated name.
         name: String,
     },
+    /// A source's name is one a feed or index gives one of its countries.
+    #[error(
+        "configuration {path}: source name `{name}` collides with the countries of the feed or index `{feed}`, which are named `{feed}/<country>`; rename `{name}` (without the `{feed}/` prefix)"
+    )]
+    SourceNameCollision {
+        /// The file.
+        path: String,
+        /// The source whose name collides.
+        name: String,
+        /// The feed or index whose children it collides with.
+        feed: String,
+    },
     /// A `[fetch]` or `[storage]` value is invalid.
     #[error("configuration {path}: key `{key}`: {message}")]
     Setting {
@@ -441,6 +453,17 @@ impl Config {
                 });
             }
             sources.push(Arc::new(source));
+        }
+        // `<feed>/<key>` names a feed's country: no other source may share its history.
+        for feed in sources.iter().filter(|s| s.reader.has_items()) {
+            let prefix = format!("{}/", feed.name);
+            if let Some(other) = sources.iter().find(|s| s.name.starts_with(&prefix)) {
+                return Err(ConfigError::SourceNameCollision {
+                    path: origin.to_owned(),
+                    name: other.name.clone(),
+                    feed: feed.name.clone(),
+                });
+            }
         }
 
         let schedule = validate_schedule(raw.schedule, origin)?;

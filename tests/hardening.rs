@@ -198,3 +198,16 @@ fn serve_prints_the_address_it_bound_and_its_whole_warning() {
     );
     assert!(!run.stdout.contains("Dashboard on"), "{}", run.stdout);
 }
+
+// Item 13: source names that collide.
+#[test]
+fn a_page_source_named_like_a_feeds_country_is_refused() {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed.xml\"\n\n\
+         [[sources]]\nname = \"feed/freedonia\"\ncountry = \"Freedonia\"\nurl = \"http://127.0.0.1:9/freedonia\"\n",
+    );
+    let run = ws.run(&["config-check"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("`feed/freedonia`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`feed`"), "{}", run.stderr);
+}
