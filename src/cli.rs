@@ -632,7 +632,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let selected = config
                 .select_sources(std::slice::from_ref(source))
                 .map_err(anyhow::Error::msg)?;
-            let files = archive::dated_files(dir)?;
+            let files = archive::dated_files(dir, chrono::Utc::now())?;
             let mut documents = Vec::with_capacity(files.len());
             for file in &files {
                 documents.push((file.observed, archive::read(&file.path)?));

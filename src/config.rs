@@ -63,6 +63,8 @@ pub mod defaults {
     pub const MAX_ATTEMPTS: u32 = 10;
     /// Delay before the first retry of a delivery.
     pub const DELIVERY_RETRY_INITIAL: Duration = Duration::from_secs(30);
+    /// The longest any duration setting may be: longer ones are mistakes ("400000y").
+    pub const LONGEST_DURATION: Duration = Duration::from_secs(7 * 86_400);
     /// The longest delay between two attempts of a delivery.
     pub const RETRY_MAX: Duration = Duration::from_secs(3600);
     /// How long one webhook or SMTP exchange may take.
@@ -664,6 +666,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if duration.is_zero() {
         return Err(format!(
             "`{text}` is zero; give a positive duration like \"30s\""
+        ));
+    }
+    if duration > defaults::LONGEST_DURATION {
+        return Err(format!(
+            "`{text}` is longer than any setting needs; give at most \"7d\""
         ));
     }
     Ok(duration)

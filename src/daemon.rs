@@ -277,9 +277,12 @@ impl Daemon {
             .as_ref()
             .unwrap_or(&self.config.schedule.cron);
         let jitter = jitter_for(&source.name, self.config.schedule.jitter);
-        schedule
-            .next_after(now)
-            .map(|at| at + chrono::Duration::from_std(jitter).unwrap_or_default())
+        schedule.next_after(now).map(|at| {
+            chrono::Duration::from_std(jitter)
+                .ok()
+                .and_then(|jitter| at.checked_add_signed(jitter))
+                .unwrap_or(at)
+        })
     }
 
     async fn checkpoint(&self) {

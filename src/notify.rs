@@ -913,9 +913,11 @@ pub async fn deliver_due(
                     SendError::Transient { retry_after, .. } => *retry_after,
                     SendError::Permanent { .. } => None,
                 };
-                let next = when
-                    + chrono::Duration::from_std(settings.retry.delay(attempts, retry_after))
-                        .unwrap_or(chrono::Duration::hours(1));
+                // Checked: a delay past the end of the calendar must not end the worker.
+                let next = chrono::Duration::from_std(settings.retry.delay(attempts, retry_after))
+                    .ok()
+                    .and_then(|delay| when.checked_add_signed(delay))
+                    .unwrap_or_else(|| when + chrono::Duration::hours(1));
                 tracing::warn!(channel = %channel.name, attempts, dead, %error, "delivery failed");
                 if dead {
                     pass.dead += ids.len();

@@ -64,15 +64,23 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
-    let span = text
-        .strip_suffix('w')
-        .and_then(|weeks| weeks.parse::<u64>().ok())
-        .map(|weeks| std::time::Duration::from_secs(weeks * 7 * 86_400))
-        .or_else(|| humantime::parse_duration(text).ok())
+    let span = match text.strip_suffix('w') {
+        Some(weeks) if weeks.parse::<u64>().is_ok() => weeks
+            .parse::<u64>()
+            .ok()
+            .and_then(|weeks| weeks.checked_mul(7 * 86_400))
+            .map(std::time::Duration::from_secs),
+        _ => humantime::parse_duration(text).ok(),
+    }
+    .ok_or_else(|| {
+        format!("`{text}` is neither a span like \"7d\" nor a date like \"2026-11-01\"")
+    })?;
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|span| now.checked_sub_signed(span))
         .ok_or_else(|| {
-            format!("`{text}` is neither a span like \"7d\" nor a date like \"2026-11-01\"")
-        })?;
-    Ok(now - chrono::Duration::from_std(span).map_err(|e| e.to_string())?)
+            format!("`{text}` reaches back further than dates go; give a span like \"30d\" or a date like \"2026-11-01\"")
+        })
 }
 
 /// The changes of a period, filtered and ordered by what matters most: level raised first,

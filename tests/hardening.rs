@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::peers::{DaemonProcess, WebhookReceiver, wait_until};
-use common::{FixtureServer, Reply, Workspace};
+use common::{FixtureServer, Reply, Workspace, fixture};
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_advisory-watch"));
@@ -142,14 +142,8 @@ fn the_daemon_lock_file_is_ignored_by_git_and_removed_on_a_clean_exit() {
     assert!(!lock.exists());
 }
 
-// Item 18: `serve`.
-#[test]
-fn serve_prints_the_address_it_bound_and_its_whole_warning() {
-    let server = FixtureServer::start();
-    server.serve_fixture("/mali", "mali-2025.html");
-    let ws = mali(&server, "");
-    assert_eq!(ws.run(&["check"]).code, 0);
-
+/// `serve --listen 127.0.0.1:0` as a child, and the first line it printed.
+fn serve(ws: &Workspace) -> (std::process::Child, String) {
     let mut child = binary()
         .arg("--config")
         .arg(ws.config_path())
@@ -166,6 +160,41 @@ fn serve_prints_the_address_it_bound_and_its_whole_warning() {
         let _ = tx.send(line);
     });
     let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    (child, line)
+}
+
+/// A GET on the dashboard at `address`: status and body.
+fn get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+// Item 18: `serve`.
+#[test]
+fn serve_prints_the_address_it_bound_and_its_whole_warning() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    let (mut child, line) = serve(&ws);
     let address = line
         .strip_prefix("Dashboard on http://")
         .and_then(|rest| rest.split('/').next())
@@ -210,4 +239,150 @@ fn a_page_source_named_like_a_feeds_country_is_refused() {
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("`feed/freedonia`"), "{}", run.stderr);
     assert!(run.stderr.contains("`feed`"), "{}", run.stderr);
+}
+
+// Item 8: absurd durations and dates.
+#[test]
+fn absurd_spans_and_durations_are_clear_errors_not_panics() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    for span in ["99999999d", "99999999999999w"] {
+        let run = ws.run(&["report", "--since", span]);
+        assert_eq!(run.code, 1, "{span}: {}", run.stderr);
+        assert!(run.stderr.contains(span), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+        .to_owned();
+    let (status, body) = get(&address, "/api/changes?since=99999999d");
+    let (after, _) = get(&address, "/api/changes?since=7d");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("99999999d"), "{body}");
+    assert_eq!(after, 200, "the dashboard still answers");
+
+    for (key, section) in [
+        ("retry_initial", "notify"),
+        ("retry_max", "notify"),
+        ("timeout", "fetch"),
+        ("grace", "daemon"),
+    ] {
+        ws.write_config(&format!(
+            "[{section}]\n{key} = \"400000y\"\n\n[[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
+            server.url("/mali")
+        ));
+        let run = ws.run(&["config-check"]);
+        assert_eq!(run.code, 3, "{key}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("{section}.{key}")),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("400000y"), "{}", run.stderr);
+    }
+}
+
+/// An archive folder with the 2023 and 2025 Mali pages and the given extra files.
+fn archive(extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("archive");
+    std::fs::write(
+        dir.path().join("2023-07-31.html"),
+        fixture("mali-2023-legacy.html"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("2025-10-28.html"),
+        fixture("mali-2025.html"),
+    )
+    .expect("write");
+    for name in extra {
+        std::fs::write(
+            dir.path().join(name),
+            fixture("mali-2025-health-removed.html"),
+        )
+        .expect("write");
+    }
+    dir
+}
+
+// Items 8 and 15: `import` of impossible and future dates.
+#[test]
+fn import_skips_impossible_and_future_dates_with_a_warning() {
+    let server = FixtureServer::start();
+    let ws = mali(&server, "");
+    let dir = archive(&[
+        "2025-01-08_4294967295.html",
+        "2025-02-30.html",
+        "2999-01-01.html",
+    ]);
+    let run = ws.run(&[
+        "import",
+        "--source",
+        "us-mali",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for name in [
+        "2025-01-08_4294967295.html",
+        "2025-02-30.html",
+        "2999-01-01.html",
+    ] {
+        assert!(
+            run.stderr.contains(name),
+            "no warning for {name}: {}",
+            run.stderr
+        );
+    }
+    let history = ws.run(&["history", "us-mali", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&history.stdout).expect("json");
+    let text = value.to_string();
+    assert!(!text.contains("2161-"), "a version dated 2161: {text}");
+    assert!(!text.contains("2999-"), "a version dated 2999: {text}");
+    assert_eq!(
+        value["versions"].as_array().map(Vec::len),
+        Some(2),
+        "{value}"
+    );
+}
+
+// Item 15: `import` and symbolic links.
+#[test]
+fn import_does_not_follow_symbolic_links_out_of_the_folder() {
+    let server = FixtureServer::start();
+    let ws = mali(&server, "");
+    let dir = archive(&[]);
+    let outside = tempfile::tempdir().expect("outside");
+    let secret = outside.path().join("secret.html");
+    std::fs::write(&secret, fixture("mali-2025-health-removed.html")).expect("write");
+    std::os::unix::fs::symlink(&secret, dir.path().join("2025-11-01.html")).expect("symlink");
+    std::os::unix::fs::symlink(
+        dir.path().join("2025-10-28.html"),
+        dir.path().join("2025-10-29.html"),
+    )
+    .expect("symlink");
+    let run = ws.run(&[
+        "import",
+        "--source",
+        "us-mali",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("2025-11-01.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("outside the folder"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Imported 3 files"),
+        "a link inside the folder is read: {}",
+        run.stdout
+    );
 }
