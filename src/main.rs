@@ -43,7 +43,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut stdout = std::io::stdout();
+    // Page text reaches the terminal: no escape sequence of a page gets through.
+    let mut stdout = advisory_watch::terminal::Sanitizing::new(std::io::stdout());
     match runtime.block_on(cli::run(cli, &mut stdout)) {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::SourceFailed) => ExitCode::from(2),

@@ -386,3 +386,34 @@ fn import_does_not_follow_symbolic_links_out_of_the_folder() {
         run.stdout
     );
 }
+
+// Item 12: terminal escapes.
+#[test]
+fn escape_sequences_in_page_text_never_reach_the_terminal() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let hostile = fixture("mali-2025.html").replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali for any reason. \u{1b}]8;;http://evil.example/\u{7}Details\u{1b}]8;;\u{7} here\u{1b}[2J\u{1b}]0;owned\u{7}\u{7} and \u{9b}31mred.",
+        1,
+    );
+    server.set("/mali", Reply::html(hostile));
+    let check = ws.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let report = ws.run(&["report", "--format", "text"]);
+    let history = ws.run(&["history", "us-mali"]);
+    for (what, out) in [
+        ("check", &check.stdout),
+        ("report", &report.stdout),
+        ("history", &history.stdout),
+    ] {
+        assert!(
+            !out.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "{what} printed a control sequence: {out:?}"
+        );
+    }
+    assert!(check.stdout.contains("Details"), "{}", check.stdout);
+    assert!(report.stdout.contains("Details"), "{}", report.stdout);
+}
