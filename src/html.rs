@@ -27,6 +27,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The URL to link to, when `url` is an absolute http(s) URL: normalized, so `<`, `>`, `"`
+/// and spaces are percent-encoded. Anything else (`javascript:`, `data:`, a relative path) is
+/// `None` and is shown as text, never as a link.
+pub fn link_target(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .map(String::from)
+}
+
+/// `text` as a link to `url` when that is an http(s) URL, else the escaped text and the URL
+/// as text beside it.
+pub fn link(url: &str, text: &str, rel: &str) -> String {
+    match link_target(url) {
+        Some(target) => format!(
+            "<a href=\"{}\"{}>{}</a>",
+            escape(&target),
+            if rel.is_empty() {
+                String::new()
+            } else {
+                format!(" rel=\"{rel}\"")
+            },
+            escape(text)
+        ),
+        None => format!("{} <code>{}</code>", escape(text), escape(url)),
+    }
+}
+
 /// A stored time for people: "2025-11-25 12:00 UTC"; other text is returned as it is.
 pub fn short_time(rfc3339: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
@@ -239,9 +267,9 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
     };
     let _ = write!(
         out,
-        "<p class=\"meta\">{source} &middot; detected {} &middot; <a href=\"{}\" rel=\"noreferrer\">page</a>",
+        "<p class=\"meta\">{source} &middot; detected {} &middot; {}",
         escape(&short_time(context.detected_at)),
-        escape(context.url)
+        link(context.url, "page", "noreferrer")
     );
     if let Some(issued) = change.issued_to {
         let _ = write!(out, " &middot; issued {issued}");

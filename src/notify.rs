@@ -496,11 +496,18 @@ pub fn slack_json(event: &Event) -> serde_json::Value {
     if let Some(note) = &event.change_note {
         text.push_str(&format!("\n> {}", slack_escape(note)));
     }
-    text.push_str(&format!(
-        "\n<{}|{}>",
-        event.url.replace(['|', '>'], ""),
-        slack_escape(&event.source)
-    ));
+    match html::link_target(&event.url) {
+        Some(url) => text.push_str(&format!(
+            "\n<{}|{}>",
+            url.replace(['|', '>'], ""),
+            slack_escape(&event.source)
+        )),
+        None => text.push_str(&format!(
+            "\n{} ({})",
+            slack_escape(&event.source),
+            slack_escape(&event.url)
+        )),
+    }
     serde_json::json!({ "text": text })
 }
 
@@ -592,9 +599,8 @@ pub fn email_html(events: &[Event]) -> String {
             body.push_str(&html::word_diff(diff));
         }
         body.push_str(&format!(
-            "<p class=\"meta\"><a href=\"{}\">{}</a> &middot; detected {}</p></article>",
-            html::escape(&event.url),
-            html::escape(&event.source),
+            "<p class=\"meta\">{} &middot; detected {}</p></article>",
+            html::link(&event.url, &event.source, "noreferrer"),
             html::escape(&event.detected_at)
         ));
     }
@@ -1051,6 +1057,23 @@ mod tests {
         );
         assert!(policy.delay(10, None) <= Duration::from_secs(72));
         assert!(policy.delay(1, Some(Duration::from_secs(90))) >= Duration::from_secs(90));
+    }
+
+    #[test]
+    fn only_http_urls_become_links() {
+        let mut event = change_event();
+        event.url = "javascript:alert(1)".into();
+        let html = email_html(std::slice::from_ref(&event));
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(
+            html.contains("javascript:alert(1)"),
+            "shown as text: {html}"
+        );
+        let slack = slack_json(&event);
+        let text = slack["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("<javascript:"), "{text}");
+        event.url = "https://example.org/mali".into();
+        assert!(email_html(&[event]).contains("href=\"https://example.org/mali\""));
     }
 
     #[test]

@@ -281,9 +281,25 @@ impl Report {
     /// summary_changed, issued, headline, change_note. Cells that a spreadsheet would take
     /// for a formula are prefixed with `'`.
     fn csv(&self) -> String {
-        let mut out = String::from(
-            "detected_at,source,country,url,level_from,level_to,level_to_label,indicators_added,indicators_removed,summary_changed,issued,headline,change_note\r\n",
-        );
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record([
+            "detected_at",
+            "source",
+            "country",
+            "url",
+            "level_from",
+            "level_to",
+            "level_to_label",
+            "indicators_added",
+            "indicators_removed",
+            "summary_changed",
+            "issued",
+            "headline",
+            "change_note",
+        ]);
         for c in &self.changes {
             let ids =
                 |list: &[Indicator]| list.iter().map(|i| i.id()).collect::<Vec<_>>().join(";");
@@ -305,15 +321,10 @@ impl Report {
                 c.change.headline.clone(),
                 c.change.change_note.clone().unwrap_or_default(),
             ];
-            out.push_str(
-                &row.iter()
-                    .map(|cell| csv_cell(cell))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+            let _ = writer.write_record(row.iter().map(|cell| formula_guard(cell)));
         }
-        out
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     fn html(&self) -> String {
@@ -361,17 +372,13 @@ pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
     )
 }
 
-/// A CSV cell (RFC 4180), guarded against spreadsheet formulas.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab or carriage return
+/// first) gets a `'` in front; quoting is the csv writer's.
+fn formula_guard(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 
@@ -607,10 +614,9 @@ pub fn change_markdown(change: &StoredChange) -> String {
         escape_markdown(&change.change.headline)
     );
     out.push_str(&format!(
-        "- **Detected:** {} ([{}]({}))\n",
+        "- **Detected:** {} ({})\n",
         change.detected_at,
-        escape_markdown(&change.source),
-        change.url.replace(')', "%29")
+        markdown_link(&change.url, &change.source)
     ));
     out.push_str(&details_markdown(&change.change, &change.old, &change.new));
     out
@@ -696,6 +702,19 @@ pub fn escape_markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// `[text](url)` when `url` is an http(s) URL (normalized: `<`, `>` and spaces are
+/// percent-encoded, and so are parentheses), else the text and the URL as escaped text.
+pub fn markdown_link(url: &str, text: &str) -> String {
+    match crate::html::link_target(url) {
+        Some(target) => format!(
+            "[{}]({})",
+            escape_markdown(text),
+            target.replace('(', "%28").replace(')', "%29")
+        ),
+        None => format!("{}: {}", escape_markdown(text), escape_markdown(url)),
+    }
 }
 
 /// The fields as `extract --format json` prints them: `level` (number or null),

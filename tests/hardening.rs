@@ -417,3 +417,147 @@ fn escape_sequences_in_page_text_never_reach_the_terminal() {
     assert!(check.stdout.contains("Details"), "{}", check.stdout);
     assert!(report.stdout.contains("Details"), "{}", report.stdout);
 }
+
+/// A feed of two countries whose links are not http(s), at the given level.
+fn hostile_feed(level: u8) -> Reply {
+    let labels = [
+        "",
+        "Exercise Normal Precautions",
+        "Exercise Increased Caution",
+        "Reconsider Travel",
+    ];
+    let item = |country: &str, link: &str| {
+        format!(
+            "<item><title>{country} - Level {level}: {label}</title><link>{link}</link>\
+             <pubDate>Thu, 09 Oct 2025</pubDate>\
+             <description><![CDATA[<p>Exercise caution in {country} due to crime.</p><p>Country Summary: Crime happens.</p>]]></description>\
+             <category domain=\"Threat-Level\">Level {level}: {label}</category></item>",
+            label = labels[usize::from(level)]
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>{}{}</channel></rss>",
+        item("Freedonia", "javascript:alert(document.domain)"),
+        item(
+            "Sylvania",
+            "https://example.org/a&lt;b&gt;x&lt;/b&gt;(\"q\")"
+        ),
+    );
+    let mut reply = Reply::html(feed);
+    reply.content_type = "application/rss+xml".into();
+    reply
+}
+
+// Item 10: links from pages and feeds.
+#[test]
+fn only_http_links_from_a_feed_become_links() {
+    let server = FixtureServer::start();
+    server.set("/feed", hostile_feed(1));
+    let ws = Workspace::new(&format!(
+        "[[sources]]\nname = \"us-feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"{}\"\n",
+        server.url("/feed")
+    ));
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.set("/feed", hostile_feed(2));
+    let second = ws.run(&["check"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+
+    let html = ws.run(&["report", "--format", "html"]).stdout;
+    assert!(html.contains("Freedonia"), "{html}");
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+    assert!(
+        html.contains("javascript:alert(document.domain)"),
+        "shown as text: {html}"
+    );
+    assert!(!html.contains("<b>x"), "{html}");
+
+    let markdown = ws.run(&["report", "--format", "markdown"]).stdout;
+    assert!(!markdown.contains("](javascript:"), "{markdown}");
+    assert!(
+        !markdown.contains('<') || !markdown.contains("<b>"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("(https://example.org/a%3Cb%3Ex%3C/b%3E%28%22q%22%29)"),
+        "{markdown}"
+    );
+
+    let atom = ws.run(&["report", "--format", "atom"]).stdout;
+    let document = roxmltree::Document::parse(&atom).expect("well-formed Atom");
+    for link in document.descendants().filter(|n| n.has_tag_name("link")) {
+        let href = link.attribute("href").unwrap_or_default();
+        assert!(href.starts_with("https://"), "a link to {href}");
+    }
+    let content: String = document
+        .descendants()
+        .filter(|n| n.has_tag_name("content"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(!content.contains("href=\"javascript:"), "{content}");
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let pages = [
+        "/changes?since=30d",
+        "/feed.atom",
+        "/source?name=us-feed/freedonia",
+    ]
+    .map(|path| get(&address, path));
+    let _ = child.kill();
+    let _ = child.wait();
+    for (status, body) in &pages {
+        assert_eq!(*status, 200, "{body}");
+        assert!(!body.contains("href=\"javascript:"), "{body}");
+        assert!(!body.contains("href=&quot;javascript:"), "{body}");
+    }
+    assert!(pages[0].1.contains("Freedonia"), "{}", pages[0].1);
+}
+
+// Item 11: characters that XML forbids.
+#[test]
+fn characters_xml_forbids_in_a_page_leave_the_atom_feed_well_formed() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let hostile = fixture("mali-2025.html").replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali for any reason. Noncharacters \u{ffff}\u{fffe} and &#xFFFF; and \u{1}\u{8} control =1+1.",
+        1,
+    );
+    server.set("/mali", Reply::html(hostile));
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    let atom = ws.run(&["report", "--format", "atom"]).stdout;
+    let document = roxmltree::Document::parse(&atom)
+        .unwrap_or_else(|e| panic!("the Atom feed is ill-formed ({e})"));
+    let content: String = document
+        .descendants()
+        .filter(|n| n.has_tag_name("content"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(content.contains("Noncharacters"), "{content}");
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let (status, body) = get(&address, "/feed.atom");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+    roxmltree::Document::parse(&body).expect("the dashboard's feed is well-formed");
+
+    let csv = ws.run(&["report", "--format", "csv"]).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(&rows[0][1], "us-mali");
+}
