@@ -308,9 +308,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             };
             let report = run::check(&selected, &checker).await?;
             if !config.notify.channels.is_empty() {
-                // One attempt now; the daemon retries what fails.
+                // One attempt now, through the channels whose secrets are set; the daemon
+                // retries what fails, and sends what waits for a secret once it is set.
+                let sendable = config.sendable_notify();
                 let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
-                notify::deliver_due(&checker.store, &sender, &checker.notify).await?;
+                notify::deliver_due(&checker.store, &sender, &sendable).await?;
             }
             match format {
                 Format::Json => writeln!(
@@ -461,6 +463,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     config.origin
                 );
             }
+            config.require_secrets(None)?;
             let db = storage_path(&cli, &config);
             let _lock = InstanceLock::acquire(&db)?;
             let daemon = Daemon::new(config, &db)?;
@@ -534,6 +537,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     }
                 );
             };
+            config.require_secrets(Some(channel))?;
             let event = crate::demo::sample_event()?;
             let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
             let delivery_id = event.delivery_id(&target.name);
@@ -546,7 +550,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     Ok(Status::Ok)
                 }
                 Err(e) => {
-                    writeln!(out, "The test notification through `{channel}` failed: {e}")?;
+                    // Nothing is queued for a test: say what happened, not "will retry".
+                    writeln!(
+                        out,
+                        "The test notification through `{channel}` failed: {}",
+                        e.message()
+                    )?;
                     Ok(Status::SourceFailed)
                 }
             }
@@ -936,6 +945,19 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
             source.url,
             source.profile_names.join(", ")
         )?;
+    }
+    if !config.notify.channels.is_empty() {
+        writeln!(out, "notification channels:")?;
+        for channel in &config.notify.channels {
+            match channel.waiting_for() {
+                None => writeln!(out, "  {}", channel.name)?,
+                Some(what) => writeln!(
+                    out,
+                    "  {:<24} waits for {what}: `daemon` and `notify test` refuse to start without it",
+                    channel.name
+                )?,
+            }
+        }
     }
     writeln!(out, "profiles:")?;
     for (name, description) in config.profiles.describe() {

@@ -112,6 +112,18 @@ pub enum ConfigError {
         /// The repeated name.
         name: String,
     },
+    /// A channel needs an environment variable that is not set, and the command sends.
+    #[error(
+        "configuration {path}: channel `{channel}` needs {what}, which is not set; secrets are read from the environment, never from the configuration file, and this command sends notifications"
+    )]
+    MissingSecret {
+        /// The file.
+        path: String,
+        /// The channel.
+        channel: String,
+        /// The variables, with their keys.
+        what: String,
+    },
     /// A source's name is one a feed or index gives one of its countries.
     #[error(
         "configuration {path}: source name `{name}` collides with the countries of the feed or index `{feed}`, which are named `{feed}/<country>`; rename `{name}` (without the `{feed}/` prefix)"
@@ -227,7 +239,8 @@ struct RawFilter {
 #[serde(deny_unknown_fields)]
 struct RawWebhook {
     name: String,
-    url: String,
+    url: Option<String>,
+    url_env: Option<String>,
     secret_env: Option<String>,
     format: Option<String>,
     #[serde(flatten)]
@@ -495,6 +508,41 @@ impl Config {
             notify_timeout,
             report,
         })
+    }
+
+    /// Refuses to go on when a channel (`only` that one, or any) lacks an environment variable
+    /// it needs: what the commands that send (`daemon`, `notify test`) check first.
+    pub fn require_secrets(&self, only: Option<&str>) -> Result<(), ConfigError> {
+        for channel in &self.notify.channels {
+            if only.is_some_and(|name| name != channel.name) {
+                continue;
+            }
+            if let Some(what) = channel.waiting_for() {
+                return Err(ConfigError::MissingSecret {
+                    path: self.origin.clone(),
+                    channel: channel.name.clone(),
+                    what,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The notification settings with only the channels that can send now; each channel left
+    /// out is logged once, with the variables its deliveries wait for.
+    pub fn sendable_notify(&self) -> crate::notify::NotifySettings {
+        let mut settings = self.notify.clone();
+        settings.channels.retain(|channel| match channel.waiting_for() {
+            None => true,
+            Some(what) => {
+                tracing::warn!(
+                    "deliveries through channel `{}` wait for {what}; they stay queued and go out once it is set (the daemon or the next check sends them)",
+                    channel.name
+                );
+                false
+            }
+        });
+        settings
     }
 
     /// A configuration with no sources and the built-in profiles: what `extract` and `diff`
@@ -846,21 +894,18 @@ fn validate_schedule(raw: RawSchedule, origin: &str) -> Result<ScheduleSettings,
     Ok(ScheduleSettings { cron, jitter })
 }
 
-/// Reads a secret named by a `*_env` key: the variable must be set.
-fn secret_from(
-    origin: &str,
-    channel: &str,
-    key: &'static str,
-    variable: &str,
-) -> Result<Secret, ConfigError> {
-    Secret::from_env(variable).ok_or_else(|| ConfigError::Channel {
-        path: origin.to_owned(),
-        channel: channel.to_owned(),
-        key,
-        message: format!(
-            "the environment variable {variable} is not set or empty; secrets are read from the environment, never from this file"
-        ),
-    })
+/// Where a webhook whose `url_env` is unset points: nowhere (the `.invalid` top-level domain
+/// never resolves). Such a channel never sends: its `missing` list is not empty.
+const UNSET_URL: &str = "http://unset.invalid/";
+
+/// Reads a secret named by a `*_env` key. An unset variable is not an error here: only the
+/// commands that send need it, so it is noted in `missing` and the channel's deliveries wait.
+fn secret_from(variable: &str, key: &str, missing: &mut Vec<String>) -> Option<Secret> {
+    let secret = Secret::from_env(variable);
+    if secret.is_none() {
+        missing.push(format!("{variable} ({key})"));
+    }
+    secret
 }
 
 fn validate_filter(
@@ -944,10 +989,40 @@ fn validate_notify(
             key,
             message,
         };
-        let url = Url::parse(&webhook.url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or_else(|| error("url", format!("`{}` is not an http(s) URL", webhook.url)))?;
+        let mut missing = Vec::new();
+        let http_url = |text: &str| {
+            Url::parse(text.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        };
+        let url = match (&webhook.url, &webhook.url_env) {
+            (Some(text), None) => http_url(text).ok_or_else(|| {
+                // Shown without its path: a chat webhook's path is its credential.
+                let shown = Url::parse(text)
+                    .map(|u| crate::notify::redact_url(&u))
+                    .unwrap_or_else(|_| "the value".to_owned());
+                error("url", format!("{shown} is not an http(s) URL"))
+            })?,
+            (None, Some(variable)) => match Secret::from_env(variable) {
+                Some(value) => match http_url(value.expose()) {
+                    Some(url) => url,
+                    None => {
+                        missing.push(format!("{variable} (url_env) holding an http(s) URL"));
+                        Url::parse(UNSET_URL).expect("a valid placeholder")
+                    }
+                },
+                None => {
+                    missing.push(format!("{variable} (url_env)"));
+                    Url::parse(UNSET_URL).expect("a valid placeholder")
+                }
+            },
+            _ => {
+                return Err(error(
+                    "url",
+                    "give either `url` or `url_env` (the environment variable that holds the URL; chat webhook URLs are secrets)".into(),
+                ));
+            }
+        };
         let format = match webhook.format.as_deref().unwrap_or("json") {
             "json" => WebhookFormat::Json,
             "slack" => WebhookFormat::Slack,
@@ -961,8 +1036,7 @@ fn validate_notify(
         let secret = webhook
             .secret_env
             .as_deref()
-            .map(|variable| secret_from(origin, &name, "secret_env", variable))
-            .transpose()?;
+            .and_then(|variable| secret_from(variable, "secret_env", &mut missing));
         let filter = validate_filter(webhook.filter, origin, &name, sources)?;
         channels.push(Channel {
             name,
@@ -972,6 +1046,7 @@ fn validate_notify(
                 secret,
                 format,
             }),
+            missing,
         });
     }
     for email in raw.email {
@@ -1016,11 +1091,13 @@ fn validate_notify(
                     .map_err(|e| error("to", format!("`{t}` is not an address ({e})")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut missing = Vec::new();
         let credentials = match (&email.username_env, &email.password_env) {
-            (Some(user), Some(password)) => Some((
-                secret_from(origin, &name, "username_env", user)?,
-                secret_from(origin, &name, "password_env", password)?,
-            )),
+            (Some(user), Some(password)) => {
+                let user = secret_from(user, "username_env", &mut missing);
+                let password = secret_from(password, "password_env", &mut missing);
+                user.zip(password)
+            }
             (None, None) => None,
             _ => {
                 return Err(error(
@@ -1042,6 +1119,7 @@ fn validate_notify(
                 to,
                 digest: email.digest,
             }),
+            missing,
         });
     }
     let mut names = HashSet::new();

@@ -25,6 +25,34 @@ use crate::diff::{Change, WordDiff};
 use crate::html;
 use crate::store::{DueDelivery, StoreError, StoreHandle, format_time};
 
+/// A webhook URL as it may be shown: scheme, host and port only. A chat webhook's path and
+/// query are its credentials (`https://hooks.slack.com/services/T0/B0/XXXX`), and so is a
+/// user name and password in it; logs, `deliveries`, `notify test` and the database get
+/// `https://hooks.slack.com/…`.
+pub fn redact_url(url: &Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
+        shown.push('/');
+    } else {
+        shown.push_str("/…");
+    }
+    shown
+}
+
+/// An error and its causes, `: `-separated.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
+}
+
 /// A secret read from the environment. Its `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -197,9 +225,22 @@ pub struct Channel {
     pub filter: Filter,
     /// How it delivers.
     pub transport: Transport,
+    /// The environment variables it needs that are not set, each with its key
+    /// (`ADVISORY_WEBHOOK_SECRET (secret_env)`). A channel with any cannot send: its
+    /// deliveries are queued and wait.
+    pub missing: Vec<String>,
 }
 
 impl Channel {
+    /// Why the channel cannot send now, if it cannot: the unset variables it needs.
+    pub fn waiting_for(&self) -> Option<String> {
+        match self.missing.as_slice() {
+            [] => None,
+            [one] => Some(format!("the environment variable {one}")),
+            many => Some(format!("the environment variables {}", many.join(", "))),
+        }
+    }
+
     /// Whether several deliveries of one cycle go out as one message.
     pub fn is_digest(&self) -> bool {
         matches!(&self.transport, Transport::Email(email) if email.digest)
@@ -629,6 +670,15 @@ pub enum SendError {
     },
 }
 
+impl SendError {
+    /// What happened, without what the outbox will do about it.
+    pub fn message(&self) -> &str {
+        match self {
+            SendError::Transient { message, .. } | SendError::Permanent { message } => message,
+        }
+    }
+}
+
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -727,9 +777,18 @@ impl Sender {
             .await
             .map_err(|e| SendError::Transient {
                 message: if e.is_timeout() {
-                    format!("{} did not answer within {:?}", webhook.url, self.timeout)
+                    format!(
+                        "{} did not answer within {:?}",
+                        redact_url(&webhook.url),
+                        self.timeout
+                    )
                 } else {
-                    format!("cannot reach {}: {e}", webhook.url)
+                    // Without the URL reqwest would print, which holds the credentials.
+                    format!(
+                        "cannot reach {}: {}",
+                        redact_url(&webhook.url),
+                        error_chain(&e.without_url())
+                    )
                 },
                 retry_after: None,
             })?;
@@ -742,7 +801,7 @@ impl Sender {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(crate::fetch::parse_retry_after);
-        let message = format!("{} answered HTTP {status}", webhook.url);
+        let message = format!("{} answered HTTP {status}", redact_url(&webhook.url));
         if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
             Err(SendError::Permanent { message })
         } else {

@@ -561,3 +561,195 @@ fn characters_xml_forbids_in_a_page_leave_the_atom_feed_well_formed() {
     assert_eq!(rows.len(), 1, "{csv}");
     assert_eq!(&rows[0][1], "us-mali");
 }
+
+/// Runs the binary on the workspace's configuration with these environment variables.
+fn run_env(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> common::Run {
+    let mut command = binary();
+    command.arg("--config").arg(ws.config_path()).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    common::Run::from(command.output().expect("run"))
+}
+
+const UNSET: &str = "AW_TEST_UNSET_SECRET";
+
+// Item 3: an unset secret locks out only the commands that send.
+#[test]
+fn an_unset_secret_blocks_only_the_commands_that_send() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("the-secret");
+    let ws = mali_with_hook(
+        &server,
+        &hook.url(),
+        &format!(
+            "secret_env = \"{UNSET}\"\n\n[[notify.email]]\nname = \"analysts\"\nsmtp_host = \"127.0.0.1\"\n\
+             smtp_port = 9\ntls = \"none\"\nusername_env = \"{UNSET}_USER\"\npassword_env = \"{UNSET}_PASSWORD\"\n\
+             from = \"alerts@example.org\"\nto = [\"desk@example.org\"]\n"
+        ),
+    );
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let second = ws.run(&["check"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("Unrest and health indicators added"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        second
+            .stderr
+            .matches(&format!("{UNSET} (secret_env)"))
+            .count(),
+        1,
+        "says once that the webhook's deliveries wait: {}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("wait for"), "{}", second.stderr);
+    assert!(
+        hook.received().is_empty(),
+        "nothing sent without the secret"
+    );
+    let deliveries = ws.run(&["deliveries", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&deliveries.stdout).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["status"] == "pending" && r["attempts"] == 0),
+        "{rows:?}"
+    );
+
+    // Commands that only read work, and do not mention the secret.
+    let backup = ws.dir.path().join("copy.db");
+    let mali_2023 = common::fixture_path("mali-2023-legacy.html");
+    let mali_2025 = common::fixture_path("mali-2025.html");
+    let backup_arg = backup.to_str().expect("utf-8");
+    let reading: [&[&str]; 11] = [
+        &["sources"],
+        &["history", "us-mali"],
+        &["report"],
+        &["status"],
+        &["compare", "Mali"],
+        &["extract", &mali_2025],
+        &["diff", &mali_2023, &mali_2025],
+        &["backup", backup_arg],
+        &["deliveries"],
+        &["config-check"],
+        &["reprocess"],
+    ];
+    for args in reading {
+        let run = ws.run(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains(UNSET),
+            "{args:?} mentions it: {}",
+            run.stderr
+        );
+    }
+    let (mut child, line) = serve(&ws);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("Dashboard on"), "{line}");
+
+    // The commands that send refuse, naming the variable.
+    for args in [
+        &["daemon"][..],
+        &["daemon", "--once"],
+        &["notify", "test", "ops-hook"],
+    ] {
+        let run = ws.run(args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(UNSET), "{args:?}: {}", run.stderr);
+    }
+
+    // Once it is set, the next check sends what waited.
+    let third = run_env(&ws, &["check"], &[(UNSET, "the-secret")]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert_eq!(hook.accepted().len(), 1, "{}", third.stderr);
+    assert!(hook.accepted()[0].signature_valid);
+}
+
+// Item 4: credentials in a webhook URL.
+#[test]
+fn a_webhook_url_from_the_environment_is_never_shown_whole() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    hook.set_status(500);
+    let secret_url = format!(
+        "http://hookuser:pa55word@{}/services/T000/B000/XXXXSECRETXXXX?token=QQTOKENQQ",
+        hook.address
+    );
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    let ws = mali(
+        &server,
+        "[[notify.webhook]]\nname = \"chat\"\nurl_env = \"AW_TEST_HOOK_URL\"\nformat = \"slack\"\n",
+    );
+    let env = [("AW_TEST_HOOK_URL", secret_url.as_str())];
+    let secrets = ["pa55word", "hookuser", "XXXXSECRET", "QQTOKEN", "T000/B000"];
+    let mut seen = String::new();
+    let first = run_env(&ws, &["-v", "check"], &env);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let second = run_env(&ws, &["-vv", "check"], &env);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(
+        hook.received().len(),
+        1,
+        "the URL from the environment is used"
+    );
+    seen.push_str(&second.stdout);
+    seen.push_str(&second.stderr);
+    for format in ["text", "json"] {
+        let run = ws.run(&["deliveries", "--format", format]);
+        seen.push_str(&run.stdout);
+    }
+    assert!(seen.contains("answered HTTP 500"), "{seen}");
+    let test = run_env(&ws, &["notify", "test", "chat"], &env);
+    assert_eq!(test.code, 2, "{}", test.stderr);
+    assert!(test.stdout.contains("failed"), "{}", test.stdout);
+    assert!(
+        !test.stdout.contains("will retry"),
+        "nothing is queued: {}",
+        test.stdout
+    );
+    seen.push_str(&test.stdout);
+    seen.push_str(&test.stderr);
+
+    // A host that does not answer: reqwest's own message would carry the URL.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed_address = closed.local_addr().expect("address");
+    drop(closed);
+    let unreachable = format!(
+        "http://hookuser:pa55word@{closed_address}/services/T000/B000/XXXXSECRETXXXX?token=QQTOKENQQ"
+    );
+    let test = run_env(
+        &ws,
+        &["-vv", "notify", "test", "chat"],
+        &[("AW_TEST_HOOK_URL", &unreachable)],
+    );
+    assert_eq!(test.code, 2, "{}", test.stderr);
+    assert!(test.stdout.contains("cannot reach"), "{}", test.stdout);
+    seen.push_str(&test.stdout);
+    seen.push_str(&test.stderr);
+
+    for secret in secrets {
+        assert!(!seen.contains(secret), "`{secret}` shown:\n{seen}");
+    }
+    for entry in std::fs::read_dir(ws.dir.path()).expect("dir").flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        if entry.file_name() == "config.toml" {
+            continue;
+        }
+        for secret in ["pa55word", "XXXXSECRET", "QQTOKEN"] {
+            assert!(
+                !text.contains(secret),
+                "`{secret}` stored in {}",
+                entry.path().display()
+            );
+        }
+    }
+}
