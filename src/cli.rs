@@ -486,7 +486,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => {
             let config = load_config(&cli, false)?;
-            let store = open_existing_store(&cli, &config)?;
+            let store = match action {
+                // Re-queueing writes; listing only reads.
+                Some(_) => StoreHandle::open(&existing_store_path(&cli, &config)?)?,
+                None => open_existing_store(&cli, &config)?,
+            };
             if let Some(DeliveriesAction::Retry { id }) = action {
                 let id = *id;
                 if !store
@@ -887,8 +891,15 @@ fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
     Ok(StoreHandle::open(&path)?)
 }
 
-/// Opens the database for reading commands, refusing to create an empty one by mistake.
+/// Opens the database for reading commands, read-only, refusing to create an empty one by
+/// mistake.
 fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
+    let path = existing_store_path(cli, config)?;
+    Ok(StoreHandle::open_read_only(&path)?)
+}
+
+/// The database's path, when there is a database there.
+fn existing_store_path(cli: &Cli, config: &Config) -> anyhow::Result<PathBuf> {
     let path = storage_path(cli, config);
     if !path.exists() {
         bail!(
@@ -896,7 +907,7 @@ fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle
             path.display()
         );
     }
-    Ok(StoreHandle::open(&path)?)
+    Ok(path)
 }
 
 fn resolve_profile(config: &Config, names: &str) -> anyhow::Result<Vec<Arc<Profile>>> {

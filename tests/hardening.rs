@@ -753,3 +753,106 @@ fn a_webhook_url_from_the_environment_is_never_shown_whole() {
         }
     }
 }
+
+// Item 5: read-only databases.
+#[test]
+fn read_only_commands_work_on_a_database_they_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    server.serve_fixture("/mali", "mali-2025.html");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    // A backup, as it would be mounted read-only: no -wal or -shm beside it.
+    let mounted = tempfile::tempdir().expect("a folder for the backup");
+    let copy = mounted.path().join("copy.db");
+    assert_eq!(ws.run(&["backup", copy.to_str().expect("utf-8")]).code, 0);
+    let out = tempfile::tempdir().expect("a folder for new backups");
+    mode(out.path(), 0o777);
+    // Read-only folders and files; as root, which may write anyway, run as `nobody` too.
+    for (file, folder) in [
+        (ws.db_path(), ws.dir.path()),
+        (copy.clone(), mounted.path()),
+    ] {
+        mode(&file, 0o444);
+        mode(folder, 0o555);
+    }
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let reader = |db: &std::path::Path, args: &[&str]| {
+        let mut command = if as_root {
+            let mut command = Command::new("setpriv");
+            command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+            command.arg(env!("CARGO_BIN_EXE_advisory-watch"));
+            command
+        } else {
+            binary()
+        };
+        command
+            .arg("--config")
+            .arg(ws.config_path())
+            .arg("--db")
+            .arg(db)
+            .args(args);
+        common::Run::from(command.output().expect("run"))
+    };
+    let listing = |folder: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut failures = Vec::new();
+    for (n, db) in [ws.db_path(), copy.clone()].iter().enumerate() {
+        let before = listing(db.parent().expect("folder"));
+        let backup = out.path().join(format!("backup-{n}.db"));
+        let backup_arg = backup.to_str().expect("utf-8");
+        let commands: [&[&str]; 8] = [
+            &["sources"],
+            &["history", "us-mali"],
+            &["report"],
+            &["report", "--format", "json"],
+            &["status"],
+            &["compare", "Mali"],
+            &["deliveries"],
+            &["backup", backup_arg],
+        ];
+        for args in commands {
+            let run = reader(db, args);
+            if run.code != 0 {
+                failures.push(format!(
+                    "{}: {args:?}: exit {}: {}",
+                    db.display(),
+                    run.code,
+                    run.stderr
+                ));
+            } else if args == ["report"]
+                && !run.stdout.contains("Unrest and health indicators added")
+            {
+                failures.push(format!(
+                    "{}: the report lacks the change: {}",
+                    db.display(),
+                    run.stdout
+                ));
+            }
+        }
+        assert_eq!(
+            listing(db.parent().expect("folder")),
+            before,
+            "nothing created beside it"
+        );
+    }
+    for folder in [ws.dir.path(), mounted.path()] {
+        mode(folder, 0o755);
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
