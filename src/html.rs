@@ -11,11 +11,14 @@ use std::fmt::Write as _;
 use crate::advisory::{Indicator, Level};
 use crate::diff::{Change, Edit, WordDiff};
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values, dropping control characters
+/// (other than tab and newline) that a page may carry and no reader wants.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '\t' | '\n' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

@@ -374,11 +374,16 @@ pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
 
 /// A cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab or carriage return
 /// first) gets a `'` in front; quoting is the csv writer's.
+/// Control characters other than tab and line breaks are dropped.
 fn formula_guard(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+        .collect();
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text
     }
 }
 

@@ -856,3 +856,43 @@ fn read_only_commands_work_on_a_database_they_cannot_write() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+// Item 14: a charset that changes.
+#[test]
+fn a_declared_charset_that_changes_alone_is_no_change() {
+    let server = FixtureServer::start();
+    let page = fixture("mali-2025.html");
+    let mut plain = Reply::html(page.clone());
+    plain.content_type = "text/html".into();
+    server.set("/mali", plain.clone());
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    for (content_type, meta) in [
+        ("text/html", "<meta charset=\"iso-8859-1\"/>"),
+        (
+            "text/html; charset=windows-1252",
+            "<meta charset=\"UTF-8\"/>",
+        ),
+        (
+            "text/html; charset=utf-8",
+            "<meta charset=\"windows-1252\"/>",
+        ),
+    ] {
+        let mut reply = Reply::html(page.replacen("<meta charset=\"UTF-8\"/>", meta, 1));
+        reply.content_type = content_type.into();
+        server.set("/mali", reply);
+        let (report, code) = ws.check_json(&[]);
+        assert_eq!(code, 0, "{report}");
+        assert_eq!(
+            report["changes"],
+            serde_json::json!([]),
+            "{content_type} {meta}: {report}"
+        );
+    }
+    let history = ws.run(&["history", "us-mali", "--format", "json"]);
+    assert!(
+        !history.stdout.contains("â€"),
+        "mojibake stored: {}",
+        history.stdout
+    );
+}
