@@ -19,6 +19,7 @@ pub mod fetch;
 pub mod html;
 pub mod json_profile;
 pub mod notify;
+pub mod page_limits;
 pub mod profile;
 pub mod publish;
 pub mod report;

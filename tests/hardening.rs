@@ -4,7 +4,7 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::peers::{DaemonProcess, WebhookReceiver, wait_until};
 use common::{FixtureServer, Reply, Workspace, fixture};
@@ -894,5 +894,39 @@ fn a_declared_charset_that_changes_alone_is_no_change() {
         !history.stdout.contains("â€"),
         "mojibake stored: {}",
         history.stdout
+    );
+}
+
+// Item 1: deep nesting.
+#[test]
+fn a_page_nested_100k_deep_is_refused_within_2_seconds() {
+    let server = FixtureServer::start();
+    let deep = format!(
+        "<html><body>{}Level 4: Do Not Travel{}</body></html>",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    server.set("/mali", Reply::html(deep));
+    let ws = mali(&server, "");
+    let start = Instant::now();
+    let (report, code) = ws.check_json(&[]);
+    let took = start.elapsed();
+    assert_eq!(code, 2, "{report}");
+    assert!(took < Duration::from_secs(2), "check took {took:?}");
+    let failure = &report["failures"][0];
+    assert_eq!(failure["kind"], "extraction", "{report}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nests elements more than 1000 deep")),
+        "{report}"
+    );
+    let start = Instant::now();
+    let extract = ws.run(&["extract", &server.url("/mali")]);
+    assert_eq!(extract.code, 2, "{}", extract.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "extract took {:?}",
+        start.elapsed()
     );
 }
