@@ -169,6 +169,7 @@ impl Daemon {
             .as_ref()
             .and_then(|r| r.cron.next_after(Utc::now()));
         let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.checker.concurrency.max(1)));
         let mut cycles = JoinSet::new();
         let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
         let now = Utc::now();
@@ -201,26 +202,36 @@ impl Daemon {
                     .lock()
                     .expect("running set")
                     .extend(ready.iter().map(|s| s.name.clone()));
-                let (checker, running, wake) = (
-                    self.checker.clone(),
-                    Arc::clone(&running),
-                    Arc::clone(&wake_worker),
-                );
-                cycles.spawn(async move {
-                    let outcome = run::check(&ready, &checker).await;
-                    let mut set = running.lock().expect("running set");
-                    for source in &ready {
-                        set.remove(&source.name);
-                    }
-                    drop(set);
-                    match outcome {
-                        Ok(report) => {
-                            log_cycle(&report);
-                            wake.notify_one();
+                // Each source runs and finishes on its own, so a stalled host holds back only
+                // its own sources; `fetch.concurrency` bounds them all together. The sources of
+                // one tick share a batch, so a digest still collects what they find.
+                let batch = crate::notify::Event::new_id();
+                for source in ready {
+                    let (checker, running, wake, slots, batch) = (
+                        self.checker.clone(),
+                        Arc::clone(&running),
+                        Arc::clone(&wake_worker),
+                        Arc::clone(&slots),
+                        batch.clone(),
+                    );
+                    cycles.spawn(async move {
+                        let outcome = match slots.acquire().await {
+                            Ok(_slot) => {
+                                run::check_in_batch(std::slice::from_ref(&source), &checker, &batch)
+                                    .await
+                            }
+                            Err(_) => return,
+                        };
+                        running.lock().expect("running set").remove(&source.name);
+                        match outcome {
+                            Ok(report) => {
+                                log_check(&report);
+                                wake.notify_one();
+                            }
+                            Err(e) => tracing::error!(source = %source.name, error = %e, "check failed; the next tick tries again"),
                         }
-                        Err(e) => tracing::error!(error = %e, "check cycle failed; the next tick tries again"),
-                    }
-                });
+                    });
+                }
             }
             if let (Some(settings), Some(at)) = (&self.config.report, next_report)
                 && at <= now
@@ -308,6 +319,16 @@ async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSet
         Err(e) => {
             tracing::error!(path = %settings.path.display(), error = %format!("{e:#}"), "report not published; the next tick tries again")
         }
+    }
+}
+
+/// Logs one source's check: at info level what an operator wants to hear of (a change, a
+/// failure, a first version), the rest at debug level.
+fn log_check(report: &CycleReport) {
+    if report.changes.is_empty() && report.failures.is_empty() && report.first_versions.is_empty() {
+        tracing::debug!(checked = report.checked, "check finished: unchanged");
+    } else {
+        log_cycle(report);
     }
 }
 

@@ -45,7 +45,11 @@ fn main() -> ExitCode {
     };
     // Page text reaches the terminal: no escape sequence of a page gets through.
     let mut stdout = advisory_watch::terminal::Sanitizing::new(std::io::stdout());
-    match runtime.block_on(cli::run(cli, &mut stdout)) {
+    let outcome = runtime.block_on(cli::run(cli, &mut stdout));
+    // An extraction abandoned after the daemon's grace time still runs on the blocking pool:
+    // exit without waiting for it (nothing stored depends on it).
+    runtime.shutdown_background();
+    match outcome {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::SourceFailed) => ExitCode::from(2),
         // A reader that went away (`| head`) has all it wanted: end quietly.

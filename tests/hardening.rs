@@ -930,3 +930,93 @@ fn a_page_nested_100k_deep_is_refused_within_2_seconds() {
         start.elapsed()
     );
 }
+
+fn daemon_config(server: &FixtureServer, names: &[&str]) -> String {
+    let mut config = String::from(
+        "[fetch]\ntimeout = \"20s\"\nretries = 0\nconcurrency = 4\nper_host = 4\n\n\
+         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
+    );
+    for name in names {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"{name}\"\ncountry = \"Mali\"\nurl = \"{}\"\n\n",
+            server.url(&format!("/{name}"))
+        ));
+    }
+    config
+}
+
+// Item 2: one slow source holds back the rest.
+#[test]
+fn a_stalled_source_does_not_hold_back_a_fast_one() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/fast", "mali-2025.html");
+    server.set(
+        "/slow",
+        Reply::html(fixture("mali-2025.html")).delayed(Duration::from_secs(6)),
+    );
+    let ws = Workspace::new(&daemon_config(&server, &["fast", "slow"]));
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || server.hits("/slow") >= 1),
+        "{}",
+        daemon.log()
+    );
+    let start = Instant::now();
+    let before = server.hits("/fast");
+    while start.elapsed() < Duration::from_secs(8) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let fast = server.hits("/fast") - before;
+    let slow = server.hits("/slow");
+    let started = Instant::now();
+    let code = daemon.terminate(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "stopping took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        fast >= 5,
+        "the fast source was fetched {fast} times in 8 s (slow: {slow})\n{}",
+        daemon.log()
+    );
+    assert!(
+        slow <= 3,
+        "the slow source is never checked twice at once: {slow}"
+    );
+}
+
+// Item 2: SIGTERM during an extraction.
+#[test]
+fn sigterm_during_a_long_extraction_exits_within_the_grace() {
+    let server = FixtureServer::start();
+    // Within the page limits, but slow to parse: 300 blocks of 900 nested elements.
+    let block = format!("{}x{}", "<div>".repeat(900), "</div>".repeat(900));
+    server.set(
+        "/heavy",
+        Reply::html(format!("<html><body>{}</body></html>", block.repeat(300))),
+    );
+    let ws = Workspace::new(&daemon_config(&server, &["heavy"]));
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || server.hits("/heavy") >= 1),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let code = daemon.terminate(Duration::from_secs(30));
+    let took = started.elapsed();
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    assert!(
+        took < Duration::from_secs(3),
+        "exit took {took:?} with a grace of 1 s\n{}",
+        daemon.log()
+    );
+    assert!(
+        daemon.log().contains("abandoned after the grace time"),
+        "{}",
+        daemon.log()
+    );
+}
