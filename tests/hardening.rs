@@ -1020,3 +1020,130 @@ fn sigterm_during_a_long_extraction_exits_within_the_grace() {
         daemon.log()
     );
 }
+
+// Item 19: the systemd unit.
+#[test]
+fn the_systemd_unit_can_write_the_database_and_report_folders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(root.join("contrib/advisory-watch.service")).expect("unit");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let writable: Vec<&str> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("ReadWritePaths="))
+        .flat_map(|paths| paths.split_whitespace())
+        .map(|p| p.trim_start_matches('-'))
+        .chain(
+            unit.lines()
+                .filter_map(|l| l.strip_prefix("StateDirectory="))
+                .map(|_| "/var/lib/advisory-watch"),
+        )
+        .collect();
+    let report = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("path = \"/var/www/"))
+        .map(|rest| format!("/var/www/{}", rest.split('"').next().unwrap_or_default()))
+        .expect("the README documents a [report] path under /var/www");
+    for needed in ["/var/lib/advisory-watch/advisory-watch.db", report.as_str()] {
+        assert!(
+            writable
+                .iter()
+                .any(|folder| needed.starts_with(&format!("{folder}/"))),
+            "ProtectSystem=strict leaves {needed} read-only: ReadWritePaths {writable:?}"
+        );
+    }
+    assert!(
+        unit.lines()
+            .any(|l| l.starts_with("ReadWritePaths=") && l.contains("/var/lib/advisory-watch")),
+        "the database folder is named in ReadWritePaths"
+    );
+}
+
+// Item 19: the systemd unit, as systemd reads it. Ignored, with its reason, when the build
+// found no systemd-analyze (see build.rs); under CI=true it always runs.
+#[test]
+#[cfg_attr(
+    systemd_analyze_missing,
+    ignore = "systemd-analyze is not installed here (apt-get install systemd)"
+)]
+fn the_systemd_unit_passes_systemd_analyze_verify() {
+    let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("systemd-analyze is not installed; CI installs it (.ci/run)");
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contrib/advisory-watch.service"
+    ))
+    .expect("unit");
+    // Verified as installed, with the binary this test built in place of /usr/local/bin.
+    let dir = tempfile::tempdir().expect("dir");
+    let copy = dir.path().join("advisory-watch.service");
+    std::fs::write(
+        &copy,
+        unit.replace(
+            "/usr/local/bin/advisory-watch",
+            env!("CARGO_BIN_EXE_advisory-watch"),
+        ),
+    )
+    .expect("write");
+    let verify = Command::new(analyze)
+        .arg("verify")
+        .arg(&copy)
+        .output()
+        .expect("systemd-analyze");
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert!(verify.status.success(), "{stderr}");
+    let complaints: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("advisory-watch.service"))
+        .collect();
+    assert!(complaints.is_empty(), "{stderr}");
+}
+
+// Items 16 and 17: CI on a stock Debian Python, and a browser test that cannot pass unseen.
+#[test]
+fn ci_uses_a_virtual_environment_and_counts_skipped_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    assert!(
+        !ci.lines()
+            .any(|l| l.trim_start().starts_with("python3 -m pip install")),
+        "a stock Debian Python refuses pip outside a virtual environment:\n{ci}"
+    );
+    assert!(
+        ci.contains("python3 -m venv \"$venv\"") && ci.contains("venv=target/python-venv"),
+        "{ci}"
+    );
+    let closing = ci.lines().last().unwrap_or_default();
+    assert!(
+        closing.contains("passed") && closing.contains("failed") && closing.contains("skipped"),
+        "{closing}"
+    );
+    let browser = std::fs::read_to_string(root.join("tests/reports.rs")).expect("reports.rs");
+    assert!(
+        browser.contains("chromium_missing,\n    ignore = "),
+        "a named ignored test"
+    );
+    assert!(!browser.contains("SKIPPED"), "no silent early return");
+    // The summary line's arithmetic, on what cargo prints.
+    let sample = "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\ntest result: FAILED. 2 passed; 1 failed; 2 ignored; 0 measured\n";
+    let script = ci
+        .lines()
+        .filter(|l| {
+            l.starts_with("passed=") || l.starts_with("failed=") || l.starts_with("skipped=")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("log");
+    std::fs::write(&log, sample).expect("write");
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "log={}\n{script}\necho \"$passed $failed $skipped\"",
+            log.display()
+        ))
+        .output()
+        .expect("bash");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "5 1 3");
+}
