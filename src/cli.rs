@@ -19,7 +19,7 @@ use crate::extract::{self, Attempt};
 use crate::fetch::{self, Fetcher};
 use crate::notify::{self, Sender};
 use crate::profile::Profile;
-use crate::report::{self, Format, ReportFormat, ReportQuery};
+use crate::report::{self, Format, Plain, ReportFormat, ReportQuery};
 use crate::run::{self, Checker};
 use crate::store::StoreHandle;
 
@@ -81,8 +81,8 @@ pub enum Command {
         /// A file path (Markdown is turned into HTML) or an http(s) URL
         input: String,
         /// Output format (json or text)
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Json)]
+        format: Plain,
     },
     /// Compare two saved pages
     Diff {
@@ -102,14 +102,14 @@ pub enum Command {
         /// The source's name
         source: String,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Each source with its last check, level, indicators and state
     Sources {
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// The changes of a period, most important first, as text, Markdown, HTML, JSON, CSV or Atom
     Report {
@@ -144,8 +144,8 @@ pub enum Command {
     /// Health of every source: last success, failures in a row, last error
     Status {
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Store an archive's dated files (YYYY-MM-DD.html|md|xml|json) as versions of a source
     Import {
@@ -155,8 +155,8 @@ pub enum Command {
         /// The folder of dated files
         dir: PathBuf,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// List every country a feed or index names; optionally write a source entry for each
     Discover {
@@ -170,8 +170,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         write: Option<PathBuf>,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Store the versions a page's advisory-history panel lists, before the first check
     Backfill {
@@ -183,8 +183,8 @@ pub enum Command {
         /// The country
         country: String,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Write a consistent copy of the database to FILE, also while the daemon runs
     Backup {
@@ -214,8 +214,8 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Send a sample notification through one channel
     Notify {
@@ -346,7 +346,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                         extract::read_document(&other, &page).map_err(anyhow::Error::msg)?;
                     let value = report::document_json(&document);
                     match format {
-                        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+                        Plain::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
                         _ => write!(out, "{}", report::document_text(&document))?,
                     }
                     return Ok(Status::Ok);
@@ -361,14 +361,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     .unwrap_or_else(|| Attempt::empty(profile)),
             };
             match (format, &outcome) {
-                (Format::Text, Ok(extracted)) => write!(
+                (Plain::Text, Ok(extracted)) => write!(
                     out,
                     "{}",
                     report::fields_text(&extracted.profile, &extracted.advisory)
                 )?,
-                (Format::Text | Format::Markdown, Err(failure)) => {
-                    writeln!(out, "{input}: {failure}")?
-                }
+                (Plain::Text, Err(failure)) => writeln!(out, "{input}: {failure}")?,
                 _ => writeln!(
                     out,
                     "{}",
@@ -420,13 +418,21 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 })
                 .await?;
             let Some((snapshots, changes, failures)) = found else {
+                // Suggest `check` only for a source it can check.
+                if config.select_sources(std::slice::from_ref(source)).is_ok() {
+                    bail!(
+                        "the database {} has no history of `{source}` yet; run `advisory-watch check {source}` first",
+                        store.path().display()
+                    );
+                }
                 bail!(
-                    "the database {} has no source named `{source}`; run `advisory-watch check {source}` first",
-                    store.path().display()
+                    "no source is named `{source}`, in the database {} or in {}; `advisory-watch sources` lists the sources with a history",
+                    store.path().display(),
+                    config.origin
                 );
             };
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::history_json(
@@ -446,7 +452,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::sources_json(&sources))?
@@ -511,7 +517,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let limit = *limit;
             let rows = store.call(move |s| s.deliveries(status, limit)).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::deliveries_json(&rows))?
@@ -627,7 +633,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::status_json(&sources))?
@@ -667,7 +673,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             .await?;
             bar.finish_and_clear();
             match format {
-                Format::Json => {
+                Plain::Json => {
                     let report = run::CycleReport {
                         checked: imported.files,
                         changes: imported.changes.clone(),
@@ -741,7 +747,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::discovered_json(&items))?
@@ -811,7 +817,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 );
             }
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::compare_json(country, &matching))?

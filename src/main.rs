@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         // A reader that went away (`| head`) has all it wanted: end quietly.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("advisory-watch: {error:#}");
+            eprintln!("advisory-watch: {}", describe(&error));
             if error.downcast_ref::<ConfigError>().is_some() {
                 ExitCode::from(3)
             } else {
@@ -63,6 +63,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error and its causes, each said once: many messages already quote their cause.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// Whether the error comes from writing to a closed pipe.

@@ -387,7 +387,17 @@ fn formula_guard(text: &str) -> String {
     }
 }
 
-/// Output formats of `check`, `history`, `sources` and `extract`.
+/// Output formats of the commands that print records rather than changes (`extract`,
+/// `history`, `sources`, `status`, `compare`, `import`, `discover`, `deliveries`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Plain {
+    /// For people at a terminal.
+    Text,
+    /// For programs; the documented schema.
+    Json,
+}
+
+/// Output formats of `check` and `diff`, whose changes also read well as Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// For people at a terminal.
@@ -1233,5 +1243,20 @@ pub fn document_text(document: &crate::extract::Document) -> String {
             out.push_str(&format!("{} advisories.\n", items.len()));
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_guarded() {
+        assert_eq!(formula_guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(formula_guard("+1"), "'+1");
+        assert_eq!(formula_guard("-1"), "'-1");
+        assert_eq!(formula_guard("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_guard("Mali\u{1b}[2J"), "Mali[2J");
+        assert_eq!(formula_guard("Mali"), "Mali");
     }
 }

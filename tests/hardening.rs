@@ -1147,3 +1147,176 @@ fn ci_uses_a_virtual_environment_and_counts_skipped_tests() {
         .expect("bash");
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "5 1 3");
 }
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README")
+}
+
+// Item 20: the README's top example is what the program prints.
+#[test]
+fn the_readme_example_is_the_real_mali_change() {
+    let readme = readme();
+    let example = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the first text block");
+    let dir = tempfile::tempdir().expect("dir");
+    let old = common::fixture_path("mali-2023-legacy.html");
+    let new = common::fixture_path("mali-2025.html");
+    let diff = common::run_bare(dir.path(), &["diff", &old, &new]).stdout;
+    let headline = example.lines().next().unwrap_or_default();
+    assert_eq!(
+        headline,
+        format!(
+            "Mali (us-mali): {}",
+            diff.lines().next().unwrap_or_default()
+        )
+    );
+    for line in example.lines().skip(1) {
+        for piece in line.split("...").map(str::trim).filter(|p| !p.is_empty()) {
+            assert!(
+                diff.contains(piece),
+                "the README shows `{piece}`, which the Mali diff does not print:\n{diff}"
+            );
+        }
+    }
+}
+
+// Item 20: the built-in profiles table, the exit codes, and the security section.
+#[test]
+fn the_readme_tables_are_whole_and_the_security_section_names_real_tests() {
+    let readme = readme();
+    let table: Vec<&str> = readme
+        .split("Built-in profiles")
+        .nth(1)
+        .expect("the profiles table")
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let check = common::run_bare(dir.path(), &["--config", "/dev/null", "config-check"]);
+    let profiles: Vec<&str> = check
+        .stdout
+        .split("profiles:\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(profiles.len() >= 8, "{}", check.stdout);
+    for profile in profiles {
+        assert!(
+            table
+                .iter()
+                .any(|row| row.starts_with(&format!("| `{profile}` |"))),
+            "`{profile}` is missing from the README's one table of built-in profiles"
+        );
+    }
+
+    let exit_codes = readme.split("### Exit codes").nth(1).expect("exit codes");
+    let row = exit_codes
+        .lines()
+        .find(|l| l.starts_with("| 2 |"))
+        .expect("code 2");
+    for command in [
+        "`check`",
+        "`extract`",
+        "`sources`",
+        "`status`",
+        "`notify test`",
+    ] {
+        assert!(
+            row.contains(command),
+            "exit code 2 does not mention {command}: {row}"
+        );
+    }
+
+    let security = readme
+        .split("## Security")
+        .nth(1)
+        .expect("a security section");
+    let security = security.split("\n## ").next().unwrap_or_default();
+    let mut sources = String::new();
+    for folder in ["tests", "src"] {
+        for entry in
+            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
+                .expect("folder")
+                .flatten()
+        {
+            sources.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    let named: Vec<&str> = security
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| name.contains("::"))
+        .collect();
+    assert!(named.len() >= 15, "{named:?}");
+    for name in named {
+        let function = name.rsplit("::").next().unwrap_or_default();
+        assert!(
+            function == "tests" || sources.contains(&format!("fn {function}(")),
+            "the security section names `{name}`, which is not a test"
+        );
+    }
+}
+
+// Item 20: help, messages and formats that say what is true.
+#[test]
+fn commands_list_only_the_formats_they_print_and_say_each_error_once() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    for command in [
+        "history",
+        "sources",
+        "status",
+        "compare",
+        "extract",
+        "import",
+        "discover",
+        "deliveries",
+    ] {
+        let help = ws.run(&[command, "--help"]).stdout;
+        assert!(
+            !help.contains("markdown"),
+            "`{command} --help` lists markdown:\n{help}"
+        );
+    }
+    for command in ["check", "diff", "report"] {
+        let help = ws.run(&[command, "--help"]).stdout;
+        assert!(help.contains("markdown"), "`{command} --help`:\n{help}");
+    }
+    let markdown = ws.run(&["history", "us-mali", "--format", "markdown"]);
+    assert_eq!(
+        markdown.code, 2,
+        "refused by the argument parser: {}",
+        markdown.stdout
+    );
+
+    let nope = ws.run(&["history", "nope"]);
+    assert_eq!(nope.code, 1);
+    assert!(!nope.stderr.contains("check nope"), "{}", nope.stderr);
+    assert!(
+        nope.stderr.contains("advisory-watch sources"),
+        "{}",
+        nope.stderr
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = common::run_bare(
+        dir.path(),
+        &["--config", "/nonexistent/config.toml", "check"],
+    );
+    assert_eq!(missing.code, 3);
+    assert_eq!(
+        missing.stderr.matches("No such file or directory").count(),
+        1,
+        "{}",
+        missing.stderr
+    );
+}
