@@ -48,29 +48,57 @@ pub enum ArchiveError {
     },
 }
 
-/// The dated files of a folder, oldest first. Other files are left alone.
-pub fn dated_files(folder: &Path) -> Result<Vec<DatedFile>, ArchiveError> {
-    let entries = std::fs::read_dir(folder).map_err(|source| ArchiveError::Folder {
+/// The most versions of one day an archive may hold: `_1` to `_9999`.
+const MAX_SAME_DAY: u32 = 9999;
+
+/// The dated files of a folder, oldest first. Other files are left alone. A file named like a
+/// date that is not one (`2025-02-30.html`, `2025-01-08_4294967295.html`), dated after `now`,
+/// or a symbolic link that leads out of the folder is skipped with a warning.
+pub fn dated_files(folder: &Path, now: DateTime<Utc>) -> Result<Vec<DatedFile>, ArchiveError> {
+    let folder_error = |source| ArchiveError::Folder {
         path: folder.to_owned(),
         source,
-    })?;
+    };
+    let entries = std::fs::read_dir(folder).map_err(folder_error)?;
+    let inside = folder.canonicalize().map_err(folder_error)?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry
-            .map_err(|source| ArchiveError::Folder {
-                path: folder.to_owned(),
-                source,
-            })?
-            .path();
-        let Some((date, order)) = date_of(&path) else {
-            continue;
+        let entry = entry.map_err(folder_error)?;
+        let path = entry.path();
+        let observed = match date_of(&path) {
+            Dated::Not => continue,
+            Dated::Impossible(why) => {
+                tracing::warn!(file = %path.display(), "skipped: {why}");
+                continue;
+            }
+            Dated::At(observed) if observed > now => {
+                tracing::warn!(
+                    file = %path.display(),
+                    "skipped: dated {}, which is in the future",
+                    observed.date_naive()
+                );
+                continue;
+            }
+            Dated::At(observed) => observed,
         };
-        let noon = Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).expect("noon exists"))
-            + chrono::Duration::seconds(i64::from(order));
-        files.push(DatedFile {
-            path,
-            observed: noon,
-        });
+        if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&inside) && target.is_file() => {}
+                Ok(target) => {
+                    tracing::warn!(
+                        file = %path.display(),
+                        "skipped: a symbolic link to {}, outside the folder",
+                        target.display()
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(file = %path.display(), "skipped: a broken symbolic link ({e})");
+                    continue;
+                }
+            }
+        }
+        files.push(DatedFile { path, observed });
     }
     if files.is_empty() {
         return Err(ArchiveError::Empty {
@@ -81,18 +109,61 @@ pub fn dated_files(folder: &Path) -> Result<Vec<DatedFile>, ArchiveError> {
     Ok(files)
 }
 
-/// The date and same-day order of `2025-06-13.md` (0) or `2025-06-13_2.md` (2).
-fn date_of(path: &Path) -> Option<(NaiveDate, u32)> {
-    let extension = path.extension()?.to_str()?;
-    if !matches!(extension, "html" | "htm" | "md" | "xml" | "json") {
-        return None;
-    }
-    let stem = path.file_stem()?.to_str()?;
-    let (date, order) = match stem.split_once('_') {
-        Some((date, n)) => (date, n.parse().ok()?),
-        None => (stem, 0),
+/// What a file name says about its date.
+#[derive(Debug, PartialEq, Eq)]
+enum Dated {
+    /// Not a dated file: left alone.
+    Not,
+    /// Named like a dated file, but the date or order is impossible; why.
+    Impossible(String),
+    /// Noon UTC of its date, plus one second per later version of the day.
+    At(DateTime<Utc>),
+}
+
+/// The date of `2025-06-13.md` (noon) or `2025-06-13_2.md` (noon and two seconds).
+fn date_of(path: &Path) -> Dated {
+    let (Some(extension), Some(stem)) = (
+        path.extension().and_then(|e| e.to_str()),
+        path.file_stem().and_then(|s| s.to_str()),
+    ) else {
+        return Dated::Not;
     };
-    Some((NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, order))
+    if !matches!(extension, "html" | "htm" | "md" | "xml" | "json") {
+        return Dated::Not;
+    }
+    let (date, order) = stem.split_once('_').unwrap_or((stem, ""));
+    let looks_dated = date.len() == 10
+        && date.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !looks_dated {
+        return Dated::Not;
+    }
+    let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+        return Dated::Impossible(format!("{date} is not a date"));
+    };
+    let order = if order.is_empty() {
+        0
+    } else {
+        match order.parse::<u32>() {
+            Ok(n) if n <= MAX_SAME_DAY => n,
+            _ => {
+                return Dated::Impossible(format!(
+                    "`_{order}` is not a version of the day; use _2 to _{MAX_SAME_DAY}"
+                ));
+            }
+        }
+    };
+    match date.and_hms_opt(12, 0, 0) {
+        Some(noon) => {
+            Dated::At(Utc.from_utc_datetime(&noon) + chrono::Duration::seconds(i64::from(order)))
+        }
+        None => Dated::Impossible(format!("{date} has no noon")),
+    }
 }
 
 /// A file's content as the readers take it: Markdown and plain text are turned into HTML
@@ -278,7 +349,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "# x").expect("write");
         }
-        let names: Vec<String> = dated_files(dir.path())
+        let names: Vec<String> = dated_files(dir.path(), Utc::now())
             .expect("files")
             .iter()
             .map(|f| {
@@ -292,11 +363,30 @@ mod tests {
         assert_eq!(names, ["2025-03-26.md", "2025-06-13.md", "2025-06-13_2.md"]);
         let empty = tempfile::tempdir().expect("temp dir");
         assert!(
-            dated_files(empty.path())
+            dated_files(empty.path(), Utc::now())
                 .expect_err("empty")
                 .to_string()
                 .contains("YYYY-MM-DD")
         );
+    }
+
+    #[test]
+    fn impossible_and_future_dates_are_skipped() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("a time");
+        let at = |name: &str| date_of(Path::new(name));
+        assert_eq!(at("notes.html"), Dated::Not);
+        assert_eq!(at("2025-01-08.txt"), Dated::Not);
+        assert!(matches!(at("2025-02-30.html"), Dated::Impossible(_)));
+        assert!(matches!(
+            at("2025-01-08_4294967295.html"),
+            Dated::Impossible(_)
+        ));
+        assert!(matches!(at("2025-01-08_x.html"), Dated::Impossible(_)));
+        assert!(matches!(at("2025-01-08_2.html"), Dated::At(t) if t < now));
+        assert!(matches!(at("2999-01-08.html"), Dated::At(t) if t > now));
     }
 
     #[test]

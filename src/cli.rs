@@ -19,7 +19,7 @@ use crate::extract::{self, Attempt};
 use crate::fetch::{self, Fetcher};
 use crate::notify::{self, Sender};
 use crate::profile::Profile;
-use crate::report::{self, Format, ReportFormat, ReportQuery};
+use crate::report::{self, Format, Plain, ReportFormat, ReportQuery};
 use crate::run::{self, Checker};
 use crate::store::StoreHandle;
 
@@ -84,8 +84,8 @@ pub enum Command {
         /// A file path (Markdown is turned into HTML) or an http(s) URL
         input: String,
         /// Output format (json or text)
-        #[arg(long, value_enum, default_value_t = Format::Json)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Json)]
+        format: Plain,
     },
     /// Compare two saved pages
     Diff {
@@ -106,14 +106,14 @@ pub enum Command {
         /// The source's name
         source: String,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Each source with its last check, level, indicators and state
     Sources {
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// The changes of a period, most important first, as text, Markdown, HTML, JSON, CSV or Atom
     Report {
@@ -148,8 +148,8 @@ pub enum Command {
     /// Health of every source: last success, failures in a row, last error
     Status {
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Store an archive's dated files (YYYY-MM-DD.html|md|xml|json) as versions of a source
     Import {
@@ -159,8 +159,8 @@ pub enum Command {
         /// The folder of dated files
         dir: PathBuf,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// List every country a feed or index names; optionally write a source entry for each
     Discover {
@@ -174,8 +174,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         write: Option<PathBuf>,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Store the versions a page's advisory-history panel lists, before the first check
     Backfill {
@@ -187,8 +187,8 @@ pub enum Command {
         /// The country
         country: String,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Write a consistent copy of the database to FILE, also while the daemon runs
     Backup {
@@ -218,8 +218,8 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         /// Output format (text or json)
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Plain::Text)]
+        format: Plain,
     },
     /// Send a sample notification through one channel
     Notify {
@@ -312,9 +312,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             };
             let report = run::check(&selected, &checker).await?;
             if !config.notify.channels.is_empty() {
-                // One attempt now; the daemon retries what fails.
+                // One attempt now, through the channels whose secrets are set; the daemon
+                // retries what fails, and sends what waits for a secret once it is set.
+                let sendable = config.sendable_notify();
                 let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
-                notify::deliver_due(&checker.store, &sender, &checker.notify).await?;
+                notify::deliver_due(&checker.store, &sender, &sendable).await?;
             }
             match format {
                 Format::Json => writeln!(
@@ -351,7 +353,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                         extract::read_document(&other, &page).map_err(anyhow::Error::msg)?;
                     let value = report::document_json(&document);
                     match format {
-                        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+                        Plain::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
                         _ => write!(out, "{}", report::document_text(&document))?,
                     }
                     return Ok(Status::Ok);
@@ -366,14 +368,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     .unwrap_or_else(|| Attempt::empty(&profile)),
             };
             match (format, &outcome) {
-                (Format::Text, Ok(extracted)) => write!(
+                (Plain::Text, Ok(extracted)) => write!(
                     out,
                     "{}",
                     report::fields_text(&extracted.profile, &extracted.advisory)
                 )?,
-                (Format::Text | Format::Markdown, Err(failure)) => {
-                    writeln!(out, "{input}: {failure}")?
-                }
+                (Plain::Text, Err(failure)) => writeln!(out, "{input}: {failure}")?,
                 _ => writeln!(
                     out,
                     "{}",
@@ -432,13 +432,21 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 })
                 .await?;
             let Some((snapshots, changes, failures)) = found else {
+                // Suggest `check` only for a source it can check.
+                if config.select_sources(std::slice::from_ref(source)).is_ok() {
+                    bail!(
+                        "the database {} has no history of `{source}` yet; run `advisory-watch check {source}` first",
+                        store.path().display()
+                    );
+                }
                 bail!(
-                    "the database {} has no source named `{source}`; run `advisory-watch check {source}` first",
-                    store.path().display()
+                    "no source is named `{source}`, in the database {} or in {}; `advisory-watch sources` lists the sources with a history",
+                    store.path().display(),
+                    config.origin
                 );
             };
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::history_json(
@@ -458,7 +466,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::sources_json(&sources))?
@@ -475,6 +483,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     config.origin
                 );
             }
+            config.require_secrets(None)?;
             let db = storage_path(&cli, &config);
             let _lock = InstanceLock::acquire(&db)?;
             let daemon = Daemon::new(config, &db)?;
@@ -497,7 +506,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => {
             let config = load_config(&cli, false)?;
-            let store = open_existing_store(&cli, &config)?;
+            let store = match action {
+                // Re-queueing writes; listing only reads.
+                Some(_) => StoreHandle::open(&existing_store_path(&cli, &config)?)?,
+                None => open_existing_store(&cli, &config)?,
+            };
             if let Some(DeliveriesAction::Retry { id }) = action {
                 let id = *id;
                 if !store
@@ -518,7 +531,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let limit = *limit;
             let rows = store.call(move |s| s.deliveries(status, limit)).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::deliveries_json(&rows))?
@@ -548,6 +561,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     }
                 );
             };
+            config.require_secrets(Some(channel))?;
             let event = crate::demo::sample_event()?;
             let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
             let delivery_id = event.delivery_id(&target.name);
@@ -560,7 +574,12 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     Ok(Status::Ok)
                 }
                 Err(e) => {
-                    writeln!(out, "The test notification through `{channel}` failed: {e}")?;
+                    // Nothing is queued for a test: say what happened, not "will retry".
+                    writeln!(
+                        out,
+                        "The test notification through `{channel}` failed: {}",
+                        e.message()
+                    )?;
                     Ok(Status::SourceFailed)
                 }
             }
@@ -605,17 +624,22 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let mut stop = daemon::shutdown_signal()?;
             if !listen.ip().is_loopback() {
                 tracing::warn!(
-                    %listen,
-                    "the dashboard has no access control of its own; put it behind a proxy that has"
+                    "{listen} is reachable from other machines, and the dashboard has no access control of its own: put it behind a proxy that has, or listen on 127.0.0.1"
                 );
             }
-            writeln!(out, "Dashboard on http://{listen}/ (Ctrl-C to stop)")?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            let bound = listener
+                .local_addr()
+                .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            writeln!(out, "Dashboard on http://{bound}/ (Ctrl-C to stop)")?;
             out.flush()?;
-            crate::dashboard::serve(store, *listen, async move {
+            crate::dashboard::serve(store, listener, async move {
                 let _ = stop.changed().await;
             })
             .await
-            .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
+            .with_context(|| format!("cannot serve the dashboard on {bound}"))?;
             Ok(Status::Ok)
         }
         Command::Status { format } => {
@@ -623,7 +647,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::status_json(&sources))?
@@ -641,7 +665,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let selected = config
                 .select_sources(std::slice::from_ref(source))
                 .map_err(anyhow::Error::msg)?;
-            let files = archive::dated_files(dir)?;
+            let files = archive::dated_files(dir, chrono::Utc::now())?;
             let mut documents = Vec::with_capacity(files.len());
             for file in &files {
                 documents.push((file.observed, archive::read(&file.path)?));
@@ -663,7 +687,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             .await?;
             bar.finish_and_clear();
             match format {
-                Format::Json => {
+                Plain::Json => {
                     let report = run::CycleReport {
                         checked: imported.files,
                         changes: imported.changes.clone(),
@@ -737,7 +761,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::discovered_json(&items))?
@@ -807,7 +831,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 );
             }
             match format {
-                Format::Json => writeln!(
+                Plain::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&report::compare_json(country, &matching))?
@@ -887,8 +911,15 @@ fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
     Ok(StoreHandle::open(&path)?)
 }
 
-/// Opens the database for reading commands, refusing to create an empty one by mistake.
+/// Opens the database for reading commands, read-only, refusing to create an empty one by
+/// mistake.
 fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
+    let path = existing_store_path(cli, config)?;
+    Ok(StoreHandle::open_read_only(&path)?)
+}
+
+/// The database's path, when there is a database there.
+fn existing_store_path(cli: &Cli, config: &Config) -> anyhow::Result<PathBuf> {
     let path = storage_path(cli, config);
     if !path.exists() {
         bail!(
@@ -896,7 +927,7 @@ fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle
             path.display()
         );
     }
-    Ok(StoreHandle::open(&path)?)
+    Ok(path)
 }
 
 fn resolve_profile(config: &Config, names: &str) -> anyhow::Result<Vec<Arc<Profile>>> {
@@ -963,6 +994,19 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
             source.url,
             source.profile_names.join(", ")
         )?;
+    }
+    if !config.notify.channels.is_empty() {
+        writeln!(out, "notification channels:")?;
+        for channel in &config.notify.channels {
+            match channel.waiting_for() {
+                None => writeln!(out, "  {}", channel.name)?,
+                Some(what) => writeln!(
+                    out,
+                    "  {:<24} waits for {what}: `daemon` and `notify test` refuse to start without it",
+                    channel.name
+                )?,
+            }
+        }
     }
     writeln!(out, "profiles:")?;
     for (name, description) in config.profiles.describe() {

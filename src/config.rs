@@ -63,6 +63,8 @@ pub mod defaults {
     pub const MAX_ATTEMPTS: u32 = 10;
     /// Delay before the first retry of a delivery.
     pub const DELIVERY_RETRY_INITIAL: Duration = Duration::from_secs(30);
+    /// The longest any duration setting may be: longer ones are mistakes ("400000y").
+    pub const LONGEST_DURATION: Duration = Duration::from_secs(7 * 86_400);
     /// The longest delay between two attempts of a delivery.
     pub const RETRY_MAX: Duration = Duration::from_secs(3600);
     /// How long one webhook or SMTP exchange may take.
@@ -109,6 +111,30 @@ pub enum ConfigError {
         path: String,
         /// The repeated name.
         name: String,
+    },
+    /// A channel needs an environment variable that is not set, and the command sends.
+    #[error(
+        "configuration {path}: channel `{channel}` needs {what}, which is not set; secrets are read from the environment, never from the configuration file, and this command sends notifications"
+    )]
+    MissingSecret {
+        /// The file.
+        path: String,
+        /// The channel.
+        channel: String,
+        /// The variables, with their keys.
+        what: String,
+    },
+    /// A source's name is one a feed or index gives one of its countries.
+    #[error(
+        "configuration {path}: source name `{name}` collides with the countries of the feed or index `{feed}`, which are named `{feed}/<country>`; rename `{name}` (without the `{feed}/` prefix)"
+    )]
+    SourceNameCollision {
+        /// The file.
+        path: String,
+        /// The source whose name collides.
+        name: String,
+        /// The feed or index whose children it collides with.
+        feed: String,
     },
     /// A `[fetch]` or `[storage]` value is invalid.
     #[error("configuration {path}: key `{key}`: {message}")]
@@ -213,7 +239,8 @@ struct RawFilter {
 #[serde(deny_unknown_fields)]
 struct RawWebhook {
     name: String,
-    url: String,
+    url: Option<String>,
+    url_env: Option<String>,
     secret_env: Option<String>,
     format: Option<String>,
     #[serde(flatten)]
@@ -442,6 +469,17 @@ impl Config {
             }
             sources.push(Arc::new(source));
         }
+        // `<feed>/<key>` names a feed's country: no other source may share its history.
+        for feed in sources.iter().filter(|s| s.reader.has_items()) {
+            let prefix = format!("{}/", feed.name);
+            if let Some(other) = sources.iter().find(|s| s.name.starts_with(&prefix)) {
+                return Err(ConfigError::SourceNameCollision {
+                    path: origin.to_owned(),
+                    name: other.name.clone(),
+                    feed: feed.name.clone(),
+                });
+            }
+        }
 
         let schedule = validate_schedule(raw.schedule, origin)?;
         let grace = match raw.daemon.grace {
@@ -470,6 +508,41 @@ impl Config {
             notify_timeout,
             report,
         })
+    }
+
+    /// Refuses to go on when a channel (`only` that one, or any) lacks an environment variable
+    /// it needs: what the commands that send (`daemon`, `notify test`) check first.
+    pub fn require_secrets(&self, only: Option<&str>) -> Result<(), ConfigError> {
+        for channel in &self.notify.channels {
+            if only.is_some_and(|name| name != channel.name) {
+                continue;
+            }
+            if let Some(what) = channel.waiting_for() {
+                return Err(ConfigError::MissingSecret {
+                    path: self.origin.clone(),
+                    channel: channel.name.clone(),
+                    what,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The notification settings with only the channels that can send now; each channel left
+    /// out is logged once, with the variables its deliveries wait for.
+    pub fn sendable_notify(&self) -> crate::notify::NotifySettings {
+        let mut settings = self.notify.clone();
+        settings.channels.retain(|channel| match channel.waiting_for() {
+            None => true,
+            Some(what) => {
+                tracing::warn!(
+                    "deliveries through channel `{}` wait for {what}; they stay queued and go out once it is set (the daemon or the next check sends them)",
+                    channel.name
+                );
+                false
+            }
+        });
+        settings
     }
 
     /// A configuration with no sources and the built-in profiles: what `extract` and `diff`
@@ -641,6 +714,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if duration.is_zero() {
         return Err(format!(
             "`{text}` is zero; give a positive duration like \"30s\""
+        ));
+    }
+    if duration > defaults::LONGEST_DURATION {
+        return Err(format!(
+            "`{text}` is longer than any setting needs; give at most \"7d\""
         ));
     }
     Ok(duration)
@@ -816,21 +894,18 @@ fn validate_schedule(raw: RawSchedule, origin: &str) -> Result<ScheduleSettings,
     Ok(ScheduleSettings { cron, jitter })
 }
 
-/// Reads a secret named by a `*_env` key: the variable must be set.
-fn secret_from(
-    origin: &str,
-    channel: &str,
-    key: &'static str,
-    variable: &str,
-) -> Result<Secret, ConfigError> {
-    Secret::from_env(variable).ok_or_else(|| ConfigError::Channel {
-        path: origin.to_owned(),
-        channel: channel.to_owned(),
-        key,
-        message: format!(
-            "the environment variable {variable} is not set or empty; secrets are read from the environment, never from this file"
-        ),
-    })
+/// Where a webhook whose `url_env` is unset points: nowhere (the `.invalid` top-level domain
+/// never resolves). Such a channel never sends: its `missing` list is not empty.
+const UNSET_URL: &str = "http://unset.invalid/";
+
+/// Reads a secret named by a `*_env` key. An unset variable is not an error here: only the
+/// commands that send need it, so it is noted in `missing` and the channel's deliveries wait.
+fn secret_from(variable: &str, key: &str, missing: &mut Vec<String>) -> Option<Secret> {
+    let secret = Secret::from_env(variable);
+    if secret.is_none() {
+        missing.push(format!("{variable} ({key})"));
+    }
+    secret
 }
 
 fn validate_filter(
@@ -899,7 +974,7 @@ fn validate_notify(
         initial: duration(
             "notify.retry_initial",
             raw.retry_initial,
-            defaults::RETRY_INITIAL,
+            defaults::DELIVERY_RETRY_INITIAL,
         )?,
         max: duration("notify.retry_max", raw.retry_max, defaults::RETRY_MAX)?,
     };
@@ -914,10 +989,40 @@ fn validate_notify(
             key,
             message,
         };
-        let url = Url::parse(&webhook.url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or_else(|| error("url", format!("`{}` is not an http(s) URL", webhook.url)))?;
+        let mut missing = Vec::new();
+        let http_url = |text: &str| {
+            Url::parse(text.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        };
+        let url = match (&webhook.url, &webhook.url_env) {
+            (Some(text), None) => http_url(text).ok_or_else(|| {
+                // Shown without its path: a chat webhook's path is its credential.
+                let shown = Url::parse(text)
+                    .map(|u| crate::notify::redact_url(&u))
+                    .unwrap_or_else(|_| "the value".to_owned());
+                error("url", format!("{shown} is not an http(s) URL"))
+            })?,
+            (None, Some(variable)) => match Secret::from_env(variable) {
+                Some(value) => match http_url(value.expose()) {
+                    Some(url) => url,
+                    None => {
+                        missing.push(format!("{variable} (url_env) holding an http(s) URL"));
+                        Url::parse(UNSET_URL).expect("a valid placeholder")
+                    }
+                },
+                None => {
+                    missing.push(format!("{variable} (url_env)"));
+                    Url::parse(UNSET_URL).expect("a valid placeholder")
+                }
+            },
+            _ => {
+                return Err(error(
+                    "url",
+                    "give either `url` or `url_env` (the environment variable that holds the URL; chat webhook URLs are secrets)".into(),
+                ));
+            }
+        };
         let format = match webhook.format.as_deref().unwrap_or("json") {
             "json" => WebhookFormat::Json,
             "slack" => WebhookFormat::Slack,
@@ -931,8 +1036,7 @@ fn validate_notify(
         let secret = webhook
             .secret_env
             .as_deref()
-            .map(|variable| secret_from(origin, &name, "secret_env", variable))
-            .transpose()?;
+            .and_then(|variable| secret_from(variable, "secret_env", &mut missing));
         let filter = validate_filter(webhook.filter, origin, &name, sources)?;
         channels.push(Channel {
             name,
@@ -942,6 +1046,7 @@ fn validate_notify(
                 secret,
                 format,
             }),
+            missing,
         });
     }
     for email in raw.email {
@@ -986,11 +1091,13 @@ fn validate_notify(
                     .map_err(|e| error("to", format!("`{t}` is not an address ({e})")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut missing = Vec::new();
         let credentials = match (&email.username_env, &email.password_env) {
-            (Some(user), Some(password)) => Some((
-                secret_from(origin, &name, "username_env", user)?,
-                secret_from(origin, &name, "password_env", password)?,
-            )),
+            (Some(user), Some(password)) => {
+                let user = secret_from(user, "username_env", &mut missing);
+                let password = secret_from(password, "password_env", &mut missing);
+                user.zip(password)
+            }
             (None, None) => None,
             _ => {
                 return Err(error(
@@ -1012,6 +1119,7 @@ fn validate_notify(
                 to,
                 digest: email.digest,
             }),
+            missing,
         });
     }
     let mut names = HashSet::new();

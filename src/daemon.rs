@@ -31,11 +31,19 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// The longest the outbox worker waits before looking for due deliveries again.
 const MAX_WORKER_SLEEP: Duration = Duration::from_secs(30);
 
-/// Holds the database's daemon lock for as long as it lives.
+/// Holds the database's daemon lock for as long as it lives; the lock file is removed when
+/// it is dropped (a clean exit). A file left by a crash holds no lock and is taken over.
 #[derive(Debug)]
 pub struct InstanceLock {
     _file: File,
     path: PathBuf,
+}
+
+impl Drop for InstanceLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so no second daemon can take the old file in between.
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 impl InstanceLock {
@@ -44,28 +52,46 @@ impl InstanceLock {
         let mut name = db.as_os_str().to_owned();
         name.push(".daemon-lock");
         let path = PathBuf::from(name);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the daemon lock file {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => Ok(InstanceLock { _file: file, path }),
-            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-                "another advisory-watch daemon is already running on {} (it holds {}); stop it first, or give this one another --db",
-                db.display(),
-                path.display()
-            ),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        // A daemon that stops removes its file while holding the lock; a file locked after it
+        // was removed is no longer the lock, so open the new one and try again.
+        for _ in 0..3 {
+            let file = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("cannot open the daemon lock file {}", path.display()))?;
+            match file.try_lock() {
+                Ok(()) if same_file(&file, &path) => return Ok(InstanceLock { _file: file, path }),
+                Ok(()) => continue,
+                Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                    "another advisory-watch daemon is already running on {} (it holds {}); stop it first, or give this one another --db",
+                    db.display(),
+                    path.display()
+                ),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                }
             }
         }
+        anyhow::bail!(
+            "the daemon lock file {} keeps being replaced; is another daemon starting and stopping?",
+            path.display()
+        )
     }
 
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Whether the open `file` is the one at `path` now.
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
     }
 }
 
@@ -143,6 +169,7 @@ impl Daemon {
             .as_ref()
             .and_then(|r| r.cron.next_after(Utc::now()));
         let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.checker.concurrency.max(1)));
         let mut cycles = JoinSet::new();
         let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
         let now = Utc::now();
@@ -175,26 +202,36 @@ impl Daemon {
                     .lock()
                     .expect("running set")
                     .extend(ready.iter().map(|s| s.name.clone()));
-                let (checker, running, wake) = (
-                    self.checker.clone(),
-                    Arc::clone(&running),
-                    Arc::clone(&wake_worker),
-                );
-                cycles.spawn(async move {
-                    let outcome = run::check(&ready, &checker).await;
-                    let mut set = running.lock().expect("running set");
-                    for source in &ready {
-                        set.remove(&source.name);
-                    }
-                    drop(set);
-                    match outcome {
-                        Ok(report) => {
-                            log_cycle(&report);
-                            wake.notify_one();
+                // Each source runs and finishes on its own, so a stalled host holds back only
+                // its own sources; `fetch.concurrency` bounds them all together. The sources of
+                // one tick share a batch, so a digest still collects what they find.
+                let batch = crate::notify::Event::new_id();
+                for source in ready {
+                    let (checker, running, wake, slots, batch) = (
+                        self.checker.clone(),
+                        Arc::clone(&running),
+                        Arc::clone(&wake_worker),
+                        Arc::clone(&slots),
+                        batch.clone(),
+                    );
+                    cycles.spawn(async move {
+                        let outcome = match slots.acquire().await {
+                            Ok(_slot) => {
+                                run::check_in_batch(std::slice::from_ref(&source), &checker, &batch)
+                                    .await
+                            }
+                            Err(_) => return,
+                        };
+                        running.lock().expect("running set").remove(&source.name);
+                        match outcome {
+                            Ok(report) => {
+                                log_check(&report);
+                                wake.notify_one();
+                            }
+                            Err(e) => tracing::error!(source = %source.name, error = %e, "check failed; the next tick tries again"),
                         }
-                        Err(e) => tracing::error!(error = %e, "check cycle failed; the next tick tries again"),
-                    }
-                });
+                    });
+                }
             }
             if let (Some(settings), Some(at)) = (&self.config.report, next_report)
                 && at <= now
@@ -251,9 +288,12 @@ impl Daemon {
             .as_ref()
             .unwrap_or(&self.config.schedule.cron);
         let jitter = jitter_for(&source.name, self.config.schedule.jitter);
-        schedule
-            .next_after(now)
-            .map(|at| at + chrono::Duration::from_std(jitter).unwrap_or_default())
+        schedule.next_after(now).map(|at| {
+            chrono::Duration::from_std(jitter)
+                .ok()
+                .and_then(|jitter| at.checked_add_signed(jitter))
+                .unwrap_or(at)
+        })
     }
 
     async fn checkpoint(&self) {
@@ -279,6 +319,16 @@ async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSet
         Err(e) => {
             tracing::error!(path = %settings.path.display(), error = %format!("{e:#}"), "report not published; the next tick tries again")
         }
+    }
+}
+
+/// Logs one source's check: at info level what an operator wants to hear of (a change, a
+/// failure, a first version), the rest at debug level.
+fn log_check(report: &CycleReport) {
+    if report.changes.is_empty() && report.failures.is_empty() && report.first_versions.is_empty() {
+        tracing::debug!(checked = report.checked, "check finished: unchanged");
+    } else {
+        log_cycle(report);
     }
 }
 

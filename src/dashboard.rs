@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -42,13 +41,12 @@ pub fn router(store: StoreHandle) -> Router {
         .with_state(Arc::new(App { store }))
 }
 
-/// Serves the dashboard on `listen` until `shutdown` resolves.
+/// Serves the dashboard on a bound `listener` until `shutdown` resolves.
 pub async fn serve(
     store: StoreHandle,
-    listen: SocketAddr,
+    listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, "dashboard listening");
     axum::serve(listener, router(store))
         .with_graceful_shutdown(shutdown)

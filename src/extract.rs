@@ -299,6 +299,7 @@ pub fn history_panel(html: &str) -> HistoryPanel {
 /// Reads an advisory from page text with the first profile of `profiles` that finds the
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
+    crate::page_limits::admit(html, profiles)?;
     let document = Html::parse_document(html);
     let mut attempts = Vec::with_capacity(profiles.len());
     for profile in profiles {

@@ -470,9 +470,19 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// Decodes a body with the charset its Content-Type declares, else the one a `<meta>` tag in
-/// its first kilobytes declares, else UTF-8 (bytes that are not UTF-8 become U+FFFD).
+/// Decodes a body. What the bytes say comes first, so that a declared charset that changes
+/// while the bytes stay the same never changes the text: a byte-order mark; else UTF-8 when
+/// the bytes are valid UTF-8 (a declared legacy charset would only turn them into mojibake);
+/// else the charset the Content-Type declares, else the one a `<meta>` tag in the first
+/// kilobytes declares, else UTF-8 (bytes that are not UTF-8 become U+FFFD).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return text.into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
     let declared = content_type
         .and_then(charset_of)
         .or_else(|| sniff_meta_charset(&bytes[..bytes.len().min(2048)]));
@@ -506,6 +516,29 @@ fn sniff_meta_charset(head: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bytes_decide_before_a_declared_charset() {
+        let utf8 = "Mali’s “unrest”".as_bytes();
+        for declared in [
+            None,
+            Some("text/html; charset=iso-8859-1"),
+            Some("text/html; charset=utf-8"),
+        ] {
+            assert_eq!(decode(utf8, declared), "Mali’s “unrest”", "{declared:?}");
+        }
+        let latin1 = b"caf\xe9";
+        assert_eq!(
+            decode(latin1, Some("text/html; charset=iso-8859-1")),
+            "café"
+        );
+        let meta = b"<meta charset=\"windows-1252\">caf\xe9";
+        assert_eq!(decode(meta, None), "<meta charset=\"windows-1252\">café");
+        let bom = b"\xef\xbb\xbfcaf\xc3\xa9";
+        assert_eq!(decode(bom, Some("text/html; charset=iso-8859-1")), "café");
+        let utf16 = b"\xff\xfec\0a\0f\0\xe9\0";
+        assert_eq!(decode(utf16, Some("text/html; charset=iso-8859-1")), "café");
+    }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

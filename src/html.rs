@@ -11,11 +11,14 @@ use std::fmt::Write as _;
 use crate::advisory::{Indicator, Level};
 use crate::diff::{Change, Edit, WordDiff};
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values, dropping control characters
+/// (other than tab and newline) that a page may carry and no reader wants.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '\t' | '\n' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -25,6 +28,34 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The URL to link to, when `url` is an absolute http(s) URL: normalized, so `<`, `>`, `"`
+/// and spaces are percent-encoded. Anything else (`javascript:`, `data:`, a relative path) is
+/// `None` and is shown as text, never as a link.
+pub fn link_target(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .map(String::from)
+}
+
+/// `text` as a link to `url` when that is an http(s) URL, else the escaped text and the URL
+/// as text beside it.
+pub fn link(url: &str, text: &str, rel: &str) -> String {
+    match link_target(url) {
+        Some(target) => format!(
+            "<a href=\"{}\"{}>{}</a>",
+            escape(&target),
+            if rel.is_empty() {
+                String::new()
+            } else {
+                format!(" rel=\"{rel}\"")
+            },
+            escape(text)
+        ),
+        None => format!("{} <code>{}</code>", escape(text), escape(url)),
+    }
 }
 
 /// A stored time for people: "2025-11-25 12:00 UTC"; other text is returned as it is.
@@ -239,9 +270,9 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
     };
     let _ = write!(
         out,
-        "<p class=\"meta\">{source} &middot; detected {} &middot; <a href=\"{}\" rel=\"noreferrer\">page</a>",
+        "<p class=\"meta\">{source} &middot; detected {} &middot; {}",
         escape(&short_time(context.detected_at)),
-        escape(context.url)
+        link(context.url, "page", "noreferrer")
     );
     if let Some(issued) = change.issued_to {
         let _ = write!(out, " &middot; issued {issued}");

@@ -1,7 +1,9 @@
 //! The `advisory-watch` binary: parse arguments, start logging, build the runtime, run the
 //! command, and map the outcome to the documented exit code (0 ok, 1 error, 2 some source
-//! failed, 3 bad configuration).
+//! failed, 3 bad configuration). A closed standard output (`| head`) ends the program quietly;
+//! logs are coloured only on a terminal, and never when `NO_COLOR` is set.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use advisory_watch::cli::{self, Cli, Status};
@@ -22,9 +24,13 @@ fn main() -> ExitCode {
     };
     let filter = EnvFilter::try_from_env("ADVISORY_WATCH_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("advisory_watch={default_level},warn")));
+    // Colour only for a person at a terminal: journald, files and pipes get plain text.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .init();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -37,12 +43,19 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut stdout = std::io::stdout();
-    match runtime.block_on(cli::run(cli, &mut stdout)) {
+    // Page text reaches the terminal: no escape sequence of a page gets through.
+    let mut stdout = advisory_watch::terminal::Sanitizing::new(std::io::stdout());
+    let outcome = runtime.block_on(cli::run(cli, &mut stdout));
+    // An extraction abandoned after the daemon's grace time still runs on the blocking pool:
+    // exit without waiting for it (nothing stored depends on it).
+    runtime.shutdown_background();
+    match outcome {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::SourceFailed) => ExitCode::from(2),
+        // A reader that went away (`| head`) has all it wanted: end quietly.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("advisory-watch: {error:#}");
+            eprintln!("advisory-watch: {}", describe(&error));
             if error.downcast_ref::<ConfigError>().is_some() {
                 ExitCode::from(3)
             } else {
@@ -50,4 +63,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error and its causes, each said once: many messages already quote their cause.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+/// Whether the error comes from writing to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

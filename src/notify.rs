@@ -25,6 +25,34 @@ use crate::diff::{Change, WordDiff};
 use crate::html;
 use crate::store::{DueDelivery, StoreError, StoreHandle, format_time};
 
+/// A webhook URL as it may be shown: scheme, host and port only. A chat webhook's path and
+/// query are its credentials (`https://hooks.slack.com/services/T0/B0/XXXX`), and so is a
+/// user name and password in it; logs, `deliveries`, `notify test` and the database get
+/// `https://hooks.slack.com/…`.
+pub fn redact_url(url: &Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
+        shown.push('/');
+    } else {
+        shown.push_str("/…");
+    }
+    shown
+}
+
+/// An error and its causes, `: `-separated.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
+}
+
 /// A secret read from the environment. Its `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -197,9 +225,22 @@ pub struct Channel {
     pub filter: Filter,
     /// How it delivers.
     pub transport: Transport,
+    /// The environment variables it needs that are not set, each with its key
+    /// (`ADVISORY_WEBHOOK_SECRET (secret_env)`). A channel with any cannot send: its
+    /// deliveries are queued and wait.
+    pub missing: Vec<String>,
 }
 
 impl Channel {
+    /// Why the channel cannot send now, if it cannot: the unset variables it needs.
+    pub fn waiting_for(&self) -> Option<String> {
+        match self.missing.as_slice() {
+            [] => None,
+            [one] => Some(format!("the environment variable {one}")),
+            many => Some(format!("the environment variables {}", many.join(", "))),
+        }
+    }
+
     /// Whether several deliveries of one cycle go out as one message.
     pub fn is_digest(&self) -> bool {
         matches!(&self.transport, Transport::Email(email) if email.digest)
@@ -496,11 +537,18 @@ pub fn slack_json(event: &Event) -> serde_json::Value {
     if let Some(note) = &event.change_note {
         text.push_str(&format!("\n> {}", slack_escape(note)));
     }
-    text.push_str(&format!(
-        "\n<{}|{}>",
-        event.url.replace(['|', '>'], ""),
-        slack_escape(&event.source)
-    ));
+    match html::link_target(&event.url) {
+        Some(url) => text.push_str(&format!(
+            "\n<{}|{}>",
+            url.replace(['|', '>'], ""),
+            slack_escape(&event.source)
+        )),
+        None => text.push_str(&format!(
+            "\n{} ({})",
+            slack_escape(&event.source),
+            slack_escape(&event.url)
+        )),
+    }
     serde_json::json!({ "text": text })
 }
 
@@ -592,9 +640,8 @@ pub fn email_html(events: &[Event]) -> String {
             body.push_str(&html::word_diff(diff));
         }
         body.push_str(&format!(
-            "<p class=\"meta\"><a href=\"{}\">{}</a> &middot; detected {}</p></article>",
-            html::escape(&event.url),
-            html::escape(&event.source),
+            "<p class=\"meta\">{} &middot; detected {}</p></article>",
+            html::link(&event.url, &event.source, "noreferrer"),
             html::escape(&event.detected_at)
         ));
     }
@@ -621,6 +668,15 @@ pub enum SendError {
         /// What happened.
         message: String,
     },
+}
+
+impl SendError {
+    /// What happened, without what the outbox will do about it.
+    pub fn message(&self) -> &str {
+        match self {
+            SendError::Transient { message, .. } | SendError::Permanent { message } => message,
+        }
+    }
 }
 
 impl fmt::Display for SendError {
@@ -721,9 +777,18 @@ impl Sender {
             .await
             .map_err(|e| SendError::Transient {
                 message: if e.is_timeout() {
-                    format!("{} did not answer within {:?}", webhook.url, self.timeout)
+                    format!(
+                        "{} did not answer within {:?}",
+                        redact_url(&webhook.url),
+                        self.timeout
+                    )
                 } else {
-                    format!("cannot reach {}: {e}", webhook.url)
+                    // Without the URL reqwest would print, which holds the credentials.
+                    format!(
+                        "cannot reach {}: {}",
+                        redact_url(&webhook.url),
+                        error_chain(&e.without_url())
+                    )
                 },
                 retry_after: None,
             })?;
@@ -736,7 +801,7 @@ impl Sender {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(crate::fetch::parse_retry_after);
-        let message = format!("{} answered HTTP {status}", webhook.url);
+        let message = format!("{} answered HTTP {status}", redact_url(&webhook.url));
         if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
             Err(SendError::Permanent { message })
         } else {
@@ -913,9 +978,11 @@ pub async fn deliver_due(
                     SendError::Transient { retry_after, .. } => *retry_after,
                     SendError::Permanent { .. } => None,
                 };
-                let next = when
-                    + chrono::Duration::from_std(settings.retry.delay(attempts, retry_after))
-                        .unwrap_or(chrono::Duration::hours(1));
+                // Checked: a delay past the end of the calendar must not end the worker.
+                let next = chrono::Duration::from_std(settings.retry.delay(attempts, retry_after))
+                    .ok()
+                    .and_then(|delay| when.checked_add_signed(delay))
+                    .unwrap_or_else(|| when + chrono::Duration::hours(1));
                 tracing::warn!(channel = %channel.name, attempts, dead, %error, "delivery failed");
                 if dead {
                     pass.dead += ids.len();
@@ -1049,6 +1116,23 @@ mod tests {
         );
         assert!(policy.delay(10, None) <= Duration::from_secs(72));
         assert!(policy.delay(1, Some(Duration::from_secs(90))) >= Duration::from_secs(90));
+    }
+
+    #[test]
+    fn only_http_urls_become_links() {
+        let mut event = change_event();
+        event.url = "javascript:alert(1)".into();
+        let html = email_html(std::slice::from_ref(&event));
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(
+            html.contains("javascript:alert(1)"),
+            "shown as text: {html}"
+        );
+        let slack = slack_json(&event);
+        let text = slack["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("<javascript:"), "{text}");
+        event.url = "https://example.org/mali".into();
+        assert!(email_html(&[event]).contains("href=\"https://example.org/mali\""));
     }
 
     #[test]

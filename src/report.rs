@@ -64,15 +64,23 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
-    let span = text
-        .strip_suffix('w')
-        .and_then(|weeks| weeks.parse::<u64>().ok())
-        .map(|weeks| std::time::Duration::from_secs(weeks * 7 * 86_400))
-        .or_else(|| humantime::parse_duration(text).ok())
+    let span = match text.strip_suffix('w') {
+        Some(weeks) if weeks.parse::<u64>().is_ok() => weeks
+            .parse::<u64>()
+            .ok()
+            .and_then(|weeks| weeks.checked_mul(7 * 86_400))
+            .map(std::time::Duration::from_secs),
+        _ => humantime::parse_duration(text).ok(),
+    }
+    .ok_or_else(|| {
+        format!("`{text}` is neither a span like \"7d\" nor a date like \"2026-11-01\"")
+    })?;
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|span| now.checked_sub_signed(span))
         .ok_or_else(|| {
-            format!("`{text}` is neither a span like \"7d\" nor a date like \"2026-11-01\"")
-        })?;
-    Ok(now - chrono::Duration::from_std(span).map_err(|e| e.to_string())?)
+            format!("`{text}` reaches back further than dates go; give a span like \"30d\" or a date like \"2026-11-01\"")
+        })
 }
 
 /// The changes of a period, filtered and ordered by what matters most: level raised first,
@@ -273,9 +281,25 @@ impl Report {
     /// summary_changed, issued, headline, change_note. Cells that a spreadsheet would take
     /// for a formula are prefixed with `'`.
     fn csv(&self) -> String {
-        let mut out = String::from(
-            "detected_at,source,country,url,level_from,level_to,level_to_label,indicators_added,indicators_removed,summary_changed,issued,headline,change_note\r\n",
-        );
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record([
+            "detected_at",
+            "source",
+            "country",
+            "url",
+            "level_from",
+            "level_to",
+            "level_to_label",
+            "indicators_added",
+            "indicators_removed",
+            "summary_changed",
+            "issued",
+            "headline",
+            "change_note",
+        ]);
         for c in &self.changes {
             let ids =
                 |list: &[Indicator]| list.iter().map(|i| i.id()).collect::<Vec<_>>().join(";");
@@ -297,15 +321,10 @@ impl Report {
                 c.change.headline.clone(),
                 c.change.change_note.clone().unwrap_or_default(),
             ];
-            out.push_str(
-                &row.iter()
-                    .map(|cell| csv_cell(cell))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+            let _ = writer.write_record(row.iter().map(|cell| formula_guard(cell)));
         }
-        out
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     fn html(&self) -> String {
@@ -353,21 +372,32 @@ pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
     )
 }
 
-/// A CSV cell (RFC 4180), guarded against spreadsheet formulas.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab or carriage return
+/// first) gets a `'` in front; quoting is the csv writer's.
+/// Control characters other than tab and line breaks are dropped.
+fn formula_guard(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .filter(|c| matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+        .collect();
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
     }
 }
 
-/// Output formats of `check`, `history`, `sources` and `extract`.
+/// Output formats of the commands that print records rather than changes (`extract`,
+/// `history`, `sources`, `status`, `compare`, `import`, `discover`, `deliveries`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Plain {
+    /// For people at a terminal.
+    Text,
+    /// For programs; the documented schema.
+    Json,
+}
+
+/// Output formats of `check` and `diff`, whose changes also read well as Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// For people at a terminal.
@@ -602,10 +632,9 @@ pub fn change_markdown(change: &StoredChange) -> String {
         escape_markdown(&change.change.headline)
     );
     out.push_str(&format!(
-        "- **Detected:** {} ([{}]({}))\n",
+        "- **Detected:** {} ({})\n",
         change.detected_at,
-        escape_markdown(&change.source),
-        change.url.replace(')', "%29")
+        markdown_link(&change.url, &change.source)
     ));
     out.push_str(&details_markdown(&change.change, &change.old, &change.new));
     out
@@ -691,6 +720,19 @@ pub fn escape_markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// `[text](url)` when `url` is an http(s) URL (normalized: `<`, `>` and spaces are
+/// percent-encoded, and so are parentheses), else the text and the URL as escaped text.
+pub fn markdown_link(url: &str, text: &str) -> String {
+    match crate::html::link_target(url) {
+        Some(target) => format!(
+            "[{}]({})",
+            escape_markdown(text),
+            target.replace('(', "%28").replace(')', "%29")
+        ),
+        None => format!("{}: {}", escape_markdown(text), escape_markdown(url)),
+    }
 }
 
 /// The fields as `extract --format json` prints them: `level` (number or null),
@@ -1204,5 +1246,20 @@ pub fn document_text(document: &crate::extract::Document) -> String {
             out.push_str(&format!("{} advisories.\n", items.len()));
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_guarded() {
+        assert_eq!(formula_guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(formula_guard("+1"), "'+1");
+        assert_eq!(formula_guard("-1"), "'-1");
+        assert_eq!(formula_guard("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_guard("Mali\u{1b}[2J"), "Mali[2J");
+        assert_eq!(formula_guard("Mali"), "Mali");
     }
 }

@@ -95,8 +95,19 @@ pub struct Checker {
 /// the change (or broken source) they announce. A feed or index source reports each of its
 /// countries as a source of its own, named `<source>/<country key>`.
 pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleReport, StoreError> {
+    check_in_batch(sources, checker, &Event::new_id()).await
+}
+
+/// [`check`], with the deliveries queued under `batch`: the daemon checks each source on its
+/// own, and gives the sources due at one tick one batch, so that a digest channel still gets
+/// them in one message.
+pub async fn check_in_batch(
+    sources: &[Arc<Source>],
+    checker: &Checker,
+    batch: &str,
+) -> Result<CycleReport, StoreError> {
     let (store, concurrency) = (&checker.store, checker.concurrency);
-    let batch = Event::new_id();
+    let batch = batch.to_owned();
     let ids = register_sources(store, sources).await?;
     let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
     let mut latest = store.call(move |store| store.latest(&id_list)).await?;

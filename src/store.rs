@@ -565,6 +565,49 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database for reading only: no migration, no journal-mode change,
+    /// nothing written, so a read-only file or folder (a backup mounted read-only, another
+    /// user's database) can be read. When the folder does not allow SQLite's shared-memory file,
+    /// the file is read as immutable. A database that needs migrating is opened for writing
+    /// instead, which migrates it (or says why it cannot).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let display = path.display().to_string();
+        let wrap = |source| StoreError::Sqlite {
+            path: display.clone(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |name: &str| -> rusqlite::Result<(Connection, i64)> {
+            let conn = Connection::open_with_flags(name, flags)?;
+            conn.busy_timeout(Duration::from_secs(10))?;
+            let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            Ok((conn, version))
+        };
+        let (conn, version) = match open(&sqlite_uri(path, false)) {
+            Ok(opened) => opened,
+            Err(_) => open(&sqlite_uri(path, true)).map_err(wrap)?,
+        };
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew {
+                path: display,
+                found: version,
+                supported,
+            });
+        }
+        if version < supported {
+            drop(conn);
+            return Store::open(path);
+        }
+        Ok(Store {
+            conn,
+            path: display,
+        })
+    }
+
     /// The database file's path, for messages.
     pub fn path(&self) -> &str {
         &self.path
@@ -1579,6 +1622,25 @@ fn insert_change(
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
 
+/// A `file:` URI for `path` that SQLite opens read-only, or as immutable (no locks and no
+/// shared memory, for a file nothing writes).
+fn sqlite_uri(path: &Path, immutable: bool) -> String {
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_encoded_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/._-~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str(if immutable {
+        "?mode=ro&immutable=1"
+    } else {
+        "?mode=ro"
+    });
+    uri
+}
+
 /// A handle to a [`Store`] that lives on a thread of its own, so that async code never blocks
 /// its runtime on SQLite. Cloning the handle shares the thread; the thread ends when the last
 /// handle is dropped.
@@ -1591,12 +1653,25 @@ pub struct StoreHandle {
 impl StoreHandle {
     /// Opens the database on a new thread.
     pub fn open(path: &Path) -> Result<StoreHandle, StoreError> {
+        StoreHandle::open_with(path, Store::open)
+    }
+
+    /// Opens an existing database for reading only on a new thread (see
+    /// [`Store::open_read_only`]).
+    pub fn open_read_only(path: &Path) -> Result<StoreHandle, StoreError> {
+        StoreHandle::open_with(path, Store::open_read_only)
+    }
+
+    fn open_with(
+        path: &Path,
+        opener: fn(&Path) -> Result<Store, StoreError>,
+    ) -> Result<StoreHandle, StoreError> {
         let (jobs, receiver) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = mpsc::channel();
         let owned = path.to_owned();
         std::thread::Builder::new()
             .name("advisory-watch-store".into())
-            .spawn(move || match Store::open(&owned) {
+            .spawn(move || match opener(&owned) {
                 Ok(mut store) => {
                     let _ = ready_tx.send(Ok(()));
                     while let Ok(job) = receiver.recv() {

@@ -587,17 +587,30 @@ fn notify_test_sends_a_signed_sample_through_one_channel() {
 }
 
 #[test]
-fn a_missing_secret_is_a_configuration_error_that_names_the_variable() {
+fn a_missing_secret_stops_the_daemon_and_config_check_names_the_variable() {
     let Setup { ws, .. } = webhook_setup(&["us-mali"], "");
     let run = ws.run(&["config-check"]);
-    assert_eq!(run.code, 3);
-    assert!(
-        run.stderr.contains("notification channel `ops-hook`: key `secret_env`: the environment variable ADVISORY_WEBHOOK_SECRET is not set"),
-        "{}",
+    assert_eq!(
+        run.code, 0,
+        "only the commands that send need it: {}",
         run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("waits for the environment variable ADVISORY_WEBHOOK_SECRET (secret_env)"),
+        "{}",
+        run.stdout
+    );
+    let daemon = ws.run(&["daemon", "--once"]);
+    assert_eq!(daemon.code, 3);
+    assert!(
+        daemon.stderr.contains("channel `ops-hook` needs the environment variable ADVISORY_WEBHOOK_SECRET (secret_env), which is not set"),
+        "{}",
+        daemon.stderr
     );
     let ok = run_with_secret(&ws, &["-vv", "config-check"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(!ok.stdout.contains("waits for"), "{}", ok.stdout);
     assert!(
         !ok.stdout.contains(SECRET) && !ok.stderr.contains(SECRET),
         "secrets are never printed"

@@ -1,5 +1,5 @@
 //! Real peers for notification tests: a webhook receiver that checks signatures, an SMTP
-//! server (aiosmtpd from PyPI, installed on first use), and the daemon as a child process.
+//! server (aiosmtpd from PyPI, installed into a virtual environment under `target/` on first use), and the daemon as a child process.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -190,52 +190,55 @@ fn handle(
     );
 }
 
-/// Makes `python3 -c "import aiosmtpd"` work, installing aiosmtpd from PyPI into the target
-/// folder on first use (CI installs it beforehand). Returns the PYTHONPATH to use.
-fn aiosmtpd_pythonpath() -> String {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// A Python that can `import aiosmtpd`: the virtual environment `target/python-venv`, made and
+/// filled from PyPI on first use (CI makes it beforehand, in `.ci/run`). A virtual environment,
+/// because a stock Debian Python refuses `pip install` outside one (externally managed).
+fn aiosmtpd_python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
-        .join("python");
-    let path = format!(
-        "{}{}",
-        target.display(),
-        std::env::var("PYTHONPATH")
-            .map(|p| format!(":{p}"))
-            .unwrap_or_default()
-    );
-    let importable = |pythonpath: &str| {
-        Command::new("python3")
+        .join("python-venv");
+    let python = venv.join("bin").join("python3");
+    let importable = || {
+        Command::new(&python)
             .args(["-c", "import aiosmtpd"])
-            .env("PYTHONPATH", pythonpath)
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     };
-    if importable(&path) {
-        return path;
+    if importable() {
+        return python;
     }
     static INSTALL: Mutex<()> = Mutex::new(());
     let _guard = INSTALL.lock().expect("install lock");
-    if !importable(&path) {
-        let status = Command::new("python3")
+    if !importable() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(
+            made.success(),
+            "the SMTP tests need a Python virtual environment; `python3 -m venv {}` failed (on Debian: apt-get install python3-venv)",
+            venv.display()
+        );
+        let status = Command::new(&python)
             .args([
                 "-m",
                 "pip",
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
-                "--target",
+                "aiosmtpd",
             ])
-            .arg(&target)
-            .arg("aiosmtpd")
             .status()
-            .expect("python3 runs");
+            .expect("the virtual environment's python runs");
         assert!(
-            status.success() && importable(&path),
-            "the SMTP tests need aiosmtpd; `python3 -m pip install aiosmtpd` failed"
+            status.success() && importable(),
+            "the SMTP tests need aiosmtpd; `pip install aiosmtpd` into {} failed",
+            venv.display()
         );
     }
-    path
+    python
 }
 
 fn free_port() -> u16 {
@@ -255,11 +258,11 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        let pythonpath = aiosmtpd_pythonpath();
+        let python = aiosmtpd_python();
         let maildir = tempfile::tempdir().expect("maildir");
         for attempt in 0..5 {
             let port = free_port();
-            let mut child = Command::new("python3")
+            let mut child = Command::new(&python)
                 .args([
                     "-m",
                     "aiosmtpd",
@@ -270,7 +273,6 @@ impl SmtpServer {
                     "aiosmtpd.handlers.Mailbox",
                 ])
                 .arg(maildir.path().join("box"))
-                .env("PYTHONPATH", &pythonpath)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

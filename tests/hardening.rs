@@ -1,0 +1,1322 @@
+//! Issue 11, hardening and operations: what a hostile page, a stalled host and a real server
+//! do to the real binary. Each test is named after what it guards against.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::peers::{DaemonProcess, WebhookReceiver, wait_until};
+use common::{FixtureServer, Reply, Workspace, fixture};
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_advisory-watch"));
+    command.env_remove("ADVISORY_WATCH_CONFIG");
+    command
+}
+
+fn mali(server: &FixtureServer, extra: &str) -> Workspace {
+    Workspace::with_sources(
+        &[("us-mali", "Mali", &server.url("/mali"), "state-dept")],
+        extra,
+    )
+}
+
+// Item 6: colour in logs.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let server = FixtureServer::start();
+    server.set("/mali", Reply::status(404));
+    let ws = mali(&server, "");
+    let run = ws.run(&["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("check failed"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "ANSI codes in a pipe: {:?}",
+        run.stderr
+    );
+}
+
+// Item 7: closed pipes.
+#[test]
+fn a_closed_stdout_ends_the_program_quietly() {
+    let mut child = binary()
+        .arg("demo")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run demo");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("demo ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
+
+fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .to_utc()
+}
+
+/// A Mali source on `server` and one webhook channel, with `extra` settings; the page reads
+/// the 2023 page first.
+fn mali_with_hook(server: &FixtureServer, hook_url: &str, extra: &str) -> Workspace {
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    mali(
+        server,
+        &format!("[[notify.webhook]]\nname = \"ops-hook\"\nurl = \"{hook_url}\"\n{extra}\n"),
+    )
+}
+
+// Item 9: the delivery retry default.
+#[test]
+fn a_failed_delivery_waits_the_documented_30s_by_default() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    hook.set_status(500);
+    let ws = mali_with_hook(&server, &hook.url(), "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let run = ws.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hook.received().len(), 1);
+    let listed = ws.run(&["deliveries", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&listed.stdout).expect("json");
+    let row = &rows[0];
+    assert_eq!(row["status"], "pending", "{row}");
+    let wait = time(row["next_attempt_at"].as_str().expect("next"))
+        - time(row["created_at"].as_str().expect("created"));
+    assert!(
+        wait >= chrono::Duration::seconds(29) && wait <= chrono::Duration::seconds(40),
+        "the first retry should come 30 s (plus jitter) later, not {wait}"
+    );
+}
+
+// Item 21: the daemon lock file.
+#[test]
+fn the_daemon_lock_file_is_ignored_by_git_and_removed_on_a_clean_exit() {
+    let ignore = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore"))
+        .expect(".gitignore");
+    assert!(
+        ignore.lines().any(|l| l.trim() == "*.daemon-lock"),
+        "{ignore}"
+    );
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "[schedule]\ncron = \"0 0 1 1 *\"\n");
+    let lock = ws.dir.path().join("advisory-watch.db.daemon-lock");
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || lock.exists()),
+        "the daemon takes its lock: {}",
+        daemon.log()
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || daemon
+            .log()
+            .contains("daemon started")),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
+    assert!(!lock.exists(), "the lock file is left behind");
+    // A crash leaves it; the next daemon takes it over.
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log2"));
+    assert!(wait_until(Duration::from_secs(10), || daemon
+        .log()
+        .contains("daemon started")));
+    daemon.kill();
+    assert!(lock.exists());
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log3"));
+    assert!(
+        wait_until(Duration::from_secs(10), || daemon
+            .log()
+            .contains("daemon started")),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
+    assert!(!lock.exists());
+}
+
+/// `serve --listen 127.0.0.1:0` as a child, and the first line it printed.
+fn serve(ws: &Workspace) -> (std::process::Child, String) {
+    let mut child = binary()
+        .arg("--config")
+        .arg(ws.config_path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    (child, line)
+}
+
+/// A GET on the dashboard at `address`: status and body.
+fn get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+// Item 18: `serve`.
+#[test]
+fn serve_prints_the_address_it_bound_and_its_whole_warning() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+        .to_owned();
+    let reachable = std::net::TcpStream::connect(&address).is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !address.ends_with(":0"),
+        "the requested port, not the bound one: {line}"
+    );
+    assert!(reachable, "nothing listens on {address}");
+
+    // A non-loopback address (TEST-NET-1, which this machine does not have): the warning is
+    // whole, and nothing claims to listen when binding fails.
+    let run = ws.run(&["serve", "--listen", "192.0.2.1:0"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has no access control of its own: put it behind a proxy that has, or listen on 127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("cannot serve the dashboard on 192.0.2.1:0"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Dashboard on"), "{}", run.stdout);
+}
+
+// Item 13: source names that collide.
+#[test]
+fn a_page_source_named_like_a_feeds_country_is_refused() {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed.xml\"\n\n\
+         [[sources]]\nname = \"feed/freedonia\"\ncountry = \"Freedonia\"\nurl = \"http://127.0.0.1:9/freedonia\"\n",
+    );
+    let run = ws.run(&["config-check"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("`feed/freedonia`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`feed`"), "{}", run.stderr);
+}
+
+// Item 8: absurd durations and dates.
+#[test]
+fn absurd_spans_and_durations_are_clear_errors_not_panics() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    for span in ["99999999d", "99999999999999w"] {
+        let run = ws.run(&["report", "--since", span]);
+        assert_eq!(run.code, 1, "{span}: {}", run.stderr);
+        assert!(run.stderr.contains(span), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+        .to_owned();
+    let (status, body) = get(&address, "/api/changes?since=99999999d");
+    let (after, _) = get(&address, "/api/changes?since=7d");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("99999999d"), "{body}");
+    assert_eq!(after, 200, "the dashboard still answers");
+
+    for (key, section) in [
+        ("retry_initial", "notify"),
+        ("retry_max", "notify"),
+        ("timeout", "fetch"),
+        ("grace", "daemon"),
+    ] {
+        ws.write_config(&format!(
+            "[{section}]\n{key} = \"400000y\"\n\n[[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
+            server.url("/mali")
+        ));
+        let run = ws.run(&["config-check"]);
+        assert_eq!(run.code, 3, "{key}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("{section}.{key}")),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("400000y"), "{}", run.stderr);
+    }
+}
+
+/// An archive folder with the 2023 and 2025 Mali pages and the given extra files.
+fn archive(extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("archive");
+    std::fs::write(
+        dir.path().join("2023-07-31.html"),
+        fixture("mali-2023-legacy.html"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("2025-10-28.html"),
+        fixture("mali-2025.html"),
+    )
+    .expect("write");
+    for name in extra {
+        std::fs::write(
+            dir.path().join(name),
+            fixture("mali-2025-health-removed.html"),
+        )
+        .expect("write");
+    }
+    dir
+}
+
+// Items 8 and 15: `import` of impossible and future dates.
+#[test]
+fn import_skips_impossible_and_future_dates_with_a_warning() {
+    let server = FixtureServer::start();
+    let ws = mali(&server, "");
+    let dir = archive(&[
+        "2025-01-08_4294967295.html",
+        "2025-02-30.html",
+        "2999-01-01.html",
+    ]);
+    let run = ws.run(&[
+        "import",
+        "--source",
+        "us-mali",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for name in [
+        "2025-01-08_4294967295.html",
+        "2025-02-30.html",
+        "2999-01-01.html",
+    ] {
+        assert!(
+            run.stderr.contains(name),
+            "no warning for {name}: {}",
+            run.stderr
+        );
+    }
+    let history = ws.run(&["history", "us-mali", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&history.stdout).expect("json");
+    let text = value.to_string();
+    assert!(!text.contains("2161-"), "a version dated 2161: {text}");
+    assert!(!text.contains("2999-"), "a version dated 2999: {text}");
+    assert_eq!(
+        value["versions"].as_array().map(Vec::len),
+        Some(2),
+        "{value}"
+    );
+}
+
+// Item 15: `import` and symbolic links.
+#[test]
+fn import_does_not_follow_symbolic_links_out_of_the_folder() {
+    let server = FixtureServer::start();
+    let ws = mali(&server, "");
+    let dir = archive(&[]);
+    let outside = tempfile::tempdir().expect("outside");
+    let secret = outside.path().join("secret.html");
+    std::fs::write(&secret, fixture("mali-2025-health-removed.html")).expect("write");
+    std::os::unix::fs::symlink(&secret, dir.path().join("2025-11-01.html")).expect("symlink");
+    std::os::unix::fs::symlink(
+        dir.path().join("2025-10-28.html"),
+        dir.path().join("2025-10-29.html"),
+    )
+    .expect("symlink");
+    let run = ws.run(&[
+        "import",
+        "--source",
+        "us-mali",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("2025-11-01.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("outside the folder"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Imported 3 files"),
+        "a link inside the folder is read: {}",
+        run.stdout
+    );
+}
+
+// Item 12: terminal escapes.
+#[test]
+fn escape_sequences_in_page_text_never_reach_the_terminal() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let hostile = fixture("mali-2025.html").replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali for any reason. \u{1b}]8;;http://evil.example/\u{7}Details\u{1b}]8;;\u{7} here\u{1b}[2J\u{1b}]0;owned\u{7}\u{7} and \u{9b}31mred.",
+        1,
+    );
+    server.set("/mali", Reply::html(hostile));
+    let check = ws.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let report = ws.run(&["report", "--format", "text"]);
+    let history = ws.run(&["history", "us-mali"]);
+    for (what, out) in [
+        ("check", &check.stdout),
+        ("report", &report.stdout),
+        ("history", &history.stdout),
+    ] {
+        assert!(
+            !out.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "{what} printed a control sequence: {out:?}"
+        );
+    }
+    assert!(check.stdout.contains("Details"), "{}", check.stdout);
+    assert!(report.stdout.contains("Details"), "{}", report.stdout);
+}
+
+/// A feed of two countries whose links are not http(s), at the given level.
+fn hostile_feed(level: u8) -> Reply {
+    let labels = [
+        "",
+        "Exercise Normal Precautions",
+        "Exercise Increased Caution",
+        "Reconsider Travel",
+    ];
+    let item = |country: &str, link: &str| {
+        format!(
+            "<item><title>{country} - Level {level}: {label}</title><link>{link}</link>\
+             <pubDate>Thu, 09 Oct 2025</pubDate>\
+             <description><![CDATA[<p>Exercise caution in {country} due to crime.</p><p>Country Summary: Crime happens.</p>]]></description>\
+             <category domain=\"Threat-Level\">Level {level}: {label}</category></item>",
+            label = labels[usize::from(level)]
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>{}{}</channel></rss>",
+        item("Freedonia", "javascript:alert(document.domain)"),
+        item(
+            "Sylvania",
+            "https://example.org/a&lt;b&gt;x&lt;/b&gt;(\"q\")"
+        ),
+    );
+    let mut reply = Reply::html(feed);
+    reply.content_type = "application/rss+xml".into();
+    reply
+}
+
+// Item 10: links from pages and feeds.
+#[test]
+fn only_http_links_from_a_feed_become_links() {
+    let server = FixtureServer::start();
+    server.set("/feed", hostile_feed(1));
+    let ws = Workspace::new(&format!(
+        "[[sources]]\nname = \"us-feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"{}\"\n",
+        server.url("/feed")
+    ));
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.set("/feed", hostile_feed(2));
+    let second = ws.run(&["check"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+
+    let html = ws.run(&["report", "--format", "html"]).stdout;
+    assert!(html.contains("Freedonia"), "{html}");
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+    assert!(
+        html.contains("javascript:alert(document.domain)"),
+        "shown as text: {html}"
+    );
+    assert!(!html.contains("<b>x"), "{html}");
+
+    let markdown = ws.run(&["report", "--format", "markdown"]).stdout;
+    assert!(!markdown.contains("](javascript:"), "{markdown}");
+    assert!(
+        !markdown.contains('<') || !markdown.contains("<b>"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("(https://example.org/a%3Cb%3Ex%3C/b%3E%28%22q%22%29)"),
+        "{markdown}"
+    );
+
+    let atom = ws.run(&["report", "--format", "atom"]).stdout;
+    let document = roxmltree::Document::parse(&atom).expect("well-formed Atom");
+    for link in document.descendants().filter(|n| n.has_tag_name("link")) {
+        let href = link.attribute("href").unwrap_or_default();
+        assert!(href.starts_with("https://"), "a link to {href}");
+    }
+    let content: String = document
+        .descendants()
+        .filter(|n| n.has_tag_name("content"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(!content.contains("href=\"javascript:"), "{content}");
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let pages = [
+        "/changes?since=30d",
+        "/feed.atom",
+        "/source?name=us-feed/freedonia",
+    ]
+    .map(|path| get(&address, path));
+    let _ = child.kill();
+    let _ = child.wait();
+    for (status, body) in &pages {
+        assert_eq!(*status, 200, "{body}");
+        assert!(!body.contains("href=\"javascript:"), "{body}");
+        assert!(!body.contains("href=&quot;javascript:"), "{body}");
+    }
+    assert!(pages[0].1.contains("Freedonia"), "{}", pages[0].1);
+}
+
+// Item 11: characters that XML forbids.
+#[test]
+fn characters_xml_forbids_in_a_page_leave_the_atom_feed_well_formed() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let hostile = fixture("mali-2025.html").replacen(
+        "Do not travel to Mali for any reason.",
+        "Do not travel to Mali for any reason. Noncharacters \u{ffff}\u{fffe} and &#xFFFF; and \u{1}\u{8} control =1+1.",
+        1,
+    );
+    server.set("/mali", Reply::html(hostile));
+    assert_eq!(ws.run(&["check"]).code, 0);
+
+    let atom = ws.run(&["report", "--format", "atom"]).stdout;
+    let document = roxmltree::Document::parse(&atom)
+        .unwrap_or_else(|e| panic!("the Atom feed is ill-formed ({e})"));
+    let content: String = document
+        .descendants()
+        .filter(|n| n.has_tag_name("content"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(content.contains("Noncharacters"), "{content}");
+
+    let (mut child, line) = serve(&ws);
+    let address = line
+        .strip_prefix("Dashboard on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let (status, body) = get(&address, "/feed.atom");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+    roxmltree::Document::parse(&body).expect("the dashboard's feed is well-formed");
+
+    let csv = ws.run(&["report", "--format", "csv"]).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(&rows[0][1], "us-mali");
+}
+
+/// Runs the binary on the workspace's configuration with these environment variables.
+fn run_env(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> common::Run {
+    let mut command = binary();
+    command.arg("--config").arg(ws.config_path()).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    common::Run::from(command.output().expect("run"))
+}
+
+const UNSET: &str = "AW_TEST_UNSET_SECRET";
+
+// Item 3: an unset secret locks out only the commands that send.
+#[test]
+fn an_unset_secret_blocks_only_the_commands_that_send() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("the-secret");
+    let ws = mali_with_hook(
+        &server,
+        &hook.url(),
+        &format!(
+            "secret_env = \"{UNSET}\"\n\n[[notify.email]]\nname = \"analysts\"\nsmtp_host = \"127.0.0.1\"\n\
+             smtp_port = 9\ntls = \"none\"\nusername_env = \"{UNSET}_USER\"\npassword_env = \"{UNSET}_PASSWORD\"\n\
+             from = \"alerts@example.org\"\nto = [\"desk@example.org\"]\n"
+        ),
+    );
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let second = ws.run(&["check"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("Unrest and health indicators added"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        second
+            .stderr
+            .matches(&format!("{UNSET} (secret_env)"))
+            .count(),
+        1,
+        "says once that the webhook's deliveries wait: {}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("wait for"), "{}", second.stderr);
+    assert!(
+        hook.received().is_empty(),
+        "nothing sent without the secret"
+    );
+    let deliveries = ws.run(&["deliveries", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&deliveries.stdout).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["status"] == "pending" && r["attempts"] == 0),
+        "{rows:?}"
+    );
+
+    // Commands that only read work, and do not mention the secret.
+    let backup = ws.dir.path().join("copy.db");
+    let mali_2023 = common::fixture_path("mali-2023-legacy.html");
+    let mali_2025 = common::fixture_path("mali-2025.html");
+    let backup_arg = backup.to_str().expect("utf-8");
+    let reading: [&[&str]; 11] = [
+        &["sources"],
+        &["history", "us-mali"],
+        &["report"],
+        &["status"],
+        &["compare", "Mali"],
+        &["extract", &mali_2025],
+        &["diff", &mali_2023, &mali_2025],
+        &["backup", backup_arg],
+        &["deliveries"],
+        &["config-check"],
+        &["reprocess"],
+    ];
+    for args in reading {
+        let run = ws.run(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains(UNSET),
+            "{args:?} mentions it: {}",
+            run.stderr
+        );
+    }
+    let (mut child, line) = serve(&ws);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("Dashboard on"), "{line}");
+
+    // The commands that send refuse, naming the variable.
+    for args in [
+        &["daemon"][..],
+        &["daemon", "--once"],
+        &["notify", "test", "ops-hook"],
+    ] {
+        let run = ws.run(args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(UNSET), "{args:?}: {}", run.stderr);
+    }
+
+    // Once it is set, the next check sends what waited.
+    let third = run_env(&ws, &["check"], &[(UNSET, "the-secret")]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert_eq!(hook.accepted().len(), 1, "{}", third.stderr);
+    assert!(hook.accepted()[0].signature_valid);
+}
+
+// Item 4: credentials in a webhook URL.
+#[test]
+fn a_webhook_url_from_the_environment_is_never_shown_whole() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    hook.set_status(500);
+    let secret_url = format!(
+        "http://hookuser:pa55word@{}/services/T000/B000/XXXXSECRETXXXX?token=QQTOKENQQ",
+        hook.address
+    );
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    let ws = mali(
+        &server,
+        "[[notify.webhook]]\nname = \"chat\"\nurl_env = \"AW_TEST_HOOK_URL\"\nformat = \"slack\"\n",
+    );
+    let env = [("AW_TEST_HOOK_URL", secret_url.as_str())];
+    let secrets = ["pa55word", "hookuser", "XXXXSECRET", "QQTOKEN", "T000/B000"];
+    let mut seen = String::new();
+    let first = run_env(&ws, &["-v", "check"], &env);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/mali", "mali-2025.html");
+    let second = run_env(&ws, &["-vv", "check"], &env);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(
+        hook.received().len(),
+        1,
+        "the URL from the environment is used"
+    );
+    seen.push_str(&second.stdout);
+    seen.push_str(&second.stderr);
+    for format in ["text", "json"] {
+        let run = ws.run(&["deliveries", "--format", format]);
+        seen.push_str(&run.stdout);
+    }
+    assert!(seen.contains("answered HTTP 500"), "{seen}");
+    let test = run_env(&ws, &["notify", "test", "chat"], &env);
+    assert_eq!(test.code, 2, "{}", test.stderr);
+    assert!(test.stdout.contains("failed"), "{}", test.stdout);
+    assert!(
+        !test.stdout.contains("will retry"),
+        "nothing is queued: {}",
+        test.stdout
+    );
+    seen.push_str(&test.stdout);
+    seen.push_str(&test.stderr);
+
+    // A host that does not answer: reqwest's own message would carry the URL.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed_address = closed.local_addr().expect("address");
+    drop(closed);
+    let unreachable = format!(
+        "http://hookuser:pa55word@{closed_address}/services/T000/B000/XXXXSECRETXXXX?token=QQTOKENQQ"
+    );
+    let test = run_env(
+        &ws,
+        &["-vv", "notify", "test", "chat"],
+        &[("AW_TEST_HOOK_URL", &unreachable)],
+    );
+    assert_eq!(test.code, 2, "{}", test.stderr);
+    assert!(test.stdout.contains("cannot reach"), "{}", test.stdout);
+    seen.push_str(&test.stdout);
+    seen.push_str(&test.stderr);
+
+    for secret in secrets {
+        assert!(!seen.contains(secret), "`{secret}` shown:\n{seen}");
+    }
+    for entry in std::fs::read_dir(ws.dir.path()).expect("dir").flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        if entry.file_name() == "config.toml" {
+            continue;
+        }
+        for secret in ["pa55word", "XXXXSECRET", "QQTOKEN"] {
+            assert!(
+                !text.contains(secret),
+                "`{secret}` stored in {}",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+// Item 5: read-only databases.
+#[test]
+fn read_only_commands_work_on_a_database_they_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2023-legacy.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    server.serve_fixture("/mali", "mali-2025.html");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    // A backup, as it would be mounted read-only: no -wal or -shm beside it.
+    let mounted = tempfile::tempdir().expect("a folder for the backup");
+    let copy = mounted.path().join("copy.db");
+    assert_eq!(ws.run(&["backup", copy.to_str().expect("utf-8")]).code, 0);
+    let out = tempfile::tempdir().expect("a folder for new backups");
+    mode(out.path(), 0o777);
+    // Read-only folders and files; as root, which may write anyway, run as `nobody` too.
+    for (file, folder) in [
+        (ws.db_path(), ws.dir.path()),
+        (copy.clone(), mounted.path()),
+    ] {
+        mode(&file, 0o444);
+        mode(folder, 0o555);
+    }
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let reader = |db: &std::path::Path, args: &[&str]| {
+        let mut command = if as_root {
+            let mut command = Command::new("setpriv");
+            command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+            command.arg(env!("CARGO_BIN_EXE_advisory-watch"));
+            command
+        } else {
+            binary()
+        };
+        command
+            .arg("--config")
+            .arg(ws.config_path())
+            .arg("--db")
+            .arg(db)
+            .args(args);
+        common::Run::from(command.output().expect("run"))
+    };
+    let listing = |folder: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut failures = Vec::new();
+    for (n, db) in [ws.db_path(), copy.clone()].iter().enumerate() {
+        let before = listing(db.parent().expect("folder"));
+        let backup = out.path().join(format!("backup-{n}.db"));
+        let backup_arg = backup.to_str().expect("utf-8");
+        let commands: [&[&str]; 8] = [
+            &["sources"],
+            &["history", "us-mali"],
+            &["report"],
+            &["report", "--format", "json"],
+            &["status"],
+            &["compare", "Mali"],
+            &["deliveries"],
+            &["backup", backup_arg],
+        ];
+        for args in commands {
+            let run = reader(db, args);
+            if run.code != 0 {
+                failures.push(format!(
+                    "{}: {args:?}: exit {}: {}",
+                    db.display(),
+                    run.code,
+                    run.stderr
+                ));
+            } else if args == ["report"]
+                && !run.stdout.contains("Unrest and health indicators added")
+            {
+                failures.push(format!(
+                    "{}: the report lacks the change: {}",
+                    db.display(),
+                    run.stdout
+                ));
+            }
+        }
+        assert_eq!(
+            listing(db.parent().expect("folder")),
+            before,
+            "nothing created beside it"
+        );
+    }
+    for folder in [ws.dir.path(), mounted.path()] {
+        mode(folder, 0o755);
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+// Item 14: a charset that changes.
+#[test]
+fn a_declared_charset_that_changes_alone_is_no_change() {
+    let server = FixtureServer::start();
+    let page = fixture("mali-2025.html");
+    let mut plain = Reply::html(page.clone());
+    plain.content_type = "text/html".into();
+    server.set("/mali", plain.clone());
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    for (content_type, meta) in [
+        ("text/html", "<meta charset=\"iso-8859-1\"/>"),
+        (
+            "text/html; charset=windows-1252",
+            "<meta charset=\"UTF-8\"/>",
+        ),
+        (
+            "text/html; charset=utf-8",
+            "<meta charset=\"windows-1252\"/>",
+        ),
+    ] {
+        let mut reply = Reply::html(page.replacen("<meta charset=\"UTF-8\"/>", meta, 1));
+        reply.content_type = content_type.into();
+        server.set("/mali", reply);
+        let (report, code) = ws.check_json(&[]);
+        assert_eq!(code, 0, "{report}");
+        assert_eq!(
+            report["changes"],
+            serde_json::json!([]),
+            "{content_type} {meta}: {report}"
+        );
+    }
+    let history = ws.run(&["history", "us-mali", "--format", "json"]);
+    assert!(
+        !history.stdout.contains("â€"),
+        "mojibake stored: {}",
+        history.stdout
+    );
+}
+
+// Item 1: deep nesting.
+#[test]
+fn a_page_nested_100k_deep_is_refused_within_2_seconds() {
+    let server = FixtureServer::start();
+    let deep = format!(
+        "<html><body>{}Level 4: Do Not Travel{}</body></html>",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    server.set("/mali", Reply::html(deep));
+    let ws = mali(&server, "");
+    let start = Instant::now();
+    let (report, code) = ws.check_json(&[]);
+    let took = start.elapsed();
+    assert_eq!(code, 2, "{report}");
+    assert!(took < Duration::from_secs(2), "check took {took:?}");
+    let failure = &report["failures"][0];
+    assert_eq!(failure["kind"], "extraction", "{report}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nests elements more than 1000 deep")),
+        "{report}"
+    );
+    let start = Instant::now();
+    let extract = ws.run(&["extract", &server.url("/mali")]);
+    assert_eq!(extract.code, 2, "{}", extract.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "extract took {:?}",
+        start.elapsed()
+    );
+}
+
+fn daemon_config(server: &FixtureServer, names: &[&str]) -> String {
+    let mut config = String::from(
+        "[fetch]\ntimeout = \"20s\"\nretries = 0\nconcurrency = 4\nper_host = 4\n\n\
+         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
+    );
+    for name in names {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"{name}\"\ncountry = \"Mali\"\nurl = \"{}\"\n\n",
+            server.url(&format!("/{name}"))
+        ));
+    }
+    config
+}
+
+// Item 2: one slow source holds back the rest.
+#[test]
+fn a_stalled_source_does_not_hold_back_a_fast_one() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/fast", "mali-2025.html");
+    server.set(
+        "/slow",
+        Reply::html(fixture("mali-2025.html")).delayed(Duration::from_secs(6)),
+    );
+    let ws = Workspace::new(&daemon_config(&server, &["fast", "slow"]));
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || server.hits("/slow") >= 1),
+        "{}",
+        daemon.log()
+    );
+    let start = Instant::now();
+    let before = server.hits("/fast");
+    while start.elapsed() < Duration::from_secs(8) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let fast = server.hits("/fast") - before;
+    let slow = server.hits("/slow");
+    let started = Instant::now();
+    let code = daemon.terminate(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "stopping took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        fast >= 5,
+        "the fast source was fetched {fast} times in 8 s (slow: {slow})\n{}",
+        daemon.log()
+    );
+    assert!(
+        slow <= 3,
+        "the slow source is never checked twice at once: {slow}"
+    );
+}
+
+// Item 2: SIGTERM during an extraction.
+#[test]
+fn sigterm_during_a_long_extraction_exits_within_the_grace() {
+    let server = FixtureServer::start();
+    // Within the page limits, but slow to parse: 300 blocks of 900 nested elements.
+    let block = format!("{}x{}", "<div>".repeat(900), "</div>".repeat(900));
+    server.set(
+        "/heavy",
+        Reply::html(format!("<html><body>{}</body></html>", block.repeat(300))),
+    );
+    let ws = Workspace::new(&daemon_config(&server, &["heavy"]));
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || server.hits("/heavy") >= 1),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let code = daemon.terminate(Duration::from_secs(30));
+    let took = started.elapsed();
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    assert!(
+        took < Duration::from_secs(3),
+        "exit took {took:?} with a grace of 1 s\n{}",
+        daemon.log()
+    );
+    assert!(
+        daemon.log().contains("abandoned after the grace time"),
+        "{}",
+        daemon.log()
+    );
+}
+
+// Item 19: the systemd unit.
+#[test]
+fn the_systemd_unit_can_write_the_database_and_report_folders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(root.join("contrib/advisory-watch.service")).expect("unit");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let writable: Vec<&str> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("ReadWritePaths="))
+        .flat_map(|paths| paths.split_whitespace())
+        .map(|p| p.trim_start_matches('-'))
+        .chain(
+            unit.lines()
+                .filter_map(|l| l.strip_prefix("StateDirectory="))
+                .map(|_| "/var/lib/advisory-watch"),
+        )
+        .collect();
+    let report = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("path = \"/var/www/"))
+        .map(|rest| format!("/var/www/{}", rest.split('"').next().unwrap_or_default()))
+        .expect("the README documents a [report] path under /var/www");
+    for needed in ["/var/lib/advisory-watch/advisory-watch.db", report.as_str()] {
+        assert!(
+            writable
+                .iter()
+                .any(|folder| needed.starts_with(&format!("{folder}/"))),
+            "ProtectSystem=strict leaves {needed} read-only: ReadWritePaths {writable:?}"
+        );
+    }
+    assert!(
+        unit.lines()
+            .any(|l| l.starts_with("ReadWritePaths=") && l.contains("/var/lib/advisory-watch")),
+        "the database folder is named in ReadWritePaths"
+    );
+}
+
+// Item 19: the systemd unit, as systemd reads it. Ignored, with its reason, when the build
+// found no systemd-analyze (see build.rs); under CI=true it always runs.
+#[test]
+#[cfg_attr(
+    systemd_analyze_missing,
+    ignore = "systemd-analyze is not installed here (apt-get install systemd)"
+)]
+fn the_systemd_unit_passes_systemd_analyze_verify() {
+    let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("systemd-analyze is not installed; CI installs it (.ci/run)");
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contrib/advisory-watch.service"
+    ))
+    .expect("unit");
+    // Verified as installed, with the binary this test built in place of /usr/local/bin.
+    let dir = tempfile::tempdir().expect("dir");
+    let copy = dir.path().join("advisory-watch.service");
+    std::fs::write(
+        &copy,
+        unit.replace(
+            "/usr/local/bin/advisory-watch",
+            env!("CARGO_BIN_EXE_advisory-watch"),
+        ),
+    )
+    .expect("write");
+    let verify = Command::new(analyze)
+        .arg("verify")
+        .arg(&copy)
+        .output()
+        .expect("systemd-analyze");
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert!(verify.status.success(), "{stderr}");
+    let complaints: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("advisory-watch.service"))
+        .collect();
+    assert!(complaints.is_empty(), "{stderr}");
+}
+
+// Items 16 and 17: CI on a stock Debian Python, and a browser test that cannot pass unseen.
+#[test]
+fn ci_uses_a_virtual_environment_and_counts_skipped_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    assert!(
+        !ci.lines()
+            .any(|l| l.trim_start().starts_with("python3 -m pip install")),
+        "a stock Debian Python refuses pip outside a virtual environment:\n{ci}"
+    );
+    assert!(
+        ci.contains("python3 -m venv \"$venv\"") && ci.contains("venv=target/python-venv"),
+        "{ci}"
+    );
+    let closing = ci.lines().last().unwrap_or_default();
+    assert!(
+        closing.contains("passed") && closing.contains("failed") && closing.contains("skipped"),
+        "{closing}"
+    );
+    let browser = std::fs::read_to_string(root.join("tests/reports.rs")).expect("reports.rs");
+    assert!(
+        browser.contains("chromium_missing,\n    ignore = "),
+        "a named ignored test"
+    );
+    assert!(!browser.contains("SKIPPED"), "no silent early return");
+    // The summary line's arithmetic, on what cargo prints.
+    let sample = "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\ntest result: FAILED. 2 passed; 1 failed; 2 ignored; 0 measured\n";
+    let script = ci
+        .lines()
+        .filter(|l| {
+            l.starts_with("passed=") || l.starts_with("failed=") || l.starts_with("skipped=")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("log");
+    std::fs::write(&log, sample).expect("write");
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "log={}\n{script}\necho \"$passed $failed $skipped\"",
+            log.display()
+        ))
+        .output()
+        .expect("bash");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "5 1 3");
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README")
+}
+
+// Item 20: the README's top example is what the program prints.
+#[test]
+fn the_readme_example_is_the_real_mali_change() {
+    let readme = readme();
+    let example = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the first text block");
+    let dir = tempfile::tempdir().expect("dir");
+    let old = common::fixture_path("mali-2023-legacy.html");
+    let new = common::fixture_path("mali-2025.html");
+    let diff = common::run_bare(dir.path(), &["diff", &old, &new]).stdout;
+    let headline = example.lines().next().unwrap_or_default();
+    assert_eq!(
+        headline,
+        format!(
+            "Mali (us-mali): {}",
+            diff.lines().next().unwrap_or_default()
+        )
+    );
+    for line in example.lines().skip(1) {
+        for piece in line.split("...").map(str::trim).filter(|p| !p.is_empty()) {
+            assert!(
+                diff.contains(piece),
+                "the README shows `{piece}`, which the Mali diff does not print:\n{diff}"
+            );
+        }
+    }
+}
+
+// Item 20: the built-in profiles table, the exit codes, and the security section.
+#[test]
+fn the_readme_tables_are_whole_and_the_security_section_names_real_tests() {
+    let readme = readme();
+    let table: Vec<&str> = readme
+        .split("Built-in profiles")
+        .nth(1)
+        .expect("the profiles table")
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let check = common::run_bare(dir.path(), &["--config", "/dev/null", "config-check"]);
+    let profiles: Vec<&str> = check
+        .stdout
+        .split("profiles:\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(profiles.len() >= 8, "{}", check.stdout);
+    for profile in profiles {
+        assert!(
+            table
+                .iter()
+                .any(|row| row.starts_with(&format!("| `{profile}` |"))),
+            "`{profile}` is missing from the README's one table of built-in profiles"
+        );
+    }
+
+    let exit_codes = readme.split("### Exit codes").nth(1).expect("exit codes");
+    let row = exit_codes
+        .lines()
+        .find(|l| l.starts_with("| 2 |"))
+        .expect("code 2");
+    for command in [
+        "`check`",
+        "`extract`",
+        "`sources`",
+        "`status`",
+        "`notify test`",
+    ] {
+        assert!(
+            row.contains(command),
+            "exit code 2 does not mention {command}: {row}"
+        );
+    }
+
+    let security = readme
+        .split("## Security")
+        .nth(1)
+        .expect("a security section");
+    let security = security.split("\n## ").next().unwrap_or_default();
+    let mut sources = String::new();
+    for folder in ["tests", "src"] {
+        for entry in
+            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
+                .expect("folder")
+                .flatten()
+        {
+            sources.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    let named: Vec<&str> = security
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| name.contains("::"))
+        .collect();
+    assert!(named.len() >= 15, "{named:?}");
+    for name in named {
+        let function = name.rsplit("::").next().unwrap_or_default();
+        assert!(
+            function == "tests" || sources.contains(&format!("fn {function}(")),
+            "the security section names `{name}`, which is not a test"
+        );
+    }
+}
+
+// Item 20: help, messages and formats that say what is true.
+#[test]
+fn commands_list_only_the_formats_they_print_and_say_each_error_once() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    for command in [
+        "history",
+        "sources",
+        "status",
+        "compare",
+        "extract",
+        "import",
+        "discover",
+        "deliveries",
+    ] {
+        let help = ws.run(&[command, "--help"]).stdout;
+        assert!(
+            !help.contains("markdown"),
+            "`{command} --help` lists markdown:\n{help}"
+        );
+    }
+    for command in ["check", "diff", "report"] {
+        let help = ws.run(&[command, "--help"]).stdout;
+        assert!(help.contains("markdown"), "`{command} --help`:\n{help}");
+    }
+    let markdown = ws.run(&["history", "us-mali", "--format", "markdown"]);
+    assert_eq!(
+        markdown.code, 2,
+        "refused by the argument parser: {}",
+        markdown.stdout
+    );
+
+    let nope = ws.run(&["history", "nope"]);
+    assert_eq!(nope.code, 1);
+    assert!(!nope.stderr.contains("check nope"), "{}", nope.stderr);
+    assert!(
+        nope.stderr.contains("advisory-watch sources"),
+        "{}",
+        nope.stderr
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = common::run_bare(
+        dir.path(),
+        &["--config", "/nonexistent/config.toml", "check"],
+    );
+    assert_eq!(missing.code, 3);
+    assert_eq!(
+        missing.stderr.matches("No such file or directory").count(),
+        1,
+        "{}",
+        missing.stderr
+    );
+}
