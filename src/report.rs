@@ -1138,7 +1138,7 @@ impl Side {
 pub fn compare_text(country: &str, sides: &[Side]) -> String {
     let mut out = format!("What each source says about {country}:\n");
     out.push_str(&format!(
-        "{:<36} {:<28} {:<6} {:<58} {:<18} {}\n",
+        "{:<40} {:<16} {:<6} {:<52} {:<18} {}\n",
         "GOVERNMENT", "SOURCE", "LEVEL", "IN ITS OWN WORDS", "AS OF", "INDICATORS"
     ));
     for side in sides {
@@ -1154,7 +1154,7 @@ pub fn compare_text(country: &str, sides: &[Side]) -> String {
             s.level_label.clone().unwrap_or_default()
         };
         out.push_str(&format!(
-            "{:<36} {:<28} {:<6} {:<58} {:<18} {}\n",
+            "{:<40} {:<16} {:<6} {:<52} {:<18} {}\n",
             side.government,
             s.name,
             level,
