@@ -79,7 +79,7 @@ fn rss_feed_read_and_diff(bencher: Bencher) {
     let before = std::fs::read_to_string(dir.join("TAsTWs-2025-10-08.xml")).expect("feed");
     let after = std::fs::read_to_string(dir.join("TAsTWs-2025-10-14.xml")).expect("feed");
     let previous: Vec<(String, Advisory)> =
-        match extract::read_document(&Reader::Rss, &before).expect("feed") {
+        match extract::read_document(&Reader::Rss(None), &before).expect("feed") {
             Document::Many(items) => items
                 .into_iter()
                 .filter_map(|i| Some((i.key, i.outcome.ok()?.advisory)))
@@ -88,7 +88,7 @@ fn rss_feed_read_and_diff(bencher: Bencher) {
         };
     bencher.bench(|| {
         let Document::Many(items) =
-            extract::read_document(&Reader::Rss, black_box(&after)).expect("feed")
+            extract::read_document(&Reader::Rss(None), black_box(&after)).expect("feed")
         else {
             panic!("a feed");
         };

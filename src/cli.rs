@@ -742,7 +742,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 .reader(std::slice::from_ref(profile), "--profile")?;
             if !reader.has_items() {
                 bail!(
-                    "profile `{profile}` reads one advisory per document; discover needs a feed or index (state-dept-rss, canada)"
+                    "profile `{profile}` reads one advisory per document; discover needs a feed or index (state-dept-rss, canada, auswaertiges-amt, hong-kong-ota)"
                 );
             }
             let (text, _) = read_input(&config, url).await?;
@@ -757,8 +757,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                         path.display()
                     );
                 }
-                std::fs::write(path, report::discovered_sources_toml(&items, url, profile))
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(
+                    path,
+                    report::discovered_sources_toml(&items, url, profile, reader.kind()),
+                )
+                .with_context(|| format!("cannot write {}", path.display()))?;
             }
             match format {
                 Plain::Json => writeln!(
@@ -817,13 +820,32 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             let wanted = crate::feed::slug(country);
-            let matching: Vec<_> = sources
+            // One country, whatever each government calls it: by ISO code where the name is
+            // known, else by the name as written.
+            let wanted_code = crate::country::resolve(country).map(|c| c.code);
+            // A feed or index watched for one country holds its advisory in `<source>/<key>`.
+            let containers: std::collections::HashSet<String> = sources
+                .iter()
+                .filter_map(|s| s.name.split_once('/').map(|(parent, _)| parent.to_owned()))
+                .collect();
+            let mut matching: Vec<report::Side> = sources
                 .into_iter()
+                .filter(|s| !containers.contains(&s.name))
                 .filter(|s| {
                     s.country.eq_ignore_ascii_case(country)
                         || crate::feed::slug(&s.country) == wanted
+                        || wanted_code.is_some_and(|code| {
+                            crate::country::resolve(&s.country).is_some_and(|c| c.code == code)
+                        })
+                })
+                .map(|source| report::Side {
+                    government: government_of(&config, &source.name),
+                    source,
                 })
                 .collect();
+            matching.sort_by(|a, b| {
+                (&a.government, &a.source.name).cmp(&(&b.government, &b.source.name))
+            });
             if matching.is_empty() {
                 bail!(
                     "no source in {} is about `{country}`; `advisory-watch sources` lists them",
@@ -909,6 +931,24 @@ fn storage_path(cli: &Cli, config: &Config) -> PathBuf {
 fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
     let path = storage_path(cli, config);
     Ok(StoreHandle::open(&path)?)
+}
+
+/// The government a stored source reads, from its configured profile (a feed's country is
+/// `<source>/<key>`); the profile names when the profile does not say, `-` for a source no
+/// longer configured.
+fn government_of(config: &Config, stored_name: &str) -> String {
+    let configured = stored_name.split('/').next().unwrap_or(stored_name);
+    let Some(source) = config.sources.iter().find(|s| s.name == configured) else {
+        return "-".to_owned();
+    };
+    source
+        .profile_names
+        .iter()
+        .find_map(|name| config.profiles.government(name))
+        .map_or_else(
+            || format!("profile {}", source.profile_names.join(", ")),
+            str::to_owned,
+        )
 }
 
 /// Opens the database for reading commands, read-only, refusing to create an empty one by

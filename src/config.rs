@@ -782,10 +782,19 @@ fn validate_source(
             }
             ""
         }
+        "xml" => {
+            if raw.profile.is_none() {
+                return Err(error(
+                    "profile",
+                    "a source of kind \"xml\" names its XML profile, such as \"nederland-wereldwijd\"".into(),
+                ));
+            }
+            ""
+        }
         other => {
             return Err(error(
                 "kind",
-                format!("`{other}` is not a kind; use \"page\", \"rss\" or \"json\""),
+                format!("`{other}` is not a kind; use \"page\", \"rss\", \"json\" or \"xml\""),
             ));
         }
     };
@@ -800,11 +809,7 @@ fn validate_source(
             path: origin.to_owned(),
             source,
         })?;
-    let reader_kind = match &reader {
-        Reader::Page(_) => "page",
-        Reader::Rss => "rss",
-        Reader::Json(_) => "json",
-    };
+    let reader_kind = reader.kind();
     if reader_kind != kind {
         return Err(error(
             "kind",
@@ -817,7 +822,7 @@ fn validate_source(
     if raw.country.trim() == "*" && !reader.has_items() {
         return Err(error(
             "country",
-            "\"*\" (every country) needs a feed or index: kind = \"rss\", or a JSON profile with items".into(),
+            "\"*\" (every country) needs a feed or index: kind = \"rss\", or a JSON or XML profile with items".into(),
         ));
     }
     let schedule = raw

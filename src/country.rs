@@ -99,6 +99,24 @@ pub fn resolve_name(name: &str) -> Option<&'static Country> {
     table.by_key.get(&wanted).map(|&i| &table.countries[i])
 }
 
+/// The country an item of a feed or index is about: its key when that is an ISO 3166 alpha-2
+/// code (the Auswärtiges Amt, Hong Kong and Canada give one), else its name or key looked up
+/// in the table (the State Department's feed names countries in English).
+pub fn identify(key: &str, name: &str) -> Option<&'static Country> {
+    let key = key.trim();
+    let by_code = (key.len() == 2).then(|| resolve(key)).flatten();
+    by_code
+        .or_else(|| resolve_name(name))
+        .or_else(|| resolve_name(&key.replace('-', " ")))
+}
+
+/// The name a source of an item is stored under: the table's name when the item's country is
+/// known, so that every government's advisory on a country carries one name ("Äthiopien" and
+/// "ET" become "Ethiopia"); the document's own name otherwise.
+pub fn display_name(key: &str, name: &str) -> String {
+    identify(key, name).map_or_else(|| name.to_owned(), |c| c.name.to_owned())
+}
+
 /// Every country in the table.
 pub fn all() -> &'static [Country] {
     &COUNTRIES.countries
@@ -127,6 +145,13 @@ mod tests {
         ] {
             assert_eq!(resolve(name).map(|c| c.code), Some(code), "{name}");
         }
+        assert_eq!(identify("ht", "Haiti").map(|c| c.code), Some("HT"));
+        assert_eq!(identify("et", "Äthiopien").map(|c| c.code), Some("ET"));
+        assert_eq!(
+            identify("cote-d-ivoire", "Côte d'Ivoire").map(|c| c.code),
+            Some("CI")
+        );
+        assert_eq!(display_name("zz", "Atlantis"), "Atlantis");
         assert_eq!(resolve("Zulia State"), None);
         assert_eq!(resolve("Freedonia"), None);
     }

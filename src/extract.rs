@@ -207,9 +207,28 @@ pub fn read_document(reader: &Reader, text: &str) -> Result<Document, String> {
         Reader::Page(profiles) => Ok(Document::One(
             extract(text, profiles).map_err(|f| f.to_string()),
         )),
-        Reader::Rss => crate::feed::read(text).map(Document::Many),
+        Reader::Rss(None) => crate::feed::read(text).map(Document::Many),
+        Reader::Rss(Some(map)) => crate::feed::read(text).map(|items| {
+            Document::Many(items.into_iter().map(|item| relabel(map, item)).collect())
+        }),
         Reader::Json(profile) => crate::json_profile::read(profile, text),
+        Reader::Xml(profile) => crate::xml_profile::read(profile, text),
+        Reader::Ota(profile) => crate::ota::read(profile, text),
     }
+}
+
+/// A feed item's level read again with the profile's own table, from the label the feed gives
+/// it ("Do Not Travel"); a label the table does not hold makes the item a failure naming it.
+fn relabel(map: &crate::scale::LevelMap, mut item: Item) -> Item {
+    item.outcome = item.outcome.and_then(|mut extracted| {
+        let reading = map.read(&extracted.advisory.level.label)?;
+        extracted.advisory.level = reading.level;
+        if !reading.areas.is_empty() {
+            extracted.advisory.areas = reading.areas;
+        }
+        Ok(extracted)
+    });
+    item
 }
 
 /// Text of an HTML fragment as paragraphs separated by blank lines.
@@ -339,7 +358,25 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         .map(element_text)
         .collect();
     let level_text = level_texts.first().cloned();
+    // A profile's own table: the first match whose value it maps.
+    let mut mapped: Option<Result<crate::scale::Reading, String>> = None;
+    if let Some(map) = &profile.level_map {
+        for text in &level_texts {
+            let reading = map.read(text);
+            let done = reading.is_ok();
+            if done || mapped.is_none() {
+                mapped = Some(reading);
+            }
+            if done {
+                break;
+            }
+        }
+    }
     let mut level = match profile.level_scale {
+        _ if profile.level_map.is_some() => mapped
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|r| r.level.clone()),
         // The first match that holds a level: headings before it may hold other things.
         LevelScale::Us => level_texts.iter().find_map(|t| Level::parse(t)),
         LevelScale::Number => level_texts
@@ -405,7 +442,10 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
         (Some(text), None) => missing.push(Missing {
             field: "level",
             selector: profile.level.source.clone(),
-            problem: format!("matched {text:?}, which holds no level from 1 to 4"),
+            problem: match &mapped {
+                Some(Err(message)) => format!("matched {text:?}: {message}"),
+                _ => format!("matched {text:?}, which holds no level from 1 to 4"),
+            },
         }),
     }
     if let (Some(level), Some(selector)) = (level.as_mut(), &profile.level_label)
@@ -436,6 +476,11 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
     let causes = statements.as_ref().or(alert.as_ref());
     let mut reasons = causes.map(|c| c.reasons.clone()).unwrap_or_default();
     let mut areas = causes.map(|c| c.areas.clone()).unwrap_or_default();
+    if let Some(Ok(reading)) = &mapped
+        && !reading.areas.is_empty()
+    {
+        areas = reading.areas.clone();
+    }
     if areas.is_empty()
         && let Some(text) = summary.as_deref()
     {
@@ -471,9 +516,16 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
 
     // The first match that holds a date.
     let issued = match &profile.issued {
-        Some(s) => document
-            .select(&s.selector)
-            .find_map(|element| parse_date(&element_text(element))),
+        Some(s) => document.select(&s.selector).find_map(|element| {
+            let text = element_text(element);
+            // Other governments' pages write dates their own way ("22.6.2026").
+            parse_date(&text).or_else(|| {
+                profile
+                    .level_map
+                    .as_ref()
+                    .and_then(|_| crate::scale::date(&text))
+            })
+        }),
         None => fcdo_advice.as_ref().and_then(|a| a.issued),
     }
     .or_else(|| alert.as_ref().and_then(|a| a.issued));

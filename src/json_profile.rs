@@ -2,18 +2,22 @@
 //!
 //! This module owns reading a JSON document with a [`JsonProfile`]: one advisory from the whole
 //! document (GOV.UK's content API for one country), or one per entry of an array or object
-//! (Global Affairs Canada's index of every country). Each field is an RFC 6901 pointer; the
-//! level is mapped onto 1-4 by the profile's scale while the government's own wording is kept
-//! as the label. Pure: text in, advisories out.
+//! (Global Affairs Canada's index of every country, the Auswärtiges Amt's travel warnings). Each
+//! field is an RFC 6901 pointer; the level (a value, an array of values, or the first true of
+//! several boolean flags) is mapped onto 1-4 by the profile's scale or `level_map` while the
+//! government's own wording is kept as the label. Only object entries of an object of items
+//! are advisories (the Auswärtiges Amt mixes a scalar `lastModified` and a `contentList` array
+//! in). Pure: text in, advisories out.
 
 use serde_json::Value;
 
 use crate::advisory::{
-    Advisory, Indicator, Level, canada_level, fcdo_level_from_alert_status, parse_date,
+    Advisory, Area, Indicator, Level, canada_level, fcdo_level_from_alert_status,
 };
 use crate::extract::{Document, Extracted, Item, html_to_text};
 use crate::feed::slug;
 use crate::profile::{JsonProfile, LevelScale};
+use crate::scale::{self, LevelMap};
 
 /// Reads a JSON document with a profile.
 pub fn read(profile: &JsonProfile, text: &str) -> Result<Document, String> {
@@ -28,7 +32,11 @@ pub fn read(profile: &JsonProfile, text: &str) -> Result<Document, String> {
             .enumerate()
             .map(|(i, v)| (i.to_string(), v))
             .collect(),
-        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter(|(_, v)| v.is_object())
+            .map(|(k, v)| (k.clone(), v))
+            .collect(),
         _ => {
             return Err(format!(
                 "pointer `{pointer}` (items) in profile `{}` finds no array or object; the format may have changed",
@@ -79,6 +87,130 @@ fn strings_at(value: &Value, pointer: &str) -> Vec<String> {
     }
 }
 
+/// Whether a value says yes: `true`, a non-zero number, "true", "yes" or "1".
+fn truthy(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+        Some(Value::String(s)) => {
+            matches!(s.trim().to_lowercase().as_str(), "true" | "yes" | "1")
+        }
+        _ => false,
+    }
+}
+
+/// The words of a scalar value, for a `level_map`.
+fn words(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => {
+            let text = if s.contains('<') {
+                html_to_text(s)
+            } else {
+                s.clone()
+            };
+            Some(text.trim().to_owned())
+        }
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The level by the profile's own table: the first true flag's name (`none` when none is), or
+/// the value at the level pointer (the highest of an array's), with the areas of `areas`.
+fn mapped_level(
+    profile: &JsonProfile,
+    map: &LevelMap,
+    value: &Value,
+) -> Result<scale::Reading, String> {
+    let mut areas = Vec::new();
+    if let Some(pointer) = &profile.areas
+        && profile
+            .areas_when
+            .as_deref()
+            .is_none_or(|when| truthy(value.pointer(when)))
+        && let Some(html) = value.pointer(pointer).and_then(Value::as_str)
+    {
+        areas = areas_in_html(map, html);
+    }
+    if !profile.level_flags.is_empty() {
+        let name = profile
+            .level_flags
+            .iter()
+            .find(|p| truthy(value.pointer(p)))
+            .map_or("none".to_owned(), |p| {
+                p.rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("~1", "/")
+                    .replace("~0", "~")
+            });
+        let mapped = map.lookup(&name).ok_or_else(|| {
+            format!(
+                "flags {} in profile `{}`: {}",
+                profile.level_flags.join(", "),
+                profile.name,
+                map.unmapped(&name)
+            )
+        })?;
+        return Ok(scale::reading(mapped, areas));
+    }
+    let at = |message: String| {
+        format!(
+            "pointer `{}` (level) in profile `{}`: {message}",
+            profile.level, profile.name
+        )
+    };
+    let texts: Vec<String> = match value.pointer(&profile.level) {
+        Some(Value::Array(list)) => list.iter().filter_map(words).collect(),
+        Some(other) => words(other).into_iter().collect(),
+        None => Vec::new(),
+    };
+    if texts.is_empty() {
+        return Err(at(
+            "finds no usable value; the format may have changed".into()
+        ));
+    }
+    let mut best: Option<scale::Mapped> = None;
+    for text in &texts {
+        let picked = map
+            .value_in(text)
+            .ok_or_else(|| at(format!("level_pattern finds no value in {text:?}")))?;
+        let mapped = map
+            .lookup(&picked)
+            .ok_or_else(|| at(map.unmapped(&picked)))?;
+        if best
+            .as_ref()
+            .is_none_or(|b| mapped.meaning.level > b.meaning.level)
+        {
+            best = Some(mapped);
+        }
+    }
+    areas.extend(map.areas_in(&texts[0]).map_err(at)?);
+    Ok(scale::reading(best.expect("at least one value"), areas))
+}
+
+/// Areas in an HTML fragment: a paragraph or heading whose words the table maps sets the level
+/// of the list items after it (Canada's "Regional Advisory - Avoid non-essential travel").
+fn areas_in_html(map: &LevelMap, html: &str) -> Vec<Area> {
+    let mut areas = Vec::new();
+    let mut current: Option<u8> = None;
+    for block in crate::extract::fragment_blocks(html) {
+        if block.item {
+            if let Some(level) = current {
+                areas.push(Area {
+                    name: block.text,
+                    level,
+                    reasons: Vec::new(),
+                });
+            }
+        } else if let Some(mapped) = map.lookup(&block.text) {
+            current = Some(mapped.meaning.level);
+        }
+    }
+    areas
+}
+
 fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
     let missing = |what: &str| {
         format!(
@@ -90,7 +222,14 @@ fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
         .level_label
         .as_deref()
         .and_then(|p| string_at(value, p));
+    let mut areas = Vec::new();
     let mut level = match profile.level_scale {
+        _ if profile.level_map.is_some() => {
+            let map = profile.level_map.as_deref().expect("checked");
+            let reading = mapped_level(profile, map, value)?;
+            areas = reading.areas;
+            Some(reading.level)
+        }
         LevelScale::Us => string_at(value, &profile.level).and_then(|t| Level::parse(&t)),
         LevelScale::Number => value
             .pointer(&profile.level)
@@ -151,13 +290,19 @@ fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
                 .issued
                 .as_deref()
                 .and_then(|p| string_at(value, p))
-                .and_then(|t| parse_date(&t)),
+                .and_then(|t| scale::date(&t)),
             change_note: profile
                 .change_note
                 .as_deref()
                 .and_then(|p| string_at(value, p))
-                .map(|t| crate::advisory::collapse_whitespace(&t)),
-            areas: Vec::new(),
+                .map(|t| {
+                    if t.contains('<') {
+                        crate::advisory::collapse_whitespace(&html_to_text(&t))
+                    } else {
+                        crate::advisory::collapse_whitespace(&t)
+                    }
+                }),
+            areas,
             withdrawn: false,
             partial: false,
         },

@@ -1,9 +1,11 @@
 //! Extraction profiles: how each field of an advisory is found in a document.
 //!
 //! This module owns the profile's two forms (the raw TOML table and the compiled one, with every
-//! CSS selector or JSON pointer parsed once), the three formats (`html`: CSS selectors, `json`:
-//! JSON pointers, `rss`: the State Department's feed), the level scales that turn a government's
-//! own wording into levels 1-4, the built-in profiles shipped inside the crate
+//! CSS selector, JSON pointer, XML path and `level_map` parsed once), the formats (`html`: CSS
+//! selectors, `json`: JSON pointers, `xml`: element paths, `rss`: the State Department's feed,
+//! `hk-ota`: Hong Kong's Outbound Travel Alert index), the named level scales and the
+//! `level_map` tables that turn a government's own wording into levels 1-4 (`scale` reads
+//! them), the government a profile reads, the built-in profiles shipped inside the crate
 //! (`profiles.toml`), and the resolution of a source's profile name or list into a [`Reader`].
 //! Reading a document with a profile is `extract`'s job; where profiles are configured is
 //! `config`'s.
@@ -13,6 +15,8 @@ use std::sync::{Arc, LazyLock};
 
 use scraper::Selector;
 use serde::Deserialize;
+
+use crate::scale::{LevelMap, RawMeaning};
 
 /// The built-in profiles' TOML, in the same form as `[profiles.NAME]` tables of config.toml.
 pub const BUILTIN_PROFILES_TOML: &str = include_str!("profiles.toml");
@@ -82,6 +86,29 @@ pub struct RawProfile {
     /// JSON only: pointer to the advisory's own page.
     #[serde(default)]
     pub url: Option<String>,
+    /// The government whose advice the profile reads ("Germany (Auswärtiges Amt)"), shown by
+    /// `compare`.
+    #[serde(default)]
+    pub government: Option<String>,
+    /// The government's own words or values mapped onto 1-4, instead of `level_scale`:
+    /// `{ "Do not travel" = 4, "/reconsider/" = 3, partialWarning = { level = 2, area = 4 } }`.
+    #[serde(default)]
+    pub level_map: Option<BTreeMap<String, RawMeaning>>,
+    /// A regex that picks the value out of the level's text (group `value`, else the first).
+    #[serde(default)]
+    pub level_pattern: Option<String>,
+    /// A regex finding areas with their own value in the level's text (groups `area`, `value`).
+    #[serde(default)]
+    pub area_pattern: Option<String>,
+    /// JSON only: boolean flags, the first true one's name is the value (`none` when none is).
+    #[serde(default)]
+    pub level_flags: Option<Vec<String>>,
+    /// JSON only: pointer to HTML whose headings name a level and whose list items are areas.
+    #[serde(default)]
+    pub areas: Option<String>,
+    /// JSON only: areas are read only when this pointer holds a true value (1, true).
+    #[serde(default)]
+    pub areas_when: Option<String>,
 }
 
 /// A selector with the text it was parsed from, for messages.
@@ -124,6 +151,8 @@ pub struct Profile {
     pub change_note: Option<FieldSelector>,
     /// How the level's text maps onto 1-4.
     pub level_scale: LevelScale,
+    /// The profile's own table of values, instead of `level_scale`.
+    pub level_map: Option<Arc<LevelMap>>,
 }
 
 /// How a government's wording of a level maps onto 1-4.
@@ -176,10 +205,18 @@ pub struct JsonProfile {
     pub country: Option<String>,
     /// The advisory's own page.
     pub url: Option<String>,
-    /// Required: the level.
+    /// The level (empty when the profile reads `level_flags`).
     pub level: String,
+    /// Boolean flags whose first true one names the level.
+    pub level_flags: Vec<String>,
     /// How the level maps onto 1-4.
     pub level_scale: LevelScale,
+    /// The profile's own table of values, instead of `level_scale`.
+    pub level_map: Option<Arc<LevelMap>>,
+    /// HTML with level headings and area list items.
+    pub areas: Option<String>,
+    /// Areas are read only when this is true.
+    pub areas_when: Option<String>,
     /// The level's label in the government's words.
     pub level_label: Option<String>,
     /// An array of indicator words.
@@ -192,15 +229,60 @@ pub struct JsonProfile {
     pub change_note: Option<String>,
 }
 
+/// An XML profile: a simple element path (`introduction`, `content/category/name`, `@attr`
+/// for an attribute of the element) per field.
+#[derive(Debug)]
+pub struct XmlProfile {
+    /// The profile's name.
+    pub name: String,
+    /// Where the items are, when the document holds many advisories.
+    pub items: Option<String>,
+    /// An item's key.
+    pub key: Option<String>,
+    /// The country's name.
+    pub country: Option<String>,
+    /// The advisory's own page.
+    pub url: Option<String>,
+    /// Required: the level's text.
+    pub level: String,
+    /// How the level maps onto 1-4.
+    pub level_scale: LevelScale,
+    /// The profile's own table of values, instead of `level_scale`.
+    pub level_map: Option<Arc<LevelMap>>,
+    /// The level's label in the government's words.
+    pub level_label: Option<String>,
+    /// The summary (text, or HTML made text).
+    pub summary: Option<String>,
+    /// The publication date.
+    pub issued: Option<String>,
+    /// The publisher's change note.
+    pub change_note: Option<String>,
+}
+
+/// Hong Kong's Outbound Travel Alert index: buckets of countries, each bucket's level mapped
+/// by the profile's `level_map` (and `"not listed"` for a country listed only for an area).
+#[derive(Debug)]
+pub struct OtaProfile {
+    /// The profile's name.
+    pub name: String,
+    /// The bucket levels onto 1-4.
+    pub level_map: Arc<LevelMap>,
+}
+
 /// How a source's documents are read.
 #[derive(Debug, Clone)]
 pub enum Reader {
     /// HTML pages, with profiles tried in order; one advisory per page.
     Page(Vec<Arc<Profile>>),
-    /// The State Department's RSS feed: one advisory per item.
-    Rss,
+    /// The State Department's RSS feed: one advisory per item, with an optional `level_map`
+    /// applied to each item's label.
+    Rss(Option<Arc<LevelMap>>),
     /// JSON, one advisory or one per item.
     Json(Arc<JsonProfile>),
+    /// XML, one advisory or one per item.
+    Xml(Arc<XmlProfile>),
+    /// Hong Kong's Outbound Travel Alert index: one advisory per country.
+    Ota(Arc<OtaProfile>),
 }
 
 impl Reader {
@@ -208,8 +290,10 @@ impl Reader {
     pub fn names(&self) -> Vec<String> {
         match self {
             Reader::Page(profiles) => profiles.iter().map(|p| p.name.clone()).collect(),
-            Reader::Rss => vec!["state-dept-rss".to_owned()],
+            Reader::Rss(_) => vec!["state-dept-rss".to_owned()],
             Reader::Json(profile) => vec![profile.name.clone()],
+            Reader::Xml(profile) => vec![profile.name.clone()],
+            Reader::Ota(profile) => vec![profile.name.clone()],
         }
     }
 
@@ -217,8 +301,19 @@ impl Reader {
     pub fn has_items(&self) -> bool {
         match self {
             Reader::Page(_) => false,
-            Reader::Rss => true,
+            Reader::Rss(_) | Reader::Ota(_) => true,
             Reader::Json(profile) => profile.items.is_some(),
+            Reader::Xml(profile) => profile.items.is_some(),
+        }
+    }
+
+    /// The kind of source that reads with it: `page`, `rss`, `json` or `xml`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reader::Page(_) => "page",
+            Reader::Rss(_) => "rss",
+            Reader::Json(_) | Reader::Ota(_) => "json",
+            Reader::Xml(_) => "xml",
         }
     }
 }
@@ -310,7 +405,9 @@ pub enum ProfileError {
 enum Definition {
     Selectors(Arc<Profile>),
     Json(Arc<JsonProfile>),
-    Rss,
+    Xml(Arc<XmlProfile>),
+    Ota(Arc<OtaProfile>),
+    Rss(Option<Arc<LevelMap>>),
     Try(Vec<String>),
 }
 
@@ -319,6 +416,7 @@ enum Definition {
 pub struct ProfileSet {
     definitions: BTreeMap<String, Definition>,
     descriptions: BTreeMap<String, String>,
+    governments: BTreeMap<String, String>,
 }
 
 static BUILTIN_RAW: LazyLock<BTreeMap<String, RawProfile>> = LazyLock::new(|| {
@@ -346,7 +444,13 @@ impl ProfileSet {
         }
         let mut definitions = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
+        let mut governments = BTreeMap::new();
         for (name, profile) in raw {
+            if let Some(government) = profile.government.as_deref().map(str::trim)
+                && !government.is_empty()
+            {
+                governments.insert(name.to_owned(), government.to_owned());
+            }
             let definition = compile(name, profile)?;
             descriptions.insert(
                 name.to_owned(),
@@ -357,6 +461,7 @@ impl ProfileSet {
         let set = ProfileSet {
             definitions,
             descriptions,
+            governments,
         };
         for name in set.definitions.keys() {
             set.reader(std::slice::from_ref(name), &format!("profile `{name}`"))?;
@@ -434,7 +539,9 @@ impl ProfileSet {
                 }
             }
             Definition::Json(profile) => others.push(Reader::Json(Arc::clone(profile))),
-            Definition::Rss => others.push(Reader::Rss),
+            Definition::Xml(profile) => others.push(Reader::Xml(Arc::clone(profile))),
+            Definition::Ota(profile) => others.push(Reader::Ota(Arc::clone(profile))),
+            Definition::Rss(map) => others.push(Reader::Rss(map.clone())),
             Definition::Try(list) => {
                 stack.push(name.to_owned());
                 for inner in list {
@@ -451,6 +558,22 @@ impl ProfileSet {
         self.definitions.keys().cloned().collect()
     }
 
+    /// The government a profile (or the first profile of a `try` list) reads, when it says.
+    pub fn government(&self, name: &str) -> Option<&str> {
+        if let Some(government) = self.governments.get(name) {
+            return Some(government);
+        }
+        match self.definitions.get(name)? {
+            Definition::Try(list) => list.iter().find_map(|inner| {
+                (inner != name)
+                    .then(|| self.governments.get(inner.as_str()))
+                    .flatten()
+                    .map(String::as_str)
+            }),
+            _ => None,
+        }
+    }
+
     /// Every profile's name and description, for `config-check`.
     pub fn describe(&self) -> impl Iterator<Item = (&str, &str)> {
         self.descriptions
@@ -459,16 +582,83 @@ impl ProfileSet {
     }
 }
 
+/// The profile's `level_map` with its patterns, compiled; an error names the profile and key.
+fn compile_level_map(name: &str, raw: &RawProfile) -> Result<Option<Arc<LevelMap>>, ProfileError> {
+    let bad = |key: &'static str, message: String| ProfileError::BadValue {
+        profile: name.to_owned(),
+        key,
+        message,
+    };
+    let Some(map) = &raw.level_map else {
+        for (key, value) in [
+            ("level_pattern", &raw.level_pattern),
+            ("area_pattern", &raw.area_pattern),
+        ] {
+            if value.is_some() {
+                return Err(bad(key, "works with a level_map; add one".into()));
+            }
+        }
+        return Ok(None);
+    };
+    if raw.level_scale.is_some() {
+        return Err(bad(
+            "level_map",
+            "a profile has either a level_scale or a level_map, not both".into(),
+        ));
+    }
+    LevelMap::compile(
+        map,
+        raw.level_pattern.as_deref(),
+        raw.area_pattern.as_deref(),
+    )
+    .map(|m| Some(Arc::new(m)))
+    .map_err(|message| bad("level_map", message))
+}
+
 fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
-    match raw.format.as_deref().unwrap_or("html") {
+    let only_json = |key: &'static str| ProfileError::BadValue {
+        profile: name.to_owned(),
+        key,
+        message: "is only for profiles with format = \"json\"".into(),
+    };
+    let format = raw.format.as_deref().unwrap_or("html");
+    if format != "json" {
+        for (key, set) in [
+            ("level_flags", raw.level_flags.is_some()),
+            ("areas", raw.areas.is_some()),
+            ("areas_when", raw.areas_when.is_some()),
+        ] {
+            if set {
+                return Err(only_json(key));
+            }
+        }
+    }
+    match format {
         "html" => {}
-        "rss" => return Ok(Definition::Rss),
+        "rss" => return Ok(Definition::Rss(compile_level_map(name, raw)?)),
         "json" => return compile_json(name, raw).map(|p| Definition::Json(Arc::new(p))),
+        "xml" => return compile_xml(name, raw).map(|p| Definition::Xml(Arc::new(p))),
+        "hk-ota" => {
+            let level_map =
+                compile_level_map(name, raw)?.ok_or_else(|| ProfileError::BadValue {
+                    profile: name.to_owned(),
+                    key: "level_map",
+                    message:
+                        "is required: map the index's alert levels (and \"not listed\") onto 1-4"
+                            .into(),
+                })?;
+            return Ok(Definition::Ota(Arc::new(OtaProfile {
+                name: name.to_owned(),
+                level_map,
+            })));
+        }
         other => {
             return Err(ProfileError::BadValue {
                 profile: name.to_owned(),
                 key: "format",
-                message: format!("`{other}` is not a format; use \"html\", \"json\" or \"rss\""),
+                message: format!(
+                    "`{other}` is not a format; use \"html\", \"json\", \"xml\", \"rss\" or \"hk-ota\""
+                ),
             });
         }
     }
@@ -488,6 +678,7 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
     }
     let has_selectors = raw.level.is_some()
         || raw.level_scale.is_some()
+        || raw.level_map.is_some()
         || raw.summary.is_some()
         || raw.indicators.is_some()
         || raw.reason.is_some()
@@ -545,6 +736,7 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         issued: optional("issued", &raw.issued)?,
         change_note: optional("change_note", &raw.change_note)?,
         level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
+        level_map: compile_level_map(name, raw)?,
     })))
 }
 
@@ -580,6 +772,36 @@ fn compile_json(name: &str, raw: &RawProfile) -> Result<JsonProfile, ProfileErro
             });
         }
     }
+    let level_map = compile_level_map(name, raw)?;
+    let mut level_flags = Vec::new();
+    for flag in raw.level_flags.iter().flatten() {
+        level_flags.push(pointer("level_flags", &Some(flag.clone()))?.ok_or_else(|| {
+            ProfileError::BadValue {
+                profile: name.to_owned(),
+                key: "level_flags",
+                message: "an empty pointer names no flag".into(),
+            }
+        })?);
+    }
+    if raw.level_flags.is_some() && (level_flags.is_empty() || level_map.is_none()) {
+        return Err(ProfileError::BadValue {
+            profile: name.to_owned(),
+            key: "level_flags",
+            message:
+                "lists at least one pointer, and needs a level_map for the flags' names and `none`"
+                    .into(),
+        });
+    }
+    let level = match pointer("level", &raw.level)? {
+        Some(level) => level,
+        None if !level_flags.is_empty() => String::new(),
+        None => {
+            return Err(ProfileError::MissingKey {
+                profile: name.to_owned(),
+                key: "level",
+            });
+        }
+    };
     Ok(JsonProfile {
         name: name.to_owned(),
         items: pointer("items", &raw.items)?
@@ -587,16 +809,86 @@ fn compile_json(name: &str, raw: &RawProfile) -> Result<JsonProfile, ProfileErro
         key: pointer("key", &raw.key)?,
         country: pointer("country", &raw.country)?,
         url: pointer("url", &raw.url)?,
-        level: pointer("level", &raw.level)?.ok_or_else(|| ProfileError::MissingKey {
-            profile: name.to_owned(),
-            key: "level",
-        })?,
+        level,
+        level_flags,
         level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
+        level_map,
+        areas: pointer("areas", &raw.areas)?,
+        areas_when: pointer("areas_when", &raw.areas_when)?,
         level_label: pointer("level_label", &raw.level_label)?,
         indicators: pointer("indicators", &raw.indicators)?,
         summary: pointer("summary", &raw.summary)?,
         issued: pointer("issued", &raw.issued)?,
         change_note: pointer("change_note", &raw.change_note)?,
+    })
+}
+
+fn compile_xml(name: &str, raw: &RawProfile) -> Result<XmlProfile, ProfileError> {
+    let path = |key: &'static str,
+                value: &Option<String>|
+     -> Result<Option<String>, ProfileError> {
+        let Some(text) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let inner = text.trim_start_matches('/');
+        let valid = !inner.is_empty()
+            && inner.split('/').enumerate().all(|(i, step)| {
+                let last = i == inner.split('/').count() - 1;
+                let step = if last {
+                    step.strip_prefix('@').unwrap_or(step)
+                } else {
+                    step
+                };
+                !step.is_empty()
+                    && step
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+            });
+        if valid {
+            Ok(Some(inner.to_owned()))
+        } else {
+            Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key,
+                message: format!(
+                    "`{text}` is not an element path; write element names joined by `/`, like \"content/category/name\", with `@name` last for an attribute"
+                ),
+            })
+        }
+    };
+    for (key, value) in [
+        ("reason", &raw.reason),
+        ("alert", &raw.alert),
+        ("indicators", &raw.indicators),
+        ("indicator_attr", &raw.indicator_attr),
+        ("summary_start", &raw.summary_start),
+        ("summary_stop", &raw.summary_stop),
+        ("try", &raw.try_profiles.as_ref().map(|t| t.join(","))),
+    ] {
+        if value.is_some() {
+            return Err(ProfileError::BadValue {
+                profile: name.to_owned(),
+                key,
+                message: "is not used by format = \"xml\" profiles".into(),
+            });
+        }
+    }
+    Ok(XmlProfile {
+        name: name.to_owned(),
+        items: path("items", &raw.items)?,
+        key: path("key", &raw.key)?,
+        country: path("country", &raw.country)?,
+        url: path("url", &raw.url)?,
+        level: path("level", &raw.level)?.ok_or_else(|| ProfileError::MissingKey {
+            profile: name.to_owned(),
+            key: "level",
+        })?,
+        level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
+        level_map: compile_level_map(name, raw)?,
+        level_label: path("level_label", &raw.level_label)?,
+        summary: path("summary", &raw.summary)?,
+        issued: path("issued", &raw.issued)?,
+        change_note: path("change_note", &raw.change_note)?,
     })
 }
 

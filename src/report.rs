@@ -949,6 +949,7 @@ pub fn history_json(
             "reasons": s.advisory.reasons,
             "issued": s.advisory.issued,
             "change_note": s.advisory.change_note,
+            "areas": s.advisory.areas,
         })).collect::<Vec<_>>(),
         "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
         "failures": failures,
@@ -1105,33 +1106,42 @@ pub fn discovered_json(items: &[crate::extract::Item]) -> Value {
 }
 
 /// `[[sources]]` entries for discovered countries: each advisory's own page where the feed
-/// names one, else the country item of the feed itself.
+/// names one (the State Department's feed), else the country item of the feed or index itself,
+/// read with the same profile. Names are `us-<key>` for the State Department's feed and
+/// `<profile>-<key>` otherwise; countries carry the table's name where it knows them.
 pub fn discovered_sources_toml(
     items: &[crate::extract::Item],
     feed: &str,
     profile: &str,
+    kind: &str,
 ) -> String {
     let quote = |text: &str| serde_json::to_string(text).expect("a string serializes");
     let mut out = format!(
         "# Sources discovered from {feed} by `advisory-watch discover`.\n# Copy the ones you want into config.toml.\n\n"
     );
+    let prefix = if profile == "state-dept-rss" {
+        "us"
+    } else {
+        profile
+    };
     for item in items {
         out.push_str("[[sources]]\n");
-        out.push_str(&format!("name = {}\n", quote(&format!("us-{}", item.key))));
-        out.push_str(&format!("country = {}\n", quote(&item.country)));
+        out.push_str(&format!(
+            "name = {}\n",
+            quote(&format!("{prefix}-{}", item.key))
+        ));
+        out.push_str(&format!(
+            "country = {}\n",
+            quote(&crate::country::display_name(&item.key, &item.country))
+        ));
         match &item.url {
-            Some(url) if url.starts_with("http") => {
+            Some(url) if url.starts_with("http") && profile == "state-dept-rss" => {
                 out.push_str(&format!(
                     "url = {}\nprofile = \"state-dept\"\n\n",
                     quote(url)
                 ));
             }
             _ => {
-                let kind = if profile == "state-dept-rss" {
-                    "rss"
-                } else {
-                    "json"
-                };
                 out.push_str(&format!(
                     "url = {}\nkind = \"{kind}\"\nprofile = {}\n\n",
                     quote(feed),
@@ -1143,14 +1153,38 @@ pub fn discovered_sources_toml(
     out
 }
 
-/// The side-by-side view of `compare COUNTRY`.
-pub fn compare_text(country: &str, sources: &[SourceOverview]) -> String {
+/// One government's advisory on the country `compare` was asked about.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The government whose advice the source reads ("Germany (Auswärtiges Amt)").
+    pub government: String,
+    /// The source and its current version.
+    pub source: SourceOverview,
+}
+
+impl Side {
+    /// The date the advice is as of: its issued date, else the day it was last read.
+    pub fn as_of(&self) -> Option<String> {
+        self.source.issued.map(|d| d.to_string()).or_else(|| {
+            self.source
+                .last_success
+                .as_deref()
+                .and_then(|t| t.get(..10))
+                .map(|d| format!("{d} (read)"))
+        })
+    }
+}
+
+/// The side-by-side view of `compare COUNTRY`: one line per government's source, with the
+/// level mapped onto 1-4 and the government's own words.
+pub fn compare_text(country: &str, sides: &[Side]) -> String {
     let mut out = format!("What each source says about {country}:\n");
     out.push_str(&format!(
-        "{:<28} {:<6} {:<58} {:<11} {}\n",
-        "SOURCE", "LEVEL", "IN ITS OWN WORDS", "ISSUED", "INDICATORS"
+        "{:<40} {:<16} {:<6} {:<52} {:<18} {}\n",
+        "GOVERNMENT", "SOURCE", "LEVEL", "IN ITS OWN WORDS", "AS OF", "INDICATORS"
     ));
-    for s in sources {
+    for side in sides {
+        let s = &side.source;
         let level = if s.withdrawn {
             "-".to_owned()
         } else {
@@ -1162,11 +1196,12 @@ pub fn compare_text(country: &str, sources: &[SourceOverview]) -> String {
             s.level_label.clone().unwrap_or_default()
         };
         out.push_str(&format!(
-            "{:<28} {:<6} {:<58} {:<11} {}\n",
+            "{:<40} {:<16} {:<6} {:<52} {:<18} {}\n",
+            side.government,
             s.name,
             level,
             label,
-            s.issued.map_or("-".to_owned(), |d| d.to_string()),
+            side.as_of().unwrap_or_else(|| "-".to_owned()),
             if s.indicators.is_empty() {
                 "-".to_owned()
             } else {
@@ -1178,19 +1213,26 @@ pub fn compare_text(country: &str, sources: &[SourceOverview]) -> String {
 }
 
 /// The JSON of `compare --format json`.
-pub fn compare_json(country: &str, sources: &[SourceOverview]) -> Value {
+pub fn compare_json(country: &str, sides: &[Side]) -> Value {
     json!({
         "country": country,
-        "sources": sources.iter().map(|s| json!({
-            "source": s.name,
-            "level": s.level,
-            "level_label": s.level_label,
-            "issued": s.issued,
-            "indicators": s.indicators,
-            "withdrawn": s.withdrawn,
-            "state": s.state,
-            "last_checked": s.last_checked,
-        })).collect::<Vec<_>>(),
+        "code": crate::country::resolve(country).map(|c| c.code),
+        "sources": sides.iter().map(|side| {
+            let s = &side.source;
+            json!({
+                "government": side.government,
+                "source": s.name,
+                "country": s.country,
+                "level": s.level,
+                "level_label": s.level_label,
+                "issued": s.issued,
+                "as_of": side.as_of(),
+                "indicators": s.indicators,
+                "withdrawn": s.withdrawn,
+                "state": s.state,
+                "last_checked": s.last_checked,
+            })
+        }).collect::<Vec<_>>(),
     })
 }
 

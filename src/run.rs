@@ -642,6 +642,7 @@ async fn check_items(
     .expect("reading never panics");
     let every_country = source.country == "*";
     let wanted = crate::feed::slug(&source.country);
+    let wanted_code = crate::country::resolve(&source.country).map(|c| c.code);
     let items = match document {
         Ok(Document::Many(items)) => Ok(items),
         Ok(Document::One(_)) => Err("the document holds one advisory, not a list".to_owned()),
@@ -651,7 +652,12 @@ async fn check_items(
         let items: Vec<Item> = items
             .into_iter()
             .filter(|i| {
-                every_country || i.key == wanted || i.country.eq_ignore_ascii_case(&source.country)
+                every_country
+                    || i.key == wanted
+                    || i.country.eq_ignore_ascii_case(&source.country)
+                    || wanted_code.is_some_and(|code| {
+                        crate::country::identify(&i.key, &i.country).is_some_and(|c| c.code == code)
+                    })
             })
             .collect();
         if items.is_empty() {
@@ -680,7 +686,7 @@ async fn check_items(
         .iter()
         .map(|item| SourceSpec {
             name: format!("{}/{}", source.name, item.key),
-            country: item.country.clone(),
+            country: crate::country::display_name(&item.key, &item.country),
             url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
         })
         .collect();
@@ -705,10 +711,11 @@ async fn check_items(
         let child_id = ids[&name];
         present.insert(child_id);
         let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
+        let country = crate::country::display_name(&item.key, &item.country);
         let child = Target {
             id: child_id,
             name: &name,
-            country: &item.country,
+            country: &country,
             url: &url,
         };
         let mut child_latest = latest_children
