@@ -12,8 +12,17 @@
 //! which must be exactly the semantic ones.
 //!
 //! `--write-pages DIR [--next]` writes the pages (first or next version) and `--serve DIR`
-//! serves a folder of them, so that another tool can be measured on the same pages
-//! (BENCHMARKS.md does so for urlwatch).
+//! serves a folder of them, so that another tool can be measured on the same pages.
+//!
+//! `--versus [--pages N] [--urlwatch PATH]` measures advisory-watch and urlwatch side by side in
+//! one run, each as the whole command a user runs (start-up included), against the same web
+//! server: nginx from Debian when it is installed (a generated configuration bound to
+//! 127.0.0.1, stopped at the end), else this example's own server, and says which. Three
+//! cycles: cold, 10% of the pages changed (new bytes and a new mtime, so nginx's mtime-size
+//! ETag moves), and unchanged (every answer a 304). urlwatch comes from PyPI into
+//! `target/bench-venv` on first use. It prints the wall times, the peak memory of each process
+//! and the ratios, and fails unless the changes advisory-watch finds are exactly the semantic
+//! ones.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -325,6 +334,271 @@ fn db_bytes(path: &Path) -> u64 {
         .sum()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Side by side with urlwatch, as whole commands, against nginx.
+
+/// A web server serving `site`: nginx when it is installed, else this example's own.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+    name: &'static str,
+}
+
+impl Server {
+    fn start(site: &Path, work: &Path) -> anyhow::Result<Server> {
+        let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .map(Path::new)
+            .find(|p| p.exists());
+        let Some(nginx) = nginx else {
+            let mut child = Command::new(std::env::current_exe()?)
+                .args(["--serve", site.to_str().expect("utf-8 path")])
+                .stdout(Stdio::piped())
+                .spawn()?;
+            let mut port = String::new();
+            BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut port)?;
+            return Ok(Server {
+                child,
+                port: port.trim().parse()?,
+                name: "the example's own server (nginx is not installed)",
+            });
+        };
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let conf = work.join("nginx.conf");
+        let dir = work.display();
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off;\nmaster_process off;\nworker_processes 1;\npid {dir}/nginx.pid;\nerror_log {dir}/nginx-error.log;\n\
+                 events {{ worker_connections 1024; }}\n\
+                 http {{\n  access_log off;\n  client_body_temp_path {dir}/nginx-body;\n  proxy_temp_path {dir}/nginx-proxy;\n  fastcgi_temp_path {dir}/nginx-fastcgi;\n  uwsgi_temp_path {dir}/nginx-uwsgi;\n  scgi_temp_path {dir}/nginx-scgi;\n  default_type text/html;\n  keepalive_requests 100000;\n\
+                 server {{\n    listen 127.0.0.1:{port};\n    root {};\n    location /page/ {{ rewrite ^/page/([0-9]+)$ /$1.html break; }}\n  }}\n}}\n",
+                site.display()
+            ),
+        )?;
+        let child = Command::new(nginx)
+            .args([
+                "-c",
+                conf.to_str().expect("utf-8 path"),
+                "-p",
+                &dir.to_string(),
+            ])
+            .stderr(Stdio::null())
+            .spawn()?;
+        // Up within five seconds, or not at all.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "nginx did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(Server {
+            child,
+            port,
+            name: "nginx",
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a command under `/usr/bin/time` when there is one: wall seconds, peak RSS in MB (0 when
+/// unknown), and what it printed.
+fn timed(program: &Path, args: &[&str], dir: &Path) -> anyhow::Result<(f64, f64, String)> {
+    let gnu_time = Path::new("/usr/bin/time");
+    let report = dir.join("time.txt");
+    let mut command = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.args(["-f", "%M", "-o", report.to_str().expect("utf-8 path")])
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    let start = Instant::now();
+    let output = command
+        .args(args)
+        .current_dir(dir)
+        .stderr(Stdio::null())
+        .output()?;
+    let wall = start.elapsed().as_secs_f64();
+    let peak = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| t.lines().last().and_then(|l| l.trim().parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0);
+    Ok((
+        wall,
+        peak,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
+}
+
+/// urlwatch 2.29 in `target/bench-venv`, installed from PyPI on first use.
+fn urlwatch(args: &[String]) -> anyhow::Result<PathBuf> {
+    if let Some(i) = args.iter().position(|a| a == "--urlwatch") {
+        return Ok(PathBuf::from(&args[i + 1]));
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-venv");
+    let bin = venv.join("bin/urlwatch");
+    if !bin.exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "venv", venv.to_str().expect("utf-8 path")])
+            .status()?
+            .success()
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "urlwatch==2.29"])
+                .status()?
+                .success();
+        anyhow::ensure!(ok, "could not install urlwatch into {}", venv.display());
+    }
+    Ok(bin)
+}
+
+fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
+    let me = std::env::current_exe()?;
+    let checker = me
+        .parent()
+        .and_then(Path::parent)
+        .map(|release| release.join("advisory-watch"))
+        .filter(|p| p.exists())
+        .ok_or_else(|| anyhow::anyhow!("build the binary first: cargo build --release"))?;
+    let urlwatch = urlwatch(args)?;
+    let work = tempfile::tempdir()?;
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site)?;
+    let start_time = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for i in 0..pages {
+        let path = site.join(format!("{i}.html"));
+        std::fs::write(&path, page(i, Variant::First))?;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)?
+            .set_modified(start_time)?;
+    }
+    let server = Server::start(&site, work.path())?;
+    let port = server.port;
+
+    // advisory-watch: a configuration of N sources and a database.
+    let aw = work.path().join("aw");
+    std::fs::create_dir_all(&aw)?;
+    let mut config = "[storage]\npath = \"aw.db\"\n\n[fetch]\ntimeout = \"30s\"\nconcurrency = 8\nper_host = 8\nretries = 0\n\n".to_owned();
+    // urlwatch: the same N jobs.
+    let uw = work.path().join("uw");
+    std::fs::create_dir_all(&uw)?;
+    let mut jobs = String::new();
+    for i in 0..pages {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"page-{i}\"\ncountry = \"Country {i}\"\nurl = \"http://127.0.0.1:{port}/page/{i}\"\nprofile = \"state-dept-legacy\"\n\n"
+        ));
+        if i > 0 {
+            jobs.push_str("---\n");
+        }
+        jobs.push_str(&format!(
+            "name: page-{i}\nurl: http://127.0.0.1:{port}/page/{i}\n"
+        ));
+    }
+    std::fs::write(aw.join("config.toml"), config)?;
+    std::fs::write(uw.join("jobs.yaml"), jobs)?;
+    std::fs::write(
+        uw.join("urlwatch.yaml"),
+        "display:\n  new: true\n  error: true\n  unchanged: false\nreport:\n  text:\n    details: true\n    footer: false\n  stdout:\n    enabled: true\n    color: false\n",
+    )?;
+    let aw_args = [
+        "--config",
+        "config.toml",
+        "--quiet",
+        "check",
+        "--format",
+        "json",
+    ];
+    let uw_args = [
+        "--urls",
+        "jobs.yaml",
+        "--config",
+        "urlwatch.yaml",
+        "--cache",
+        "cache.db",
+    ];
+
+    println!(
+        "{pages} pages served by {} on 127.0.0.1; each tool timed as the whole command",
+        server.name
+    );
+    println!(
+        "{:<12} {:>14} {:>17} {:>7} {:>15} {:>18} {:>8}",
+        "cycle",
+        "urlwatch s",
+        "advisory-watch s",
+        "ratio",
+        "urlwatch MB",
+        "advisory-watch MB",
+        "changes"
+    );
+    let mut ratios = Vec::new();
+    let mut run = |name: &str, semantic: &BTreeSet<String>| -> anyhow::Result<()> {
+        let (uw_wall, uw_peak, _) = timed(&urlwatch, &uw_args, &uw)?;
+        let (aw_wall, aw_peak, out) = timed(&checker, &aw_args, &aw)?;
+        let report: serde_json::Value = serde_json::from_str(&out)?;
+        let found: BTreeSet<String> = report["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["source"].as_str().map(str::to_owned))
+            .collect();
+        anyhow::ensure!(
+            &found == semantic,
+            "{name}: advisory-watch found {} changes, not the {} semantic ones",
+            found.len(),
+            semantic.len()
+        );
+        println!(
+            "{name:<12} {uw_wall:>14.3} {aw_wall:>17.3} {:>6.1}x {uw_peak:>15.1} {aw_peak:>18.1} {:>8}",
+            uw_wall / aw_wall,
+            found.len()
+        );
+        ratios.push((name.to_owned(), uw_wall / aw_wall));
+        Ok(())
+    };
+    run("cold", &BTreeSet::new())?;
+    // 10% of the pages say something new; their mtimes move so that nginx's ETag does.
+    let mut semantic = BTreeSet::new();
+    for i in (0..pages).filter(|i| i % 10 == 0) {
+        semantic.insert(format!("page-{i}"));
+        let path = site.join(format!("{i}.html"));
+        std::fs::write(
+            &path,
+            page(
+                i,
+                Variant::Next {
+                    semantic: true,
+                    markup: false,
+                },
+            ),
+        )?;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)?
+            .set_modified(start_time + Duration::from_secs(60))?;
+    }
+    if server.name != "nginx" {
+        let mut reload = TcpStream::connect(("127.0.0.1", port))?;
+        reload.write_all(b"GET /__reload HTTP/1.1\r\nHost: x\r\n\r\n")?;
+        let mut answer = [0u8; 64];
+        let _ = reload.read(&mut answer)?;
+    }
+    run("10% changed", &semantic)?;
+    run("unchanged", &BTreeSet::new())?;
+    drop(server);
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--serve") {
@@ -337,6 +611,9 @@ fn main() -> anyhow::Result<()> {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(250);
+    if args.iter().any(|a| a == "--versus") {
+        return versus(&args, pages);
+    }
     // For measuring another tool on the same pages: write them (first or next version), serve
     // them with `--serve DIR`, and reload the server with GET /__reload.
     if let Some(i) = args.iter().position(|a| a == "--write-pages") {
