@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use advisory_watch::advisory::Advisory;
-use advisory_watch::diff;
-use advisory_watch::extract::{self, Document};
-use advisory_watch::profile::{ProfileSet, Reader};
+use advisory_watch::model::advisory::Advisory;
+use advisory_watch::model::diff;
+use advisory_watch::model::profile::{ProfileSet, Reader};
+use advisory_watch::read::extract::{self, Document};
 use advisory_watch::store::{Body, CheckRecord, Outcome, SourceId, SourceSpec, Store};
 use divan::{Bencher, black_box};
 

@@ -32,10 +32,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use advisory_watch::check::run::{self, Checker};
 use advisory_watch::config::Config;
-use advisory_watch::fetch::Fetcher;
-use advisory_watch::notify::NotifySettings;
-use advisory_watch::run::{self, Checker};
+use advisory_watch::config::channels::NotifySettings;
+use advisory_watch::net::fetch::Fetcher;
 use advisory_watch::store::StoreHandle;
 
 const BADGES: [(&str, &str); 9] = [

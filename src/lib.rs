@@ -4,32 +4,12 @@
 //! maps the outcome to an exit code. The data flows config -> run -> fetch -> extract -> store
 //! -> diff -> report. See ARCHITECTURE.md for the code map and the invariants.
 
-pub mod advisory;
-pub mod alert;
-pub mod archive;
-pub mod atom;
-pub mod cli;
+pub mod app;
+pub mod check;
 pub mod config;
-pub mod country;
-pub mod daemon;
-pub mod dashboard;
-pub mod demo;
-pub mod diff;
-pub mod extract;
-pub mod fcdo;
-pub mod feed;
-pub mod fetch;
-pub mod html;
-pub mod json_profile;
+pub mod model;
+pub mod net;
 pub mod notify;
-pub mod ota;
-pub mod page_limits;
-pub mod profile;
-pub mod publish;
-pub mod report;
-pub mod run;
-pub mod scale;
-pub mod schedule;
+pub mod present;
+pub mod read;
 pub mod store;
-pub mod terminal;
-pub mod xml_profile;

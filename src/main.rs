@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use advisory_watch::cli::{self, Cli, Status};
+use advisory_watch::app::cli::{self, Cli, Status};
 use advisory_watch::config::ConfigError;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         }
     };
     // Page text reaches the terminal: no escape sequence of a page gets through.
-    let mut stdout = advisory_watch::terminal::Sanitizing::new(std::io::stdout());
+    let mut stdout = advisory_watch::present::terminal::Sanitizing::new(std::io::stdout());
     let outcome = runtime.block_on(cli::run(cli, &mut stdout));
     // An extraction abandoned after the daemon's grace time still runs on the blocking pool:
     // exit without waiting for it (nothing stored depends on it).

@@ -500,7 +500,7 @@ fn feed_key(country: &str) -> String {
     for tail in [" - See Summaries", " Travel Advisory"] {
         name = name.strip_suffix(tail).unwrap_or(name);
     }
-    advisory_watch::feed::slug(name)
+    advisory_watch::read::feed::slug(name)
 }
 
 /// Single documents of other kinds, each read with `extract`.

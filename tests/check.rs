@@ -411,7 +411,7 @@ fn an_upgrade_that_reads_a_page_differently_is_no_change_but_a_level_move_still_
         .expect("rows")
         .map(|r| r.expect("row"))
         .collect();
-    assert_eq!(readers, [1, advisory_watch::extract::READER_VERSION]);
+    assert_eq!(readers, [1, advisory_watch::read::extract::READER_VERSION]);
 
     // The same upgrade on a version whose level then moves: the move is reported.
     let server = FixtureServer::start();

@@ -1239,13 +1239,18 @@ fn the_readme_tables_are_whole_and_the_security_section_names_real_tests() {
         .expect("a security section");
     let security = security.split("\n## ").next().unwrap_or_default();
     let mut sources = String::new();
-    for folder in ["tests", "src"] {
-        for entry in
-            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
-                .expect("folder")
-                .flatten()
-        {
-            sources.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+    let mut folders: Vec<std::path::PathBuf> = ["tests", "src"]
+        .iter()
+        .map(|f| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f))
+        .collect();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
         }
     }
     let named: Vec<&str> = security

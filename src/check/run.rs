@@ -1,0 +1,1079 @@
+//! One check cycle, and re-extraction of stored pages.
+//!
+//! This module owns the pipeline of a cycle: fetch every selected source (at most
+//! `fetch.concurrency` at once), skip extraction when the body and profiles are those of the
+//! last check, extract on the blocking pool, compare with the latest stored version, and record
+//! each check through the store's thread in one transaction. A source that fails is a value in
+//! the [`CycleReport`]; it never stops the cycle. `reprocess` runs stored bodies through the
+//! same extract-and-compare steps without fetching.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+
+use crate::config::Source;
+use crate::config::channels::NotifySettings;
+use crate::model::diff::{self, Change};
+use crate::net::fetch::{Fetched, Fetcher, Validators};
+use crate::notify::{self, Event};
+use crate::read::extract::{self, Document, Extracted, Item};
+use crate::store::{
+    Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
+    Recorded, SourceId, SourceSpec, StoreError, StoreHandle, StoredChange, content_hash,
+    format_time,
+};
+
+pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
+
+/// How often a check is compared again when another process stored a version meanwhile.
+const STALE_RETRIES: usize = 3;
+
+pub(crate) enum Checked {
+    Unchanged,
+    FirstVersion(String),
+    Changed(Box<StoredChange>),
+    Failed(SourceFailure),
+}
+
+/// Makes the sources known to the database and returns their ids.
+pub async fn register_sources(
+    store: &StoreHandle,
+    sources: &[Arc<Source>],
+) -> Result<HashMap<String, SourceId>, StoreError> {
+    let specs: Vec<SourceSpec> = sources
+        .iter()
+        .map(|s| SourceSpec {
+            name: s.name.clone(),
+            country: s.country.clone(),
+            url: s.url.to_string(),
+        })
+        .collect();
+    store.call(move |store| store.sync_sources(&specs)).await
+}
+
+/// What a cycle needs besides its sources.
+#[derive(Clone)]
+pub struct Checker {
+    /// The HTTP client.
+    pub fetcher: Fetcher,
+    /// The database.
+    pub store: StoreHandle,
+    /// Pages fetched at once.
+    pub concurrency: usize,
+    /// Channels whose deliveries are queued with each change.
+    pub notify: Arc<NotifySettings>,
+}
+
+/// Checks the given sources once. Only a database failure is an error; a source's failure is
+/// part of the report. Deliveries for matching channels are queued in the same transaction as
+/// the change (or broken source) they announce. A feed or index source reports each of its
+/// countries as a source of its own, named `<source>/<country key>`.
+pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleReport, StoreError> {
+    check_in_batch(sources, checker, &Event::new_id()).await
+}
+
+/// [`check`], with the deliveries queued under `batch`: the daemon checks each source on its
+/// own, and gives the sources due at one tick one batch, so that a digest channel still gets
+/// them in one message.
+pub async fn check_in_batch(
+    sources: &[Arc<Source>],
+    checker: &Checker,
+    batch: &str,
+) -> Result<CycleReport, StoreError> {
+    let (store, concurrency) = (&checker.store, checker.concurrency);
+    let batch = batch.to_owned();
+    let ids = register_sources(store, sources).await?;
+    let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
+    let mut latest = store.call(move |store| store.latest(&id_list)).await?;
+
+    // At most `concurrency` checks are under way, and only they hold memory.
+    let mut tasks = JoinSet::new();
+    let mut queue = sources.iter().enumerate();
+    let mut results: Vec<(usize, Vec<Checked>)> = Vec::with_capacity(sources.len());
+    loop {
+        while tasks.len() < concurrency.max(1) {
+            let Some((index, source)) = queue.next() else {
+                break;
+            };
+            let id = ids[&source.name];
+            let state = latest.remove(&id).unwrap_or_else(empty_latest);
+            let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
+            tasks.spawn(async move {
+                let notes = Notes {
+                    notify: &checker.notify,
+                    batch: &batch,
+                };
+                let checked =
+                    check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
+                (index, checked)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (index, checked) = joined.expect("a check task never panics");
+        results.push((index, checked?));
+    }
+    results.sort_by_key(|(index, _)| *index);
+
+    let mut report = CycleReport {
+        checked: results.len(),
+        ..CycleReport::default()
+    };
+    for checked in results.into_iter().flat_map(|(_, checked)| checked) {
+        match checked {
+            Checked::Unchanged => report.unchanged += 1,
+            Checked::FirstVersion(name) => report.first_versions.push(name),
+            Checked::Changed(change) => report.changes.push(*change),
+            Checked::Failed(failure) => report.failures.push(failure),
+        }
+    }
+    Ok(report)
+}
+
+/// A fingerprint of a source's profiles. With the body's hash it identifies "the same page read
+/// the same way": when that equals the last check's, extraction is skipped, and only then is a
+/// conditional request made.
+fn profiles_key(source: &Source) -> String {
+    content_hash(format!("{:?}", source.reader).as_bytes())
+}
+
+fn empty_latest() -> Latest {
+    Latest {
+        snapshot: None,
+        content_hash: None,
+        state: "new".to_owned(),
+        validators: Validators::default(),
+        ever_succeeded: false,
+    }
+}
+
+/// The channels and cycle batch that deliveries are queued for.
+#[derive(Clone, Copy)]
+pub(crate) struct Notes<'a> {
+    notify: &'a NotifySettings,
+    batch: &'a str,
+}
+
+impl Notes<'_> {
+    /// Deliveries of `event` to every channel whose filter accepts it.
+    fn deliveries(&self, event: &Event) -> Vec<NewDelivery> {
+        let channels: Vec<&str> = self
+            .notify
+            .channels
+            .iter()
+            .filter(|c| notify::accepts(&c.filter, event))
+            .map(|c| c.name.as_str())
+            .collect();
+        if channels.is_empty() {
+            return Vec::new();
+        }
+        let json = serde_json::to_string(event).expect("an event always serializes");
+        channels
+            .into_iter()
+            .map(|channel| NewDelivery {
+                channel: channel.to_owned(),
+                event_id: event.id.clone(),
+                event: json.clone(),
+                batch: self.batch.to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// The advisory a check records about: a configured source, or one country of a feed.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    id: SourceId,
+    name: &'a str,
+    country: &'a str,
+    url: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// A configured source as the target of its own check.
+    fn of(source: &'a Source, id: SourceId) -> Target<'a> {
+        Target {
+            id,
+            name: &source.name,
+            country: &source.country,
+            url: source.url.as_str(),
+        }
+    }
+}
+
+/// The page a version came from, for storage.
+struct Origin<'a> {
+    status: u16,
+    key: Option<String>,
+    validators: Option<Validators>,
+    body: Option<Body>,
+    raw: Option<&'a [u8]>,
+}
+
+impl Origin<'_> {
+    /// An advisory that is one item of a larger document (a feed's country, a history
+    /// entry): its page belongs to the document, not to it.
+    fn item(status: u16) -> Origin<'static> {
+        Origin {
+            status,
+            key: None,
+            validators: None,
+            body: None,
+            raw: None,
+        }
+    }
+}
+
+async fn check_source(
+    source: &Arc<Source>,
+    id: SourceId,
+    latest: Latest,
+    fetcher: &Fetcher,
+    store: &StoreHandle,
+    notes: Notes<'_>,
+) -> Result<Vec<Checked>, StoreError> {
+    let checked_at = Utc::now();
+    let target = Target::of(source, id);
+    let has_items = source.reader.has_items();
+    let profiles_key = profiles_key(source);
+    // A conditional request only when the last check read the document right with these
+    // profiles: a 304 then means "what you have".
+    let validators = (latest.state == "ok"
+        && (latest.snapshot.is_some() || has_items)
+        && !latest.validators.is_empty()
+        && latest
+            .content_hash
+            .as_deref()
+            .is_some_and(|key| key.ends_with(&profiles_key)))
+    .then(|| latest.validators.clone());
+    match fetcher.get(&source.url, validators.as_ref()).await {
+        Ok(Fetched::Page(page)) => {
+            process_page(source, id, latest, page, checked_at, store, notes).await
+        }
+        Ok(Fetched::NotModified) => {
+            // A stale record means another process stored a version meanwhile; it reported it.
+            unchanged(
+                store, target, &latest, checked_at, 304, None, None, has_items,
+            )
+            .await?;
+            Ok(vec![Checked::Unchanged])
+        }
+        Err(error) => {
+            let kind = if error.http_status().is_some() {
+                FailureKind::Http
+            } else {
+                FailureKind::Fetch
+            };
+            tracing::warn!(source = %source.name, %error, "check failed");
+            let record = CheckRecord {
+                source: id,
+                checked_at,
+                http_status: error.http_status(),
+                content_hash: None,
+                body: None,
+                outcome: Outcome::Failed {
+                    kind,
+                    message: error.to_string(),
+                },
+                deliveries: Vec::new(),
+                validators: None,
+            };
+            Ok(vec![failed(store, record, &source.name).await?])
+        }
+    }
+}
+
+/// Processes a page of a source as a check does after fetching it: skip it when it is the
+/// last one, read it, compare, record. `import` feeds archived pages through here too.
+pub(crate) async fn process_page(
+    source: &Arc<Source>,
+    id: SourceId,
+    mut latest: Latest,
+    page: crate::net::fetch::Page,
+    checked_at: chrono::DateTime<Utc>,
+    store: &StoreHandle,
+    notes: Notes<'_>,
+) -> Result<Vec<Checked>, StoreError> {
+    let target = Target::of(source, id);
+    let has_items = source.reader.has_items();
+    let profiles_key = profiles_key(source);
+    let key = format!("{}:{profiles_key}", content_hash(&page.bytes));
+    let status = page.status;
+    if latest.content_hash.as_deref() == Some(key.as_str())
+        && (latest.snapshot.is_some() || has_items)
+    {
+        let validators = Some(page.validators.clone());
+        let stored = unchanged(
+            store,
+            target,
+            &latest,
+            checked_at,
+            status,
+            Some(key.clone()),
+            validators,
+            has_items,
+        )
+        .await?;
+        if stored {
+            return Ok(vec![Checked::Unchanged]);
+        }
+        latest = reload(store, id).await?;
+    }
+    if has_items {
+        return check_items(source, id, &latest, page, key, checked_at, store, notes).await;
+    }
+
+    let reader = source.reader.clone();
+    let known_hash = latest.snapshot.as_ref().map(|s| s.fields_hash.clone());
+    let (extraction, same_fields, body, raw, page_validators) =
+        tokio::task::spawn_blocking(move || {
+            let extraction = match extract::read_document(&reader, &page.text) {
+                Ok(Document::One(outcome)) => outcome,
+                Ok(Document::Many(_)) => Err("the document holds many advisories".to_owned()),
+                Err(message) => Err(message),
+            };
+            let same_fields = matches!(
+                (&extraction, &known_hash),
+                (Ok(e), Some(hash)) if &e.advisory.fields_hash() == hash
+            );
+            let body = (!same_fields).then(|| Body::new(&page.bytes));
+            (extraction, same_fields, body, page.bytes, page.validators)
+        })
+        .await
+        .expect("extraction never panics");
+    let mut latest = latest;
+    let extraction = match extraction {
+        Ok(extracted) if !same_fields && latest.snapshot.is_some() => {
+            // A page that suddenly lost most of what it said is more likely broken than
+            // rewritten: no change until it reads right again.
+            let previous = previous_advisory(store, &mut latest).await?;
+            match previous.and_then(|p| extract::lost_too_much(&p, &extracted.advisory)) {
+                Some(why) => Err(why),
+                None => Ok(extracted),
+            }
+        }
+        other => other,
+    };
+
+    let checked = match extraction {
+        Ok(extracted) => {
+            let origin = Origin {
+                status,
+                key: Some(key),
+                validators: Some(page_validators),
+                body,
+                raw: Some(&raw),
+            };
+            record_extracted(store, notes, target, latest, extracted, checked_at, origin).await?
+        }
+        Err(message) => {
+            let body = body.unwrap_or_else(|| Body::new(&raw));
+            record_unreadable(
+                store,
+                notes,
+                target,
+                &latest,
+                &message,
+                checked_at,
+                status,
+                Some(body),
+            )
+            .await?
+        }
+    };
+    Ok(vec![checked])
+}
+
+/// Records a check that found what the last one found: a 304, or the same body. Returns
+/// false, writing nothing, when another process stored a newer version meanwhile.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn unchanged(
+    store: &StoreHandle,
+    target: Target<'_>,
+    latest: &Latest,
+    checked_at: chrono::DateTime<Utc>,
+    status: u16,
+    key: Option<String>,
+    validators: Option<Validators>,
+    has_items: bool,
+) -> Result<bool, StoreError> {
+    let outcome = match (&latest.snapshot, has_items) {
+        (Some(snapshot), false) => Outcome::Unchanged {
+            snapshot: snapshot.id,
+        },
+        _ => Outcome::Fetched,
+    };
+    let record = CheckRecord {
+        source: target.id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: key,
+        body: None,
+        outcome,
+        deliveries: Vec::new(),
+        validators,
+    };
+    let name = target.name.to_owned();
+    let recorded = store
+        .call(move |s| {
+            let recorded = s.record(&record)?;
+            if has_items && recorded != Recorded::Stale {
+                s.touch_children(&name, record.checked_at)?;
+            }
+            Ok(recorded)
+        })
+        .await?;
+    Ok(recorded != Recorded::Stale)
+}
+
+/// Records a document that did not read right: an extraction failure, and the first time, an
+/// `extraction_failure` event for the channels that asked for it.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn record_unreadable(
+    store: &StoreHandle,
+    notes: Notes<'_>,
+    target: Target<'_>,
+    latest: &Latest,
+    message: &str,
+    checked_at: chrono::DateTime<Utc>,
+    status: u16,
+    body: Option<Body>,
+) -> Result<Checked, StoreError> {
+    tracing::warn!(source = %target.name, %message, "extraction failed");
+    // Operators hear of a broken source once, when it breaks.
+    let deliveries = if latest.state == "broken" {
+        Vec::new()
+    } else {
+        let event = Event::for_extraction(
+            target.name,
+            target.country,
+            target.url,
+            checked_at,
+            false,
+            message,
+        );
+        notes.deliveries(&event)
+    };
+    let record = CheckRecord {
+        source: target.id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: None,
+        body,
+        outcome: Outcome::Failed {
+            kind: FailureKind::Extraction,
+            message: message.to_owned(),
+        },
+        deliveries,
+        validators: None,
+    };
+    failed(store, record, target.name).await
+}
+
+/// Records an advisory that read right: a new version with its change and deliveries, or only
+/// a "seen again". Compares again when another process stored a version meanwhile.
+async fn record_extracted(
+    store: &StoreHandle,
+    notes: Notes<'_>,
+    target: Target<'_>,
+    mut latest: Latest,
+    extracted: Extracted,
+    checked_at: chrono::DateTime<Utc>,
+    origin: Origin<'_>,
+) -> Result<Checked, StoreError> {
+    let mut body = origin.body;
+    for _ in 0..STALE_RETRIES {
+        if latest
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.fields_hash != extracted.advisory.fields_hash())
+        {
+            previous_advisory(store, &mut latest).await?;
+        }
+        let (outcome, change) = compare_with_latest(&latest, &extracted);
+        let is_new = matches!(outcome, Outcome::NewVersion { .. });
+        if is_new && body.is_none() {
+            body = origin.raw.map(Body::new);
+        }
+        let mut deliveries = Vec::new();
+        if let (Some((uid, change)), Some(Some(previous))) = (
+            &change,
+            latest.snapshot.as_ref().map(|s| s.advisory.as_ref()),
+        ) {
+            let event = Event::for_change(
+                uid.clone(),
+                target.name,
+                target.country,
+                target.url,
+                checked_at,
+                change,
+                &previous.summary,
+                &extracted.advisory.summary,
+            );
+            deliveries.extend(notes.deliveries(&event));
+        }
+        if latest.state == "broken" {
+            let event = Event::for_extraction(
+                target.name,
+                target.country,
+                target.url,
+                checked_at,
+                true,
+                "",
+            );
+            deliveries.extend(notes.deliveries(&event));
+        }
+        let record = CheckRecord {
+            source: target.id,
+            checked_at,
+            http_status: Some(origin.status),
+            content_hash: origin.key.clone(),
+            body: if is_new { body.clone() } else { None },
+            outcome,
+            deliveries,
+            validators: origin.validators.clone(),
+        };
+        match store.call(move |s| s.record(&record)).await? {
+            Recorded::Stale => latest = reload(store, target.id).await?,
+            Recorded::Stored {
+                change: change_id, ..
+            } => {
+                return Ok(match (change, change_id, &latest.snapshot) {
+                    (Some((uid, change)), Some(change_id), Some(previous)) => {
+                        tracing::info!(source = %target.name, headline = %change.headline, "change detected");
+                        Checked::Changed(Box::new(StoredChange {
+                            id: change_id,
+                            uid,
+                            source: target.name.to_owned(),
+                            country: target.country.to_owned(),
+                            url: target.url.to_owned(),
+                            detected_at: format_time(checked_at),
+                            change,
+                            old: previous
+                                .advisory
+                                .clone()
+                                .unwrap_or_else(|| extracted.advisory.clone()),
+                            new: extracted.advisory,
+                        }))
+                    }
+                    _ if latest.snapshot.is_none() => Checked::FirstVersion(target.name.to_owned()),
+                    _ => Checked::Unchanged,
+                });
+            }
+        }
+    }
+    Err(StoreError::Corrupt {
+        path: store.path().display().to_string(),
+        what: "version chain",
+        message: format!(
+            "source `{}` kept changing under another writer; check again",
+            target.name
+        ),
+    })
+}
+
+/// The placeholder version of an advisory that is no longer published.
+fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
+    Extracted {
+        profile: "withdrawn".to_owned(),
+        advisory: crate::model::advisory::Advisory {
+            level: level.clone(),
+            indicators: Vec::new(),
+            reasons: Vec::new(),
+            summary: String::new(),
+            issued: None,
+            change_note: None,
+            areas: Vec::new(),
+            withdrawn: true,
+            partial: false,
+        },
+    }
+}
+
+/// Checks every country of a feed or index: each is recorded as a source of its own, a
+/// country that appears after the first check is a new advisory, and one that disappears is a
+/// withdrawn one.
+#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
+async fn check_items(
+    source: &Arc<Source>,
+    id: SourceId,
+    latest: &Latest,
+    page: crate::net::fetch::Page,
+    key: String,
+    checked_at: chrono::DateTime<Utc>,
+    store: &StoreHandle,
+    notes: Notes<'_>,
+) -> Result<Vec<Checked>, StoreError> {
+    let target = Target::of(source, id);
+    let reader = source.reader.clone();
+    let status = page.status;
+    let validators = page.validators.clone();
+    let (document, raw) = tokio::task::spawn_blocking(move || {
+        (extract::read_document(&reader, &page.text), page.bytes)
+    })
+    .await
+    .expect("reading never panics");
+    let every_country = source.country == "*";
+    let wanted = crate::read::feed::slug(&source.country);
+    let wanted_code = crate::model::country::resolve(&source.country).map(|c| c.code);
+    let items = match document {
+        Ok(Document::Many(items)) => Ok(items),
+        Ok(Document::One(_)) => Err("the document holds one advisory, not a list".to_owned()),
+        Err(message) => Err(message),
+    }
+    .and_then(|items| {
+        let items: Vec<Item> = items
+            .into_iter()
+            .filter(|i| {
+                every_country
+                    || i.key == wanted
+                    || i.country.eq_ignore_ascii_case(&source.country)
+                    || wanted_code.is_some_and(|code| {
+                        crate::model::country::identify(&i.key, &i.country)
+                            .is_some_and(|c| c.code == code)
+                    })
+            })
+            .collect();
+        if items.is_empty() {
+            Err(format!(
+                "the document names no country `{}`",
+                source.country
+            ))
+        } else {
+            Ok(items)
+        }
+    });
+    let items = match items {
+        Ok(items) => items,
+        Err(message) => {
+            let body = Some(Body::new(&raw));
+            let checked = record_unreadable(
+                store, notes, target, latest, &message, checked_at, status, body,
+            )
+            .await?;
+            return Ok(vec![checked]);
+        }
+    };
+
+    // Each country is a source of its own.
+    let specs: Vec<SourceSpec> = items
+        .iter()
+        .map(|item| SourceSpec {
+            name: format!("{}/{}", source.name, item.key),
+            country: crate::model::country::display_name(&item.key, &item.country),
+            url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
+        })
+        .collect();
+    let prefix = format!("{}/", source.name);
+    let (ids, known) = store
+        .call(move |s| {
+            let ids = s.sync_sources(&specs)?;
+            let known = s.children(&prefix)?;
+            Ok((ids, known))
+        })
+        .await?;
+    let all_ids: Vec<SourceId> = known.iter().map(|(_, id)| *id).collect();
+    let mut latest_children = store.call(move |s| s.latest(&all_ids)).await?;
+    // The first successful read of the document is the baseline: its countries are first
+    // versions, not new advisories.
+    let baseline = latest.last_success_never();
+
+    let mut checked = Vec::with_capacity(items.len());
+    let mut present = std::collections::HashSet::new();
+    for item in items {
+        let name = format!("{}/{}", source.name, item.key);
+        let child_id = ids[&name];
+        present.insert(child_id);
+        let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
+        let country = crate::model::country::display_name(&item.key, &item.country);
+        let child = Target {
+            id: child_id,
+            name: &name,
+            country: &country,
+            url: &url,
+        };
+        let mut child_latest = latest_children
+            .remove(&child_id)
+            .unwrap_or_else(empty_latest);
+        match item.outcome {
+            Err(message) => {
+                checked.push(
+                    record_unreadable(
+                        store,
+                        notes,
+                        child,
+                        &child_latest,
+                        &message,
+                        checked_at,
+                        status,
+                        None,
+                    )
+                    .await?,
+                );
+            }
+            Ok(extracted) => {
+                if child_latest.snapshot.is_none() && !baseline {
+                    // A country the publisher added: compared with "not published".
+                    let mut placeholder = withdrawn_version(&extracted.advisory.level);
+                    placeholder.advisory.level.label = crate::model::diff::NOT_PUBLISHED.to_owned();
+                    let origin = Origin::item(status);
+                    record_extracted(
+                        store,
+                        notes,
+                        child,
+                        child_latest,
+                        placeholder,
+                        checked_at,
+                        origin,
+                    )
+                    .await?;
+                    child_latest = reload(store, child_id).await?;
+                }
+                let origin = Origin::item(status);
+                checked.push(
+                    record_extracted(
+                        store,
+                        notes,
+                        child,
+                        child_latest,
+                        extracted,
+                        checked_at,
+                        origin,
+                    )
+                    .await?,
+                );
+            }
+        }
+    }
+    // Countries the publisher no longer lists.
+    for (name, child_id) in known {
+        if present.contains(&child_id) {
+            continue;
+        }
+        let Some(mut child_latest) = latest_children.remove(&child_id) else {
+            continue;
+        };
+        let Some(last) = previous_advisory(store, &mut child_latest).await? else {
+            continue;
+        };
+        if last.withdrawn {
+            continue;
+        }
+        let placeholder = withdrawn_version(&last.level);
+        let country = store
+            .call({
+                let name = name.clone();
+                move |s| s.source_country(&name)
+            })
+            .await?
+            .unwrap_or_default();
+        let url = source.url.to_string();
+        let child = Target {
+            id: child_id,
+            name: &name,
+            country: &country,
+            url: &url,
+        };
+        let origin = Origin::item(status);
+        checked.push(
+            record_extracted(
+                store,
+                notes,
+                child,
+                child_latest,
+                placeholder,
+                checked_at,
+                origin,
+            )
+            .await?,
+        );
+    }
+
+    // The document itself read right.
+    let record = CheckRecord {
+        source: id,
+        checked_at,
+        http_status: Some(status),
+        content_hash: Some(key),
+        body: None,
+        outcome: Outcome::Fetched,
+        deliveries: Vec::new(),
+        validators: Some(validators),
+    };
+    store.call(move |s| s.record(&record)).await?;
+    Ok(checked)
+}
+
+fn compare_with_latest(
+    latest: &Latest,
+    extracted: &Extracted,
+) -> (Outcome, Option<(String, Change)>) {
+    match &latest.snapshot {
+        Some(snapshot) if snapshot.fields_hash == extracted.advisory.fields_hash() => (
+            Outcome::Unchanged {
+                snapshot: snapshot.id,
+            },
+            None,
+        ),
+        previous => {
+            let change = previous
+                .as_ref()
+                .and_then(|p| p.advisory.as_ref().map(|a| (a, p.reader)))
+                .and_then(|(p, reader)| {
+                    diff::compare(p, &extracted.advisory).filter(|change| {
+                        // A version read by an older reader: what differs may be only how this
+                        // release reads the same page. Levels were read right before, so a
+                        // level move is still the publisher's; anything else is taken as a
+                        // re-reading and stored without a change.
+                        reader >= extract::READER_VERSION
+                            || change.level_changed()
+                            || change.withdrawn
+                            || change.published
+                    })
+                })
+                .map(|change| (Event::new_id(), change));
+            (
+                Outcome::NewVersion {
+                    previous: previous.as_ref().map(|p| p.id),
+                    profile: extracted.profile.clone(),
+                    advisory: extracted.advisory.clone(),
+                    change: change.clone(),
+                },
+                change,
+            )
+        }
+    }
+}
+
+/// The fields of the latest version, loaded on first use and kept in `latest`.
+async fn previous_advisory(
+    store: &StoreHandle,
+    latest: &mut Latest,
+) -> Result<Option<crate::model::advisory::Advisory>, StoreError> {
+    let Some(snapshot) = latest.snapshot.as_mut() else {
+        return Ok(None);
+    };
+    if snapshot.advisory.is_none() {
+        let id = snapshot.id;
+        snapshot.advisory = Some(store.call(move |s| s.advisory(id)).await?);
+    }
+    Ok(snapshot.advisory.clone())
+}
+
+async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {
+    let mut map = store.call(move |s| s.latest(&[id])).await?;
+    Ok(map.remove(&id).unwrap_or_else(empty_latest))
+}
+
+async fn failed(
+    store: &StoreHandle,
+    record: CheckRecord,
+    source: &str,
+) -> Result<Checked, StoreError> {
+    let Outcome::Failed { kind, message } = record.outcome.clone() else {
+        unreachable!("failed() is given failures only");
+    };
+    store.call(move |s| s.record(&record)).await?;
+    Ok(Checked::Failed(SourceFailure {
+        source: source.to_owned(),
+        kind,
+        message,
+    }))
+}
+
+/// What `import` did.
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    /// Files read.
+    pub files: usize,
+    /// New versions stored.
+    pub versions: usize,
+    /// Changes found.
+    pub changes: Vec<StoredChange>,
+    /// Files that did not read right.
+    pub failures: Vec<SourceFailure>,
+}
+
+/// Stores dated documents (an archive's files, oldest first) as versions of a source, as if
+/// each had been fetched at its date. Notifies no one: this is history. `progress` is called
+/// after each file.
+pub async fn import(
+    source: &Arc<Source>,
+    store: &StoreHandle,
+    documents: Vec<(chrono::DateTime<Utc>, Vec<u8>)>,
+    progress: impl Fn(usize),
+) -> Result<Imported, StoreError> {
+    let ids = register_sources(store, std::slice::from_ref(source)).await?;
+    let id = ids[&source.name];
+    let silent = NotifySettings::default();
+    let notes = Notes {
+        notify: &silent,
+        batch: "import",
+    };
+    let mut imported = Imported::default();
+    for (index, (at, bytes)) in documents.into_iter().enumerate() {
+        let latest = reload(store, id).await?;
+        let page = crate::net::fetch::Page {
+            status: 200,
+            final_url: source.url.clone(),
+            text: crate::net::fetch::decode(&bytes, None),
+            bytes,
+            validators: Validators::default(),
+        };
+        for checked in process_page(source, id, latest, page, at, store, notes).await? {
+            match checked {
+                Checked::Unchanged => {}
+                Checked::FirstVersion(_) => imported.versions += 1,
+                Checked::Changed(change) => {
+                    imported.versions += 1;
+                    imported.changes.push(*change);
+                }
+                Checked::Failed(failure) => imported.failures.push(failure),
+            }
+        }
+        imported.files += 1;
+        progress(index + 1);
+    }
+    Ok(imported)
+}
+
+/// What `backfill` stored.
+#[derive(Debug, Clone, Default)]
+pub struct Backfilled {
+    /// Versions from the history panel, oldest first.
+    pub from_history: usize,
+    /// Changes between them and up to the current version.
+    pub changes: Vec<StoredChange>,
+}
+
+/// Stores the versions a page's history panel lists as dated versions, then the current page,
+/// so a new installation starts with a real timeline. Only for a source with no versions yet.
+pub async fn backfill(
+    source: &Arc<Source>,
+    store: &StoreHandle,
+    page: crate::net::fetch::Page,
+) -> Result<Result<Backfilled, String>, StoreError> {
+    let ids = register_sources(store, std::slice::from_ref(source)).await?;
+    let id = ids[&source.name];
+    let latest = reload(store, id).await?;
+    if latest.snapshot.is_some() {
+        return Ok(Err(format!(
+            "source `{}` already has versions; backfill fills the timeline of a source before its first check",
+            source.name
+        )));
+    }
+    let html = page.text.clone();
+    let panel = tokio::task::spawn_blocking(move || extract::history_panel(&html))
+        .await
+        .expect("reading never panics");
+    let (entries, current) = (panel.entries, panel.issued);
+    let silent = NotifySettings::default();
+    let notes = Notes {
+        notify: &silent,
+        batch: "backfill",
+    };
+    let target = Target::of(source, id);
+    let mut done = Backfilled::default();
+    let now = Utc::now();
+    for advisory in entries {
+        // The newest entry is the current version, which the page itself gives in full.
+        if advisory.issued.is_some() && advisory.issued == current {
+            continue;
+        }
+        let Some(date) = advisory.issued else {
+            continue;
+        };
+        let at = chrono::TimeZone::from_utc_datetime(
+            &Utc,
+            &date.and_hms_opt(12, 0, 0).expect("noon exists"),
+        );
+        if at >= now {
+            continue;
+        }
+        let latest = reload(store, id).await?;
+        let extracted = Extracted {
+            profile: "history-panel".to_owned(),
+            advisory,
+        };
+        let origin = Origin::item(200);
+        if let Checked::Changed(change) =
+            record_extracted(store, notes, target, latest, extracted, at, origin).await?
+        {
+            done.changes.push(*change);
+        }
+        done.from_history += 1;
+    }
+    let latest = reload(store, id).await?;
+    for checked in process_page(source, id, latest, page, now, store, notes).await? {
+        if let Checked::Changed(change) = checked {
+            done.changes.push(*change);
+        }
+    }
+    Ok(Ok(done))
+}
+
+/// Re-extracts every stored body of a source with its current profiles and rebuilds its
+/// versions and changes, in one transaction.
+pub async fn reprocess(
+    source: &Arc<Source>,
+    store: &StoreHandle,
+) -> Result<Reprocessed, StoreError> {
+    let ids = register_sources(store, std::slice::from_ref(source)).await?;
+    let id = ids[&source.name];
+    let reader = source.reader.clone();
+    let name = source.name.clone();
+    store
+        .call(move |store| {
+            let versions_before = store.snapshots(id)?.len();
+            let observations = store.observations(id)?;
+            let pages = observations.len();
+            let mut versions: Vec<RebuiltVersion> = Vec::new();
+            let mut failures: Vec<RebuiltFailure> = Vec::new();
+            for observation in observations {
+                let text = crate::net::fetch::decode(&observation.raw, None);
+                let outcome = match extract::read_document(&reader, &text) {
+                    Ok(Document::One(outcome)) => outcome,
+                    Ok(Document::Many(_)) => Err(
+                        "reprocess re-reads pages; a feed's countries are re-read by the next check"
+                            .to_owned(),
+                    ),
+                    Err(message) => Err(message),
+                };
+                match outcome {
+                    Ok(extracted) => {
+                        let previous = versions.last();
+                        if previous.is_some_and(|p| p.advisory == extracted.advisory) {
+                            if let Some(last) = versions.last_mut() {
+                                last.observation.last_seen_at = observation.last_seen_at;
+                            }
+                            continue;
+                        }
+                        let change =
+                            previous.and_then(|p| diff::compare(&p.advisory, &extracted.advisory));
+                        versions.push(RebuiltVersion {
+                            observation,
+                            profile: extracted.profile,
+                            advisory: extracted.advisory,
+                            change,
+                        });
+                    }
+                    Err(message) => failures.push(RebuiltFailure {
+                        observation,
+                        message,
+                    }),
+                }
+            }
+            store.replace_history(id, &versions, &failures)?;
+            Ok(Reprocessed {
+                source: name,
+                pages,
+                versions_before,
+                versions_after: versions.len(),
+                failures: failures.len(),
+            })
+        })
+        .await
+}

@@ -1,0 +1,1318 @@
+//! The configuration file: what to watch, how to fetch it and where to store it.
+//!
+//! Loading happens in two steps: TOML is read into raw serde structs that refuse unknown keys,
+//! then validated into a [`Config`] whose URLs are parsed and whose profiles are compiled and
+//! resolved once, so nothing is re-parsed per check. Every error names the file, the source or
+//! profile, and the key. Defaults live in [`defaults`]. Only an invalid configuration stops the
+//! program; everything after loading reports failures as values.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::Deserialize;
+
+use crate::model::profile::{ProfileError, ProfileSet, RawProfile, Reader};
+use crate::model::schedule::Schedule;
+use channels::{
+    Channel, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls, Transport,
+    Webhook, WebhookFormat,
+};
+
+pub mod channels;
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For a terminal.
+    Text,
+    /// For a ticket or a chat message.
+    Markdown,
+    /// One self-contained page: inline CSS, no external requests.
+    Html,
+    /// The documented report schema.
+    Json,
+    /// One row per change.
+    Csv,
+    /// An Atom feed, one entry per change.
+    Atom,
+}
+
+/// Every default value of the configuration, in one place.
+pub mod defaults {
+    use std::time::Duration;
+
+    /// The SQLite file, relative to the configuration file's folder.
+    pub const STORAGE_PATH: &str = "advisory-watch.db";
+    /// The User-Agent header sent with every request.
+    pub const USER_AGENT: &str = concat!(
+        "advisory-watch/",
+        env!("CARGO_PKG_VERSION"),
+        " (+https://github.com/advisory-watch/advisory-watch)"
+    );
+    /// How long one request may take in all.
+    pub const TIMEOUT: Duration = Duration::from_secs(30);
+    /// How many pages are fetched at once.
+    pub const CONCURRENCY: usize = 4;
+    /// How many requests one host gets at once.
+    pub const PER_HOST: usize = 1;
+    /// The pause between two requests to one host.
+    pub const PER_HOST_DELAY: Duration = Duration::ZERO;
+    /// Retries of a failed request (connection error, timeout, 5xx, 429) within one check.
+    pub const RETRIES: u32 = 2;
+    /// The delay before the first retry; doubled each time.
+    pub const RETRY_INITIAL: Duration = Duration::from_secs(1);
+    /// The longest `Retry-After` waited for within a check.
+    pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+    /// The largest body read.
+    pub const MAX_BODY: usize = 10 * 1024 * 1024;
+    /// Redirects followed.
+    pub const MAX_REDIRECTS: usize = 10;
+    /// The profile a source uses when it names none.
+    pub const PROFILE: &str = "state-dept";
+    /// When the daemon checks: every 30 minutes.
+    pub const SCHEDULE: &str = "*/30 * * * *";
+    /// The largest random delay of a source after its tick.
+    pub const JITTER: Duration = Duration::from_secs(30);
+    /// How long the daemon waits for in-flight work after SIGTERM.
+    pub const GRACE: Duration = Duration::from_secs(10);
+    /// Attempts before a delivery is marked dead.
+    pub const MAX_ATTEMPTS: u32 = 10;
+    /// Delay before the first retry of a delivery.
+    pub const DELIVERY_RETRY_INITIAL: Duration = Duration::from_secs(30);
+    /// The longest any duration setting may be: longer ones are mistakes ("400000y").
+    pub const LONGEST_DURATION: Duration = Duration::from_secs(7 * 86_400);
+    /// The longest delay between two attempts of a delivery.
+    pub const RETRY_MAX: Duration = Duration::from_secs(3600);
+    /// How long one webhook or SMTP exchange may take.
+    pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read the configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse or has an unknown key or a wrong type.
+    #[error("configuration {path}: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// The TOML parser's account, with line and key.
+        message: String,
+    },
+    /// A source entry is invalid.
+    #[error("configuration {path}: source `{source_name}`: key `{key}`: {message}")]
+    Source {
+        /// The file.
+        path: String,
+        /// The source's name (or its position when it has none).
+        source_name: String,
+        /// The key at fault.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two sources share a name.
+    #[error(
+        "configuration {path}: source name `{name}` is used twice; names must be unique because the command line and the database refer to sources by name"
+    )]
+    DuplicateSource {
+        /// The file.
+        path: String,
+        /// The repeated name.
+        name: String,
+    },
+    /// A channel needs an environment variable that is not set, and the command sends.
+    #[error(
+        "configuration {path}: channel `{channel}` needs {what}, which is not set; secrets are read from the environment, never from the configuration file, and this command sends notifications"
+    )]
+    MissingSecret {
+        /// The file.
+        path: String,
+        /// The channel.
+        channel: String,
+        /// The variables, with their keys.
+        what: String,
+    },
+    /// A source's name is one a feed or index gives one of its countries.
+    #[error(
+        "configuration {path}: source name `{name}` collides with the countries of the feed or index `{feed}`, which are named `{feed}/<country>`; rename `{name}` (without the `{feed}/` prefix)"
+    )]
+    SourceNameCollision {
+        /// The file.
+        path: String,
+        /// The source whose name collides.
+        name: String,
+        /// The feed or index whose children it collides with.
+        feed: String,
+    },
+    /// A `[fetch]` or `[storage]` value is invalid.
+    #[error("configuration {path}: key `{key}`: {message}")]
+    Setting {
+        /// The file.
+        path: String,
+        /// The key, with its table (`fetch.timeout`).
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A notification channel is invalid.
+    #[error("configuration {path}: notification channel `{channel}`: key `{key}`: {message}")]
+    Channel {
+        /// The file.
+        path: String,
+        /// The channel's name.
+        channel: String,
+        /// The key at fault.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A profile is invalid or unknown.
+    #[error("configuration {path}: {source}")]
+    Profile {
+        /// The file.
+        path: String,
+        /// The profile error.
+        source: ProfileError,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    profiles: BTreeMap<String, RawProfile>,
+    #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    daemon: RawDaemon,
+    #[serde(default)]
+    notify: RawNotify,
+    #[serde(default)]
+    report: Option<RawReport>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    cron: String,
+    path: PathBuf,
+    since: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    cron: Option<String>,
+    jitter: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDaemon {
+    grace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    max_attempts: Option<u32>,
+    retry_initial: Option<String>,
+    retry_max: Option<String>,
+    timeout: Option<String>,
+    #[serde(default)]
+    webhook: Vec<RawWebhook>,
+    #[serde(default)]
+    email: Vec<RawEmail>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFilter {
+    #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+    min_level: Option<u8>,
+    on: Option<Vec<EventKind>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    name: String,
+    url: Option<String>,
+    url_env: Option<String>,
+    secret_env: Option<String>,
+    format: Option<String>,
+    #[serde(flatten)]
+    filter: RawFilter,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    name: String,
+    smtp_host: String,
+    smtp_port: Option<u16>,
+    tls: Option<String>,
+    username_env: Option<String>,
+    password_env: Option<String>,
+    from: String,
+    to: Vec<String>,
+    #[serde(default)]
+    digest: bool,
+    #[serde(flatten)]
+    filter: RawFilter,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    user_agent: Option<String>,
+    timeout: Option<String>,
+    concurrency: Option<usize>,
+    per_host: Option<usize>,
+    per_host_delay: Option<String>,
+    retries: Option<u32>,
+    retry_initial: Option<String>,
+    max_retry_after: Option<String>,
+    max_body: Option<String>,
+    max_redirects: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    country: String,
+    url: String,
+    #[serde(default)]
+    profile: Option<ProfileNames>,
+    #[serde(default)]
+    schedule: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ProfileNames {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// How pages are fetched.
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    /// The User-Agent header.
+    pub user_agent: String,
+    /// The limit for one request.
+    pub timeout: Duration,
+    /// Pages fetched at once.
+    pub concurrency: usize,
+    /// Requests to one host at once.
+    pub per_host: usize,
+    /// Pause between two requests to one host.
+    pub per_host_delay: Duration,
+    /// Retries of a failed request within one check.
+    pub retries: u32,
+    /// Delay before the first retry.
+    pub retry_initial: Duration,
+    /// The longest `Retry-After` waited for.
+    pub max_retry_after: Duration,
+    /// The largest body read, in bytes.
+    pub max_body: usize,
+    /// Redirects followed.
+    pub max_redirects: usize,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            user_agent: defaults::USER_AGENT.to_owned(),
+            timeout: defaults::TIMEOUT,
+            concurrency: defaults::CONCURRENCY,
+            per_host: defaults::PER_HOST,
+            per_host_delay: defaults::PER_HOST_DELAY,
+            retries: defaults::RETRIES,
+            retry_initial: defaults::RETRY_INITIAL,
+            max_retry_after: defaults::MAX_RETRY_AFTER,
+            max_body: defaults::MAX_BODY,
+            max_redirects: defaults::MAX_REDIRECTS,
+        }
+    }
+}
+
+/// One watched page.
+#[derive(Debug)]
+pub struct Source {
+    /// Unique name, used on the command line and in the database.
+    pub name: String,
+    /// The country the advisory is about; `*` for every country of a feed or index.
+    pub country: String,
+    /// The page.
+    pub url: Url,
+    /// The profile names as configured.
+    pub profile_names: Vec<String>,
+    /// How its documents are read.
+    pub reader: Reader,
+    /// Its own schedule, instead of `[schedule] cron`.
+    pub schedule: Option<Schedule>,
+}
+
+/// When the daemon checks.
+#[derive(Debug, Clone)]
+pub struct ScheduleSettings {
+    /// The schedule of every source without one of its own.
+    pub cron: Schedule,
+    /// The largest random delay of a source after its tick.
+    pub jitter: Duration,
+}
+
+/// How the daemon behaves.
+#[derive(Debug, Clone)]
+pub struct DaemonSettings {
+    /// How long in-flight work may take after SIGTERM or SIGINT.
+    pub grace: Duration,
+}
+
+/// A validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// Where it was read from, if from a file.
+    pub origin: String,
+    /// The SQLite file.
+    pub storage_path: PathBuf,
+    /// Fetch settings.
+    pub fetch: FetchSettings,
+    /// Watched pages, in file order.
+    pub sources: Vec<Arc<Source>>,
+    /// Every profile, built-in and user-defined.
+    pub profiles: Arc<ProfileSet>,
+    /// When the daemon checks.
+    pub schedule: ScheduleSettings,
+    /// Daemon behaviour.
+    pub daemon: DaemonSettings,
+    /// Notification channels.
+    pub notify: NotifySettings,
+    /// How long one webhook or SMTP exchange may take.
+    pub notify_timeout: Duration,
+    /// The report the daemon publishes, if any.
+    pub report: Option<ReportSettings>,
+}
+
+/// The report the daemon writes on a schedule.
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// When.
+    pub cron: Schedule,
+    /// The file to write (replaced atomically).
+    pub path: PathBuf,
+    /// The period: a span back from the time of writing ("7d").
+    pub since: String,
+    /// The format.
+    pub format: ReportFormat,
+}
+
+impl Config {
+    /// Reads and validates a configuration file. A relative storage path is taken relative to
+    /// the file's folder.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, &path.display().to_string(), base)
+    }
+
+    /// Validates configuration text; `origin` names it in errors, `base` anchors relative
+    /// paths.
+    pub fn parse(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: origin.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let profiles = ProfileSet::with_user_profiles(&raw.profiles).map_err(|source| {
+            ConfigError::Profile {
+                path: origin.to_owned(),
+                source,
+            }
+        })?;
+
+        let storage_path = raw
+            .storage
+            .path
+            .unwrap_or_else(|| PathBuf::from(defaults::STORAGE_PATH));
+        let storage_path = if storage_path.is_relative() {
+            base.join(storage_path)
+        } else {
+            storage_path
+        };
+
+        let fetch = validate_fetch(raw.fetch, origin)?;
+
+        let mut names = HashSet::new();
+        let mut sources = Vec::with_capacity(raw.sources.len());
+        for (index, source) in raw.sources.into_iter().enumerate() {
+            let source = validate_source(source, index, origin, &profiles)?;
+            if !names.insert(source.name.clone()) {
+                return Err(ConfigError::DuplicateSource {
+                    path: origin.to_owned(),
+                    name: source.name,
+                });
+            }
+            sources.push(Arc::new(source));
+        }
+        // `<feed>/<key>` names a feed's country: no other source may share its history.
+        for feed in sources.iter().filter(|s| s.reader.has_items()) {
+            let prefix = format!("{}/", feed.name);
+            if let Some(other) = sources.iter().find(|s| s.name.starts_with(&prefix)) {
+                return Err(ConfigError::SourceNameCollision {
+                    path: origin.to_owned(),
+                    name: other.name.clone(),
+                    feed: feed.name.clone(),
+                });
+            }
+        }
+
+        let schedule = validate_schedule(raw.schedule, origin)?;
+        let grace = match raw.daemon.grace {
+            Some(text) => parse_duration(&text).map_err(|message| ConfigError::Setting {
+                path: origin.to_owned(),
+                key: "daemon.grace",
+                message,
+            })?,
+            None => defaults::GRACE,
+        };
+        let (notify, notify_timeout) = validate_notify(raw.notify, origin, &sources)?;
+        let report = raw
+            .report
+            .map(|raw| validate_report(raw, origin, base))
+            .transpose()?;
+
+        Ok(Config {
+            origin: origin.to_owned(),
+            storage_path,
+            fetch,
+            sources,
+            profiles: Arc::new(profiles),
+            schedule,
+            daemon: DaemonSettings { grace },
+            notify,
+            notify_timeout,
+            report,
+        })
+    }
+
+    /// Refuses to go on when a channel (`only` that one, or any) lacks an environment variable
+    /// it needs: what the commands that send (`daemon`, `notify test`) check first.
+    pub fn require_secrets(&self, only: Option<&str>) -> Result<(), ConfigError> {
+        for channel in &self.notify.channels {
+            if only.is_some_and(|name| name != channel.name) {
+                continue;
+            }
+            if let Some(what) = channel.waiting_for() {
+                return Err(ConfigError::MissingSecret {
+                    path: self.origin.clone(),
+                    channel: channel.name.clone(),
+                    what,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The notification settings with only the channels that can send now; each channel left
+    /// out is logged once, with the variables its deliveries wait for.
+    pub fn sendable_notify(&self) -> NotifySettings {
+        let mut settings = self.notify.clone();
+        settings.channels.retain(|channel| match channel.waiting_for() {
+            None => true,
+            Some(what) => {
+                tracing::warn!(
+                    "deliveries through channel `{}` wait for {what}; they stay queued and go out once it is set (the daemon or the next check sends them)",
+                    channel.name
+                );
+                false
+            }
+        });
+        settings
+    }
+
+    /// A configuration with no sources and the built-in profiles: what `extract` and `diff`
+    /// use when there is no configuration file.
+    pub fn builtin(storage_path: PathBuf) -> Config {
+        Config {
+            origin: "(built-in defaults)".to_owned(),
+            storage_path,
+            fetch: FetchSettings::default(),
+            sources: Vec::new(),
+            profiles: Arc::new(ProfileSet::builtin()),
+            schedule: ScheduleSettings {
+                cron: defaults::SCHEDULE
+                    .parse()
+                    .expect("the default schedule parses"),
+                jitter: defaults::JITTER,
+            },
+            daemon: DaemonSettings {
+                grace: defaults::GRACE,
+            },
+            notify: NotifySettings::default(),
+            notify_timeout: defaults::NOTIFY_TIMEOUT,
+            report: None,
+        }
+    }
+
+    /// The sources named on the command line, in that order, or all when none is named.
+    pub fn select_sources(&self, names: &[String]) -> Result<Vec<Arc<Source>>, String> {
+        if names.is_empty() {
+            return Ok(self.sources.clone());
+        }
+        names
+            .iter()
+            .map(|name| {
+                self.sources
+                    .iter()
+                    .find(|s| &s.name == name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        let known: Vec<_> = self.sources.iter().map(|s| s.name.as_str()).collect();
+                        format!(
+                            "no source named `{name}` in {} (configured: {})",
+                            self.origin,
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+fn validate_fetch(raw: RawFetch, origin: &str) -> Result<FetchSettings, ConfigError> {
+    let mut fetch = FetchSettings::default();
+    if let Some(agent) = raw.user_agent {
+        if agent.trim().is_empty() || agent.contains(['\r', '\n']) {
+            return Err(ConfigError::Setting {
+                path: origin.to_owned(),
+                key: "fetch.user_agent",
+                message: "must be one non-empty line".into(),
+            });
+        }
+        fetch.user_agent = agent;
+    }
+    if let Some(timeout) = raw.timeout {
+        fetch.timeout = parse_duration(&timeout).map_err(|message| ConfigError::Setting {
+            path: origin.to_owned(),
+            key: "fetch.timeout",
+            message,
+        })?;
+    }
+    if let Some(concurrency) = raw.concurrency {
+        fetch.concurrency = in_range(origin, "fetch.concurrency", concurrency, 1..=256)?;
+    }
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    if let Some(per_host) = raw.per_host {
+        fetch.per_host = in_range(origin, "fetch.per_host", per_host, 1..=64)?;
+    }
+    if let Some(text) = raw.per_host_delay {
+        fetch.per_host_delay =
+            parse_duration_or_zero(&text).map_err(|m| setting("fetch.per_host_delay", m))?;
+    }
+    if let Some(retries) = raw.retries {
+        fetch.retries = in_range(origin, "fetch.retries", retries, 0..=10)?;
+    }
+    if let Some(text) = raw.retry_initial {
+        fetch.retry_initial =
+            parse_duration(&text).map_err(|m| setting("fetch.retry_initial", m))?;
+    }
+    if let Some(text) = raw.max_retry_after {
+        fetch.max_retry_after =
+            parse_duration_or_zero(&text).map_err(|m| setting("fetch.max_retry_after", m))?;
+    }
+    if let Some(text) = raw.max_body {
+        fetch.max_body = parse_size(&text).map_err(|m| setting("fetch.max_body", m))?;
+    }
+    if let Some(redirects) = raw.max_redirects {
+        fetch.max_redirects = in_range(origin, "fetch.max_redirects", redirects, 0..=30)?;
+    }
+    Ok(fetch)
+}
+
+/// `value` if it lies in `range`, else an error naming the key and the range.
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    origin: &str,
+    key: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::Setting {
+            path: origin.to_owned(),
+            key,
+            message: format!(
+                "{value} is out of range; use {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
+    }
+}
+
+/// Like [`parse_duration`], but "0" and "0s" mean none.
+fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
+    match text.trim() {
+        "0" | "0s" | "0ms" => Ok(Duration::ZERO),
+        other => parse_duration(other),
+    }
+}
+
+/// Parses a size written like "10MB", "512KB", "2 MiB" or "1000000" (bytes; K and M are 1024
+/// and 1024²).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write it like \"10MB\" or \"512KB\""))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return Err(format!("`{text}` has an unknown unit; use B, KB, MB or GB")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) | None => Err(format!("`{text}` is not a usable size")),
+        Some(size) => Ok(size),
+    }
+}
+
+/// Parses a duration written like "30s", "2m", "1h 30m" or "500ms".
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); write it like \"30s\" or \"2m\"")
+    })?;
+    if duration.is_zero() {
+        return Err(format!(
+            "`{text}` is zero; give a positive duration like \"30s\""
+        ));
+    }
+    if duration > defaults::LONGEST_DURATION {
+        return Err(format!(
+            "`{text}` is longer than any setting needs; give at most \"7d\""
+        ));
+    }
+    Ok(duration)
+}
+
+fn validate_source(
+    raw: RawSource,
+    index: usize,
+    origin: &str,
+    profiles: &ProfileSet,
+) -> Result<Source, ConfigError> {
+    let label = if raw.name.trim().is_empty() {
+        format!("#{}", index + 1)
+    } else {
+        raw.name.clone()
+    };
+    let error = |key: &'static str, message: String| ConfigError::Source {
+        path: origin.to_owned(),
+        source_name: label.clone(),
+        key,
+        message,
+    };
+    if raw.name.trim().is_empty()
+        || raw
+            .name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(error(
+            "name",
+            format!(
+                "{:?} is not a usable name; use letters, digits and dashes, like \"us-mali\"",
+                raw.name
+            ),
+        ));
+    }
+    if raw.country.trim().is_empty() {
+        return Err(error("country", "must not be empty".into()));
+    }
+    let url = Url::parse(&raw.url)
+        .map_err(|e| error("url", format!("`{}` is not a URL ({e})", raw.url)))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(error(
+            "url",
+            format!(
+                "`{}` is not an http(s) URL with a host; only http and https pages are fetched",
+                raw.url
+            ),
+        ));
+    }
+    let kind = raw.kind.as_deref().unwrap_or("page");
+    let default_profile = match kind {
+        "page" => defaults::PROFILE,
+        "rss" => "state-dept-rss",
+        "json" => {
+            if raw.profile.is_none() {
+                return Err(error(
+                    "profile",
+                    "a source of kind \"json\" names its JSON profile, such as \"fcdo\" or \"canada\"".into(),
+                ));
+            }
+            ""
+        }
+        "xml" => {
+            if raw.profile.is_none() {
+                return Err(error(
+                    "profile",
+                    "a source of kind \"xml\" names its XML profile, such as \"nederland-wereldwijd\"".into(),
+                ));
+            }
+            ""
+        }
+        other => {
+            return Err(error(
+                "kind",
+                format!("`{other}` is not a kind; use \"page\", \"rss\", \"json\" or \"xml\""),
+            ));
+        }
+    };
+    let profile_names = match raw.profile {
+        None => vec![default_profile.to_owned()],
+        Some(ProfileNames::One(name)) => vec![name],
+        Some(ProfileNames::Many(names)) => names,
+    };
+    let reader = profiles
+        .reader(&profile_names, &format!("source `{label}`: key `profile`"))
+        .map_err(|source| ConfigError::Profile {
+            path: origin.to_owned(),
+            source,
+        })?;
+    let reader_kind = reader.kind();
+    if reader_kind != kind {
+        return Err(error(
+            "kind",
+            format!(
+                "the source is of kind \"{kind}\" but profile {} reads {reader_kind} documents; set kind = \"{reader_kind}\" or choose another profile",
+                profile_names.join(", ")
+            ),
+        ));
+    }
+    if raw.country.trim() == "*" && !reader.has_items() {
+        return Err(error(
+            "country",
+            "\"*\" (every country) needs a feed or index: kind = \"rss\", or a JSON or XML profile with items".into(),
+        ));
+    }
+    let schedule = raw
+        .schedule
+        .map(|line| line.parse::<Schedule>())
+        .transpose()
+        .map_err(|e| error("schedule", e.to_string()))?;
+    Ok(Source {
+        name: raw.name,
+        country: raw.country.trim().to_owned(),
+        url,
+        profile_names,
+        reader,
+        schedule,
+    })
+}
+
+fn validate_report(
+    raw: RawReport,
+    origin: &str,
+    base: &Path,
+) -> Result<ReportSettings, ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let cron = raw
+        .cron
+        .parse::<Schedule>()
+        .map_err(|e| setting("report.cron", e.to_string()))?;
+    let since = raw.since.unwrap_or_else(|| "7d".to_owned());
+    crate::model::period::parse_when(&since, chrono::Utc::now())
+        .map_err(|m| setting("report.since", m))?;
+    let format = {
+        use clap::ValueEnum;
+        let text = raw.format.as_deref().unwrap_or("html");
+        ReportFormat::from_str(text, true).map_err(|_| {
+            setting(
+                "report.format",
+                format!("`{text}` is not a format; use html, markdown, text, json, csv or atom"),
+            )
+        })?
+    };
+    let path = if raw.path.is_relative() {
+        base.join(raw.path)
+    } else {
+        raw.path
+    };
+    Ok(ReportSettings {
+        cron,
+        path,
+        since,
+        format,
+    })
+}
+
+fn validate_schedule(raw: RawSchedule, origin: &str) -> Result<ScheduleSettings, ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let cron = raw
+        .cron
+        .as_deref()
+        .unwrap_or(defaults::SCHEDULE)
+        .parse::<Schedule>()
+        .map_err(|e| setting("schedule.cron", e.to_string()))?;
+    let jitter = match raw.jitter.as_deref() {
+        None => defaults::JITTER,
+        Some(text) => parse_duration_or_zero(text).map_err(|m| setting("schedule.jitter", m))?,
+    };
+    Ok(ScheduleSettings { cron, jitter })
+}
+
+/// Where a webhook whose `url_env` is unset points: nowhere (the `.invalid` top-level domain
+/// never resolves). Such a channel never sends: its `missing` list is not empty.
+const UNSET_URL: &str = "http://unset.invalid/";
+
+/// Reads a secret named by a `*_env` key. An unset variable is not an error here: only the
+/// commands that send need it, so it is noted in `missing` and the channel's deliveries wait.
+fn secret_from(variable: &str, key: &str, missing: &mut Vec<String>) -> Option<Secret> {
+    let secret = Secret::from_env(variable);
+    if secret.is_none() {
+        missing.push(format!("{variable} ({key})"));
+    }
+    secret
+}
+
+fn validate_filter(
+    raw: RawFilter,
+    origin: &str,
+    channel: &str,
+    sources: &[Arc<Source>],
+) -> Result<Filter, ConfigError> {
+    let error = |key: &'static str, message: String| ConfigError::Channel {
+        path: origin.to_owned(),
+        channel: channel.to_owned(),
+        key,
+        message,
+    };
+    for name in &raw.sources {
+        // A configured source, or one country of a configured feed (`us-feed/mali`).
+        let known = sources.iter().any(|s| {
+            &s.name == name
+                || (s.reader.has_items()
+                    && name
+                        .strip_prefix(s.name.as_str())
+                        .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/')))
+        });
+        if !known {
+            return Err(error("sources", format!("no source is named `{name}`")));
+        }
+    }
+    if let Some(level) = raw.min_level
+        && !(1..=4).contains(&level)
+    {
+        return Err(error(
+            "min_level",
+            format!("{level} is not a level; use 1 to 4"),
+        ));
+    }
+    Ok(Filter {
+        sources: raw.sources,
+        countries: raw.countries,
+        min_level: raw.min_level,
+        on: raw.on.unwrap_or_else(|| EventKind::DEFAULT.to_vec()),
+    })
+}
+
+fn validate_notify(
+    raw: RawNotify,
+    origin: &str,
+    sources: &[Arc<Source>],
+) -> Result<(NotifySettings, Duration), ConfigError> {
+    let setting = |key: &'static str, message: String| ConfigError::Setting {
+        path: origin.to_owned(),
+        key,
+        message,
+    };
+    let duration = |key: &'static str, value: Option<String>, default: Duration| match value {
+        Some(text) => parse_duration(&text).map_err(|m| setting(key, m)),
+        None => Ok(default),
+    };
+    let max_attempts = in_range(
+        origin,
+        "notify.max_attempts",
+        raw.max_attempts.unwrap_or(defaults::MAX_ATTEMPTS),
+        1..=100,
+    )?;
+    let retry = RetryPolicy {
+        max_attempts,
+        initial: duration(
+            "notify.retry_initial",
+            raw.retry_initial,
+            defaults::DELIVERY_RETRY_INITIAL,
+        )?,
+        max: duration("notify.retry_max", raw.retry_max, defaults::RETRY_MAX)?,
+    };
+    let timeout = duration("notify.timeout", raw.timeout, defaults::NOTIFY_TIMEOUT)?;
+
+    let mut channels: Vec<Channel> = Vec::new();
+    for webhook in raw.webhook {
+        let name = webhook.name.clone();
+        let error = |key: &'static str, message: String| ConfigError::Channel {
+            path: origin.to_owned(),
+            channel: name.clone(),
+            key,
+            message,
+        };
+        let mut missing = Vec::new();
+        let http_url = |text: &str| {
+            Url::parse(text.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        };
+        let url = match (&webhook.url, &webhook.url_env) {
+            (Some(text), None) => http_url(text).ok_or_else(|| {
+                // Shown without its path: a chat webhook's path is its credential.
+                let shown = Url::parse(text)
+                    .map(|u| channels::redact_url(&u))
+                    .unwrap_or_else(|_| "the value".to_owned());
+                error("url", format!("{shown} is not an http(s) URL"))
+            })?,
+            (None, Some(variable)) => match Secret::from_env(variable) {
+                Some(value) => match http_url(value.expose()) {
+                    Some(url) => url,
+                    None => {
+                        missing.push(format!("{variable} (url_env) holding an http(s) URL"));
+                        Url::parse(UNSET_URL).expect("a valid placeholder")
+                    }
+                },
+                None => {
+                    missing.push(format!("{variable} (url_env)"));
+                    Url::parse(UNSET_URL).expect("a valid placeholder")
+                }
+            },
+            _ => {
+                return Err(error(
+                    "url",
+                    "give either `url` or `url_env` (the environment variable that holds the URL; chat webhook URLs are secrets)".into(),
+                ));
+            }
+        };
+        let format = match webhook.format.as_deref().unwrap_or("json") {
+            "json" => WebhookFormat::Json,
+            "slack" => WebhookFormat::Slack,
+            other => {
+                return Err(error(
+                    "format",
+                    format!("`{other}` is not a format; use \"json\" or \"slack\""),
+                ));
+            }
+        };
+        let secret = webhook
+            .secret_env
+            .as_deref()
+            .and_then(|variable| secret_from(variable, "secret_env", &mut missing));
+        let filter = validate_filter(webhook.filter, origin, &name, sources)?;
+        channels.push(Channel {
+            name,
+            filter,
+            transport: Transport::Webhook(Webhook {
+                url,
+                secret,
+                format,
+            }),
+            missing,
+        });
+    }
+    for email in raw.email {
+        let name = email.name.clone();
+        let error = |key: &'static str, message: String| ConfigError::Channel {
+            path: origin.to_owned(),
+            channel: name.clone(),
+            key,
+            message,
+        };
+        let tls = match email.tls.as_deref().unwrap_or("starttls") {
+            "tls" => SmtpTls::Tls,
+            "starttls" => SmtpTls::StartTls,
+            "none" => SmtpTls::None,
+            other => {
+                return Err(error(
+                    "tls",
+                    format!("`{other}` is not a choice; use \"tls\", \"starttls\" or \"none\""),
+                ));
+            }
+        };
+        let smtp_port = email.smtp_port.unwrap_or(match tls {
+            SmtpTls::Tls => 465,
+            SmtpTls::StartTls => 587,
+            SmtpTls::None => 25,
+        });
+        if email.smtp_host.trim().is_empty() {
+            return Err(error("smtp_host", "must not be empty".into()));
+        }
+        let from = email
+            .from
+            .parse()
+            .map_err(|e| error("from", format!("`{}` is not an address ({e})", email.from)))?;
+        if email.to.is_empty() {
+            return Err(error("to", "name at least one recipient".into()));
+        }
+        let to = email
+            .to
+            .iter()
+            .map(|t| {
+                t.parse()
+                    .map_err(|e| error("to", format!("`{t}` is not an address ({e})")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut missing = Vec::new();
+        let credentials = match (&email.username_env, &email.password_env) {
+            (Some(user), Some(password)) => {
+                let user = secret_from(user, "username_env", &mut missing);
+                let password = secret_from(password, "password_env", &mut missing);
+                user.zip(password)
+            }
+            (None, None) => None,
+            _ => {
+                return Err(error(
+                    "username_env",
+                    "username_env and password_env go together".into(),
+                ));
+            }
+        };
+        let filter = validate_filter(email.filter, origin, &name, sources)?;
+        channels.push(Channel {
+            name,
+            filter,
+            transport: Transport::Email(Email {
+                smtp_host: email.smtp_host,
+                smtp_port,
+                tls,
+                credentials,
+                from,
+                to,
+                digest: email.digest,
+            }),
+            missing,
+        });
+    }
+    let mut names = HashSet::new();
+    for channel in &channels {
+        if channel.name.trim().is_empty() || channel.name.contains(':') {
+            return Err(ConfigError::Channel {
+                path: origin.to_owned(),
+                channel: channel.name.clone(),
+                key: "name",
+                message: "use a non-empty name without `:`".into(),
+            });
+        }
+        if !names.insert(channel.name.clone()) {
+            return Err(ConfigError::Channel {
+                path: origin.to_owned(),
+                channel: channel.name.clone(),
+                key: "name",
+                message: "is used by another channel; names must be unique because delivery ids contain them".into(),
+            });
+        }
+    }
+    Ok((NotifySettings { channels, retry }, timeout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "test.toml", Path::new("/etc/advisory-watch"))
+    }
+
+    #[test]
+    fn minimal_source_gets_defaults() {
+        let config = parse(
+            r#"
+            [[sources]]
+            name = "us-mali"
+            country = "Mali"
+            url = "https://travel.state.gov/mali.html"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(
+            config.storage_path,
+            Path::new("/etc/advisory-watch/advisory-watch.db")
+        );
+        assert_eq!(config.fetch.concurrency, 4);
+        assert_eq!(
+            config.sources[0].reader.names(),
+            ["state-dept-2025", "state-dept-legacy"]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_source_and_key() {
+        let cases = [
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"ftp://x.org/\"\n",
+                "source `a`: key `url`",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nprofile = \"nope\"\n",
+                "source `a`: key `profile`: profile `nope` is not defined",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\n[[sources]]\nname = \"a\"\ncountry = \"B\"\nurl = \"https://y.org/\"\n",
+                "source name `a` is used twice",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\ncolour = \"red\"\n",
+                "unknown field `colour`",
+            ),
+            (
+                "[fetch]\ntimeout = \"soon\"\n",
+                "key `fetch.timeout`: `soon` is not a duration",
+            ),
+            ("[fetch]\nconcurrency = 0\n", "key `fetch.concurrency`"),
+            (
+                "[report]\ncron = \"daily\"\npath = \"r.html\"\n",
+                "key `report.cron`",
+            ),
+            (
+                "[report]\ncron = \"0 6 * * *\"\npath = \"r.html\"\nformat = \"pdf\"\n",
+                "key `report.format`: `pdf` is not a format",
+            ),
+            (
+                "[schedule]\ncron = \"every hour\"\n",
+                "key `schedule.cron`: `every hour` is not a cron schedule (it has 2 fields); write 5 fields \"minute hour day-of-month month day-of-week\"",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nschedule = \"* * 32 * *\"\n",
+                "source `a`: key `schedule`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nformat = \"xml\"\n",
+                "notification channel `hook`: key `format`",
+            ),
+            (
+                "[[notify.email]]\nname = \"mail\"\nsmtp_host = \"x\"\nfrom = \"not an address\"\nto = [\"a@b.org\"]\n",
+                "notification channel `mail`: key `from`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nsources = [\"nope\"]\n",
+                "notification channel `hook`: key `sources`: no source is named `nope`",
+            ),
+            (
+                "[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\non = [\"weather\"]\n",
+                "unknown variant `weather`",
+            ),
+            (
+                "[profiles.mine]\nlevel = \"h3\"\nsummary = \"p[\"\n",
+                "profile `mine`: key `summary`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let message = parse(text).expect_err(text).to_string();
+            assert!(
+                message.contains(expected),
+                "{message:?} should contain {expected:?}"
+            );
+            assert!(message.starts_with("configuration test.toml"), "{message}");
+        }
+    }
+
+    #[test]
+    fn profile_may_be_a_list_tried_in_order() {
+        let config = parse(
+            r#"
+            [[sources]]
+            name = "x"
+            country = "X"
+            url = "https://x.org/"
+            profile = ["mine", "state-dept-legacy"]
+            [profiles.mine]
+            level = "h3.risk-level"
+            summary = "div.summary"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(
+            config.sources[0].reader.names(),
+            ["mine", "state-dept-legacy"]
+        );
+    }
+
+    #[test]
+    fn a_channel_may_name_a_feed_or_one_of_its_countries() {
+        let text = |names: &str| {
+            format!(
+                "[[sources]]\nname = \"us-feed\"\ncountry = \"*\"\nkind = \"rss\"\nurl = \"https://x.org/feed\"\n\n\
+                 [[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/hook\"\nsources = [{names}]\n"
+            )
+        };
+        parse(&text("\"us-feed\", \"us-feed/mali\"")).expect("valid");
+        let message = parse(&text("\"us-feedx/mali\""))
+            .expect_err("unknown")
+            .to_string();
+        assert!(
+            message.contains("no source is named `us-feedx/mali`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn shipped_config_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+        let config = Config::load(&path).expect("the shipped config.toml is valid");
+        assert!(config.sources.len() >= 10, "watches at least ten countries");
+        assert!(config.sources.iter().any(|s| s.country == "Mali"));
+    }
+}

@@ -1,0 +1,338 @@
+//! HTML that analysts read: the report, the dashboard's pages and the email's HTML part.
+//!
+//! This module owns the shared pieces (the page shell with its inline stylesheet, level badges
+//! in the State Department's colours, indicator chips, the word diff with unchanged paragraphs
+//! folded, a change card) and the escaping of everything taken from a page. Pages carry no
+//! script and request nothing from elsewhere: one self-contained document, readable on a phone
+//! and on paper. Pure: values in, strings out.
+
+use std::fmt::Write as _;
+
+use crate::model::advisory::{Indicator, Level};
+use crate::model::diff::{Change, Edit, WordDiff};
+
+/// Escapes text for HTML element content and attribute values, dropping control characters
+/// (other than tab and newline) that a page may carry and no reader wants.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => {}
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The URL to link to, when `url` is an absolute http(s) URL: normalized, so `<`, `>`, `"`
+/// and spaces are percent-encoded. Anything else (`javascript:`, `data:`, a relative path) is
+/// `None` and is shown as text, never as a link.
+pub fn link_target(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .map(String::from)
+}
+
+/// `text` as a link to `url` when that is an http(s) URL, else the escaped text and the URL
+/// as text beside it.
+pub fn link(url: &str, text: &str, rel: &str) -> String {
+    match link_target(url) {
+        Some(target) => format!(
+            "<a href=\"{}\"{}>{}</a>",
+            escape(&target),
+            if rel.is_empty() {
+                String::new()
+            } else {
+                format!(" rel=\"{rel}\"")
+            },
+            escape(text)
+        ),
+        None => format!("{} <code>{}</code>", escape(text), escape(url)),
+    }
+}
+
+/// A stored time for people: "2025-11-25 12:00 UTC"; other text is returned as it is.
+pub fn short_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(time) => time.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// The Content-Security-Policy every page is served with: no script, nothing from elsewhere.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const STYLE: &str = r#"
+:root{--l1:#1f5aa6;--l2:#f2c40f;--l3:#e67e22;--l4:#c0392b;--ink:#1b1b1b;--muted:#5c5c5c;--line:#dfe1e2;--bg:#f7f8f9}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
+header.top{background:#162e51;color:#fff;padding:12px 20px}
+header.top a{color:#fff;text-decoration:none;margin-right:18px;font-weight:600}
+header.top .brand{font-size:18px;margin-right:28px}
+main{max-width:980px;margin:0 auto;padding:16px 20px 40px}
+h1{font-size:24px;margin:8px 0 4px}
+h2{font-size:19px;margin:0 0 6px}
+.muted{color:var(--muted)}
+.summary{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 20px}
+.summary span{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
+.card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:6px;padding:14px 16px;margin:0 0 14px;break-inside:avoid}
+.card.lv1{border-left-color:var(--l1)}.card.lv2{border-left-color:var(--l2)}.card.lv3{border-left-color:var(--l3)}.card.lv4{border-left-color:var(--l4)}
+.meta{font-size:14px;color:var(--muted);margin:2px 0 8px}
+.level{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px;white-space:nowrap}
+.level.l1{background:var(--l1);color:#fff}.level.l2{background:var(--l2);color:#1b1b1b}.level.l3{background:var(--l3);color:#1b1b1b}.level.l4{background:var(--l4);color:#fff}
+.chip{display:inline-block;padding:1px 9px;margin:2px 4px 2px 0;border-radius:12px;font-size:14px;border:1px solid var(--line);background:#f1f3f6}
+.chip.added{background:#fde2e1;border-color:#f5b7b1}.chip.removed{background:#e1f3e6;border-color:#a9dfbf;text-decoration:line-through}
+blockquote{margin:8px 0;padding:4px 10px;border-left:3px solid var(--line);color:#333}
+.diff p{margin:6px 0}
+del{background:#fde2e1;color:#8a1c1c}
+ins{background:#e1f3e6;color:#14532d;text-decoration:none}
+details.folded{color:var(--muted);font-size:14px;margin:4px 0}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
+th,td{text-align:left;padding:7px 9px;border-bottom:1px solid var(--line);vertical-align:top;font-size:15px}
+th{background:#f1f3f6;font-size:14px}
+td.nowrap,td.nowrap a{white-space:nowrap}
+tr.broken td{background:#fff4e5}
+.flag{font-weight:700;color:#8a1c1c}
+form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0 18px}
+form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+form.filters input,form.filters select{font:inherit;padding:4px 6px}
+a{color:#005ea2}
+@media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
+@media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
+"#;
+
+/// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's
+/// links.
+pub fn page(title: &str, navigation: bool, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + STYLE.len() + 600);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    let _ = write!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">"
+    );
+    let _ = write!(
+        out,
+        "<title>{}</title><style>{STYLE}</style></head><body>",
+        escape(title)
+    );
+    if navigation {
+        out.push_str(
+            "<header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
+             <a href=\"/\">Sources</a><a href=\"/changes\">Changes</a>\
+             <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></header>",
+        );
+    }
+    out.push_str("<main>");
+    out.push_str(body);
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+/// A level badge in the State Department's colour: 1 blue, 2 yellow, 3 orange, 4 red.
+pub fn level_badge(level: &Level) -> String {
+    format!(
+        "<span class=\"level l{n}\">Level {n}: {}</span>",
+        escape(&level.label),
+        n = level.number.clamp(1, 4)
+    )
+}
+
+/// Indicator chips: added ones marked +, removed ones struck through.
+pub fn chips(added: &[Indicator], removed: &[Indicator]) -> String {
+    let mut out = String::new();
+    for indicator in added {
+        let _ = write!(
+            out,
+            "<span class=\"chip added\">+ {}</span>",
+            escape(indicator.human())
+        );
+    }
+    for indicator in removed {
+        let _ = write!(
+            out,
+            "<span class=\"chip removed\">{}</span>",
+            escape(indicator.human())
+        );
+    }
+    out
+}
+
+/// Plain chips for a list of current indicators.
+pub fn current_chips(indicators: &[&str]) -> String {
+    indicators
+        .iter()
+        .map(|id| {
+            let human =
+                Indicator::from_id(id).map_or_else(|| (*id).to_owned(), |i| i.human().to_owned());
+            format!("<span class=\"chip\">{}</span>", escape(&human))
+        })
+        .collect()
+}
+
+/// The word diff: `<del>` and `<ins>` inside paragraphs, and runs of unchanged paragraphs folded
+/// into a `<details>` that opens to show them.
+pub fn word_diff(diff: &WordDiff) -> String {
+    let mut out = String::from("<div class=\"diff\">");
+    let mut folded: Vec<String> = Vec::new();
+    let flush = |out: &mut String, folded: &mut Vec<String>| {
+        if folded.is_empty() {
+            return;
+        }
+        let s = if folded.len() == 1 { "" } else { "s" };
+        let _ = write!(
+            out,
+            "<details class=\"folded\"><summary>{} unchanged paragraph{s}</summary>",
+            folded.len()
+        );
+        for text in folded.drain(..) {
+            let _ = write!(out, "<p>{text}</p>");
+        }
+        out.push_str("</details>");
+    };
+    for paragraph in &diff.paragraphs {
+        if !paragraph.changed() {
+            folded.push(
+                paragraph
+                    .segments
+                    .iter()
+                    .map(|s| escape(&s.text))
+                    .collect::<String>(),
+            );
+            continue;
+        }
+        flush(&mut out, &mut folded);
+        out.push_str("<p>");
+        let mut previous = Edit::Equal;
+        for segment in &paragraph.segments {
+            let text = escape(&segment.text);
+            match segment.edit {
+                Edit::Equal => out.push_str(&text),
+                Edit::Delete => {
+                    let _ = write!(out, "<del>{text}</del>");
+                }
+                Edit::Insert => {
+                    // A replacement reads as two words, not one.
+                    if previous == Edit::Delete {
+                        out.push(' ');
+                    }
+                    let _ = write!(out, "<ins>{text}</ins>");
+                }
+            }
+            previous = segment.edit;
+        }
+        out.push_str("</p>");
+    }
+    flush(&mut out, &mut folded);
+    out.push_str("</div>");
+    out
+}
+
+/// What a change card shows besides the change itself.
+pub struct CardContext<'a> {
+    /// The country.
+    pub country: &'a str,
+    /// The source's name.
+    pub source: &'a str,
+    /// The page.
+    pub url: &'a str,
+    /// When it was detected.
+    pub detected_at: &'a str,
+    /// Where the source's own page on the dashboard is, if there is one.
+    pub source_link: Option<String>,
+}
+
+/// One change as a card: country and headline, where and when, the levels, the chips, the
+/// publisher's note and the word diff.
+pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&WordDiff>) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<article class=\"card lv{}\"><h2>{}: {}</h2>",
+        change.level_to.number.clamp(1, 4),
+        escape(context.country),
+        escape(&change.headline)
+    );
+    let source = match &context.source_link {
+        Some(link) => format!(
+            "<a href=\"{}\">{}</a>",
+            escape(link),
+            escape(context.source)
+        ),
+        None => escape(context.source),
+    };
+    let _ = write!(
+        out,
+        "<p class=\"meta\">{source} &middot; detected {} &middot; {}",
+        escape(&short_time(context.detected_at)),
+        link(context.url, "page", "noreferrer")
+    );
+    if let Some(issued) = change.issued_to {
+        let _ = write!(out, " &middot; issued {issued}");
+    }
+    out.push_str("</p><p>");
+    if change.withdrawn {
+        out.push_str("<span class=\"level\">withdrawn</span>");
+    } else if change.level_changed() {
+        let _ = write!(
+            out,
+            "{} &rarr; {}",
+            level_badge(&change.level_from),
+            level_badge(&change.level_to)
+        );
+    } else {
+        let _ = write!(
+            out,
+            "{} <span class=\"muted\">unchanged</span>",
+            level_badge(&change.level_to)
+        );
+    }
+    out.push_str("</p>");
+    if change.indicators_changed() {
+        let _ = write!(
+            out,
+            "<p>{}</p>",
+            chips(&change.indicators_added, &change.indicators_removed)
+        );
+    }
+    if let Some(note) = &change.change_note {
+        let _ = write!(out, "<blockquote>{}</blockquote>", escape(note));
+    }
+    if let Some(diff) = diff {
+        out.push_str(&word_diff(diff));
+    }
+    out.push_str("</article>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_text_is_escaped_and_pages_run_no_script() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        let html = page("<b>t</b>", true, "<p>x</p>");
+        assert!(html.contains("<title>&lt;b&gt;t&lt;/b&gt;</title>"));
+        assert!(!html.contains("<script"));
+        assert!(html.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn unchanged_paragraphs_fold() {
+        let diff = crate::model::diff::word_diff("A.\n\nB one.\n\nC.", "A.\n\nB two.\n\nC.");
+        let html = word_diff(&diff);
+        assert!(html.contains("<del>one.</del> <ins>two.</ins>"), "{html}");
+        assert_eq!(html.matches("1 unchanged paragraph<").count(), 2, "{html}");
+    }
+}

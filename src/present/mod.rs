@@ -1,0 +1,11 @@
+//! What people read: reports in every format, the HTML pieces, the Atom feed, the read-only
+//! dashboard, publishing a report to a file, and text made safe for a terminal. Read-only views
+//! over the store; they take the current time as a parameter. May import `store`, `config`,
+//! `read` and `model`.
+
+pub mod atom;
+pub mod dashboard;
+pub mod html;
+pub mod publish;
+pub mod report;
+pub mod terminal;

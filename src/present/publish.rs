@@ -1,0 +1,41 @@
+//! Publishing reports: the report of a period rendered from the database, written to a file
+//! atomically (a reader never sees half a report), by `report --output` and by the daemon on its
+//! `[report]` schedule.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::present::report::{Report, ReportFormat, ReportQuery};
+use crate::store::StoreHandle;
+
+/// Renders the report of `query` from the database.
+pub async fn render(
+    store: &StoreHandle,
+    query: &ReportQuery,
+    format: ReportFormat,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let (since, until) = (query.since, query.until);
+    let changes = store
+        .call(move |s| s.changes_in(None, since, until))
+        .await?;
+    Ok(Report::build(changes, query, now).render(format))
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot create a file in {}", folder.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write the report next to {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot move the report into {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,483 @@
+//! FCDO travel advice as text: the level, the areas, the issued date and the change note read
+//! from a GOV.UK "Warnings and insurance" page (HTML, or Markdown from an archive).
+//!
+//! This module owns the FCDO's wording: "FCDO advises against all travel to Mali" (level 4),
+//! "... all but essential travel to the whole of X" or statements that together cover the
+//! whole country, such as "all travel to Mali, except to Bamako" with "all but essential
+//! travel to Bamako", or "... to the remaining areas of X" (3), advice against travel to parts
+//! only (2), and none (1). The page's header ("Still current at:", "Updated:", "Latest
+//! update:") is read as dates and the change note, never as advice: the latest update often
+//! quotes the advice it replaced. Pure: blocks in, fields out.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use crate::model::advisory::{
+    Area, Level, collapse_whitespace, parse_date, starts_with_ignore_case,
+};
+use crate::model::country;
+use crate::read::alert::Block;
+
+/// What an FCDO page says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FcdoAdvice {
+    /// The level on 1-4, labelled with the sentence that decided it.
+    pub level: Level,
+    /// "Updated:".
+    pub issued: Option<NaiveDate>,
+    /// "Latest update:".
+    pub note: Option<String>,
+    /// Areas with advice of their own.
+    pub areas: Vec<Area>,
+    /// The body's paragraphs, from the end of the header to "About FCDO travel advice".
+    pub summary: Vec<String>,
+}
+
+/// How far FCDO's advice reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Severity {
+    All,
+    AllButEssential,
+    Unspecified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// The whole country.
+    Whole,
+    /// The whole country except some places ("all travel to Libya except ...").
+    WholeExcept,
+    /// What remains after the areas named elsewhere ("the rest of Niger").
+    Remaining,
+    /// A part, named.
+    Part(String),
+}
+
+#[derive(Debug, Clone)]
+struct Clause {
+    severity: Severity,
+    scope: Scope,
+    sentence: String,
+}
+
+/// Reads an FCDO page given as blocks.
+pub fn read(blocks: &[Block]) -> FcdoAdvice {
+    let mut issued = None;
+    let mut note = None;
+    let mut header_end = 0;
+    let mut i = 0;
+    while i < blocks.len() {
+        let text = blocks[i].text.as_str();
+        let field = ["still current at", "updated", "latest update"]
+            .into_iter()
+            .find(|f| {
+                starts_with_ignore_case(text, f) && text[f.len()..].trim_start().starts_with(':')
+            });
+        if let Some(field) = field {
+            let mut value = header_value(&text[field.len()..]);
+            if value.is_empty()
+                && let Some(next) = blocks.get(i + 1)
+            {
+                value = header_value(&next.text);
+                i += 1;
+            }
+            match field {
+                "updated" => issued = parse_date(&value),
+                "latest update" => note = (!value.is_empty()).then_some(value),
+                _ => {}
+            }
+            header_end = i + 1;
+        }
+        i += 1;
+        if i > 12 {
+            break;
+        }
+    }
+    let end = blocks
+        .iter()
+        .skip(header_end)
+        .position(|b| {
+            starts_with_ignore_case(&b.text, "about fcdo travel advice")
+                || starts_with_ignore_case(&b.text, "before you travel") && b.text.len() < 40
+        })
+        .map_or(blocks.len(), |at| at + header_end);
+    let body: Vec<&Block> = blocks[header_end..end]
+        .iter()
+        .filter(|b| !starts_with_ignore_case(&b.text, "download a more detailed map"))
+        .collect();
+
+    let mut texts: Vec<String> = Vec::new();
+    let mut list_intro: Option<(Severity, usize)> = None;
+    let mut areas = Vec::new();
+    for (at, block) in body.iter().enumerate() {
+        if block.item {
+            if let Some((severity, _)) = list_intro {
+                push_area(&mut areas, &block.text, severity);
+            }
+            continue;
+        }
+        list_intro = None;
+        texts.push(block.text.clone());
+        if block.text.trim_end().ends_with(':')
+            && let Some(clause) = clauses(&block.text).pop()
+            && matches!(clause.scope, Scope::Part(ref p) if p.is_empty() || p.ends_with(':'))
+        {
+            list_intro = Some((clause.severity, at));
+        }
+    }
+    let level = level_of_statements(&texts);
+    for text in &texts {
+        for clause in clauses(text) {
+            if let Scope::Part(name) = &clause.scope
+                && !name.is_empty()
+                && !name.ends_with(':')
+            {
+                push_area(&mut areas, name, clause.severity);
+            }
+        }
+    }
+    FcdoAdvice {
+        level,
+        issued,
+        note,
+        areas,
+        summary: body
+            .iter()
+            .map(|b| b.text.clone())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    }
+}
+
+fn push_area(areas: &mut Vec<Area>, name: &str, severity: Severity) {
+    let name = collapse_whitespace(name.trim().trim_end_matches(['.', ',', ';']));
+    if name.is_empty() || name.len() > 200 || areas.iter().any(|a: &Area| a.name == name) {
+        return;
+    }
+    areas.push(Area {
+        name,
+        level: match severity {
+            Severity::All => 4,
+            Severity::AllButEssential => 3,
+            Severity::Unspecified => 2,
+        },
+        reasons: Vec::new(),
+    });
+}
+
+/// A header field's value: "Updated: : 30 October 2025" gives "30 October 2025".
+fn header_value(text: &str) -> String {
+    collapse_whitespace(text.trim_start_matches(|c: char| c == ':' || c.is_whitespace()))
+}
+
+/// FCDO's level read from its own sentences and headings ("FCDO advises against all travel to
+/// Mali", "Areas where FCDO advises against travel"), on the scale of the `alert_status`
+/// values. The label is the sentence that decided it. Sentences that announce a change
+/// ("Latest update: ...", "We no longer advise ...") are not advice.
+pub fn level_of_statements(texts: &[String]) -> Level {
+    let mut all: Vec<Clause> = Vec::new();
+    let mut any_statement: Option<String> = None;
+    for text in texts {
+        let lower = text.to_lowercase();
+        if lower.starts_with("latest update") || lower.starts_with("find out more") {
+            continue;
+        }
+        let found = clauses(text);
+        if found.is_empty()
+            && (lower.starts_with("areas where") || lower.starts_with("parts of"))
+            && ADVISE.is_match(&lower)
+        {
+            any_statement.get_or_insert_with(|| text.clone());
+        }
+        all.extend(found);
+    }
+    let pick = |number: u8, sentence: &str| Level {
+        number,
+        label: collapse_whitespace(sentence),
+    };
+    if let Some(c) = all
+        .iter()
+        .find(|c| c.severity == Severity::All && c.scope == Scope::Whole)
+    {
+        return pick(4, &c.sentence);
+    }
+    if let Some(c) = all
+        .iter()
+        .find(|c| c.severity == Severity::AllButEssential && c.scope == Scope::Whole)
+    {
+        return pick(3, &c.sentence);
+    }
+    // Statements that together cover the whole country.
+    if let Some(c) = all
+        .iter()
+        .find(|c| c.scope == Scope::Remaining && c.severity != Severity::Unspecified)
+    {
+        return pick(3, &c.sentence);
+    }
+    if let Some(c) = all
+        .iter()
+        .find(|c| c.scope == Scope::WholeExcept && c.severity == Severity::All)
+        && all
+            .iter()
+            .any(|o| !matches!(o.scope, Scope::WholeExcept) && o.severity != Severity::Unspecified)
+    {
+        return pick(3, &c.sentence);
+    }
+    if let Some(c) = all.first() {
+        return pick(2, &c.sentence);
+    }
+    if let Some(sentence) = any_statement {
+        return pick(2, &sentence);
+    }
+    Level {
+        number: 1,
+        label: "No FCDO advice against travel".to_owned(),
+    }
+}
+
+static ADVISE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\badvi[sc]e[sd]?\s+against\b").expect("advise pattern"));
+
+/// The advice clauses of a text: "FCDO advises against all but essential travel to the capital
+/// city of Niamey, and advises against all travel to the rest of Niger." gives two.
+fn clauses(text: &str) -> Vec<Clause> {
+    static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\badvi[sc]e[sd]?\s+against\s+(all\s+but\s+essential\s+travel|all\s+travel|travel)\b\s*(.*)",
+        )
+        .expect("clause pattern")
+    });
+    let text = collapse_whitespace(text);
+    let lower = text.to_lowercase();
+    if lower.contains("no longer advise")
+        || lower.starts_with("find out more")
+        || lower.contains("areas where we advise against")
+        || lower.contains("invalidated")
+        || lower.starts_with("latest update")
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(caps) = CLAUSE.captures(rest) {
+        let whole = caps.get(0).expect("a match");
+        let kind = caps[1].to_lowercase();
+        let severity = if kind.starts_with("all but") {
+            Severity::AllButEssential
+        } else if kind.starts_with("all") {
+            Severity::All
+        } else {
+            Severity::Unspecified
+        };
+        let tail = caps.get(2).map_or("", |m| m.as_str());
+        // The target runs to the next clause or the end of the sentence.
+        let next = ADVISE.find(tail).map_or(tail.len(), |m| m.start());
+        let target_text = &tail[..next];
+        let target = target_text
+            .split(". ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches(['.', ','])
+            .trim();
+        let target = target
+            .trim_end_matches(" and")
+            .trim_end_matches(", and")
+            .trim();
+        out.push(Clause {
+            severity,
+            scope: scope_of(target),
+            sentence: text.clone(),
+        });
+        let consumed = whole.start()
+            + caps
+                .get(2)
+                .map_or(whole.len(), |m| m.start() - whole.start())
+            + next;
+        if next == tail.len() || consumed >= rest.len() {
+            break;
+        }
+        rest = &rest[consumed..];
+    }
+    out
+}
+
+/// Where a clause's advice applies: "to Mali" is the whole country, "to Libya except ..." the
+/// whole but some places, "to the remaining areas of Venezuela" the rest, anything else a part.
+fn scope_of(target: &str) -> Scope {
+    let target = strip_place_prefix(target.trim().trim_end_matches([':', ',', '.']));
+    let place = target.to_lowercase();
+    if place.starts_with("the remaining areas")
+        || place.starts_with("the rest of")
+        || place.starts_with("all other areas")
+        || place.starts_with("the remainder of")
+        || place.starts_with("all remaining areas")
+        || place.contains("including the rest of")
+    {
+        return Scope::Remaining;
+    }
+    if place.starts_with("outside") {
+        return Scope::WholeExcept;
+    }
+    // Lower-casing keeps byte offsets for the ASCII words searched here.
+    let cut = [", except", " except", " outside"]
+        .iter()
+        .filter_map(|w| place.find(w))
+        .min();
+    let (name, excepted) = match cut {
+        Some(at) if target.is_char_boundary(at) => (&target[..at], true),
+        _ => (target, false),
+    };
+    let name = strip_place_prefix(name.trim().trim_end_matches([':', ',', '.']));
+    let name = name
+        .split(" due to")
+        .next()
+        .unwrap_or(name)
+        .split(", as ")
+        .next()
+        .unwrap_or(name)
+        .split(" because")
+        .next()
+        .unwrap_or(name)
+        .split(", which")
+        .next()
+        .unwrap_or(name)
+        .trim()
+        .trim_end_matches([',', '.', ':'])
+        .trim();
+    if country::resolve_name(name).is_some() {
+        return if excepted {
+            Scope::WholeExcept
+        } else {
+            Scope::Whole
+        };
+    }
+    Scope::Part(name.to_owned())
+}
+
+fn strip_place_prefix(name: &str) -> &str {
+    let mut name = name.trim();
+    for prefix in ["to ", "in ", "the whole of the ", "the whole of "] {
+        if name.eq_ignore_ascii_case(prefix.trim()) {
+            return "";
+        }
+        if starts_with_ignore_case(name, prefix) {
+            name = name[prefix.len()..].trim();
+        }
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &[&str]) -> Vec<String> {
+        t.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn fcdo_wording_onto_levels() {
+        let cases: [(&[&str], u8); 12] = [
+            (&["FCDO advises against all travel to Mali"], 4),
+            (
+                &["FCDO advises against all travel to the whole of the Mali due to insecurity."],
+                4,
+            ),
+            (
+                &["FCDO advises against all but essential travel to Cuba"],
+                3,
+            ),
+            (
+                &["FCDO advices against all but essential travel to Qatar"],
+                3,
+            ),
+            // Mali before 2025-10-31: all of it but Bamako, and Bamako all but essential.
+            (
+                &[
+                    "Areas where FCDO advises against travel",
+                    "FCDO advises against all travel to Mali, except to Bamako, due to the risk of terrorist attacks.",
+                    "FCDO also advises against all but essential travel to Bamako and to places within 25km of Bamako.",
+                ],
+                3,
+            ),
+            (
+                &[
+                    "FCDO advises against all but essential travel to the capital city of Niamey, and advises against all travel to the rest of Niger.",
+                ],
+                3,
+            ),
+            (
+                &["FCDO advises against all but essential travel to parts of Tanzania"],
+                2,
+            ),
+            // Venezuela 2026-03-04: areas at 4, the remaining areas all but essential.
+            (
+                &[
+                    "Areas where FCDO advises against all travel",
+                    "FCDO advises against all travel to Zulia state.",
+                    "The FCDO advises against all but essential travel to the remaining areas of Venezuela",
+                ],
+                3,
+            ),
+            (
+                &[
+                    "FCDO advises against all travel to within 80km (50 miles) of the border with Colombia.",
+                ],
+                2,
+            ),
+            (&["FCDO advises against all travel to Zulia State."], 2),
+            (
+                &[
+                    "We no longer advise against all but essential travel to the whole of Bangladesh.",
+                ],
+                1,
+            ),
+            (&["UK government support", "Travel insurance"], 1),
+        ];
+        for (t, expected) in cases {
+            assert_eq!(level_of_statements(&texts(t)).number, expected, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn the_latest_update_is_the_note_and_never_the_advice() {
+        // A lowering from 4: the latest update quotes the advice it replaced.
+        let blocks: Vec<Block> = [
+            "Warnings and insurance",
+            "Still current at: : 4 March 2026",
+            "Updated: : 3 March 2026",
+            "Latest update:",
+            ": FCDO no longer advises against all travel to the whole of Venezuela. FCDO advises against all travel to Venezuela (old).",
+            "Your travel insurance could be invalidated if you travel against advice from the FCDO.",
+            "Areas where FCDO advises against all travel",
+            "FCDO advises against all travel to Zulia state.",
+            "The FCDO advises against all but essential travel to the remaining areas of Venezuela",
+            "About FCDO travel advice",
+            "FCDO advises against all travel to Venezuela",
+        ]
+        .iter()
+        .map(|t| Block::plain(t))
+        .collect();
+        let advice = read(&blocks);
+        assert_eq!(advice.level.number, 3);
+        assert_eq!(advice.issued, NaiveDate::from_ymd_opt(2026, 3, 3));
+        assert!(
+            advice
+                .note
+                .as_deref()
+                .is_some_and(|n| n.starts_with("FCDO no longer advises")),
+            "{:?}",
+            advice.note
+        );
+        assert!(
+            advice
+                .areas
+                .iter()
+                .any(|a| a.name == "Zulia state" && a.level == 4)
+        );
+        assert!(!advice.summary.iter().any(|p| p.contains("Still current")));
+    }
+}

@@ -1,0 +1,214 @@
+//! The event a notification carries, as the outbox stores it: written as JSON in the same
+//! transaction as the change it announces, so that what is delivered later, after any restart,
+//! is exactly what was detected. Rendering and sending it are `notify`'s job.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::channels::EventKind;
+use crate::model::advisory::{Indicator, Level};
+use crate::model::diff::{Change, WordDiff};
+use crate::store::format_time;
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    /// An advisory changed.
+    AdvisoryChange,
+    /// A source stopped reading right.
+    ExtractionFailure,
+    /// A source reads right again.
+    ExtractionRecovered,
+    /// `notify test`.
+    Test,
+}
+
+/// What a notification says: stored in the outbox as JSON when the change is stored, so that
+/// what is delivered later, after any restart, is exactly what was detected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique event id; with the channel name, the delivery id.
+    pub id: String,
+    /// What it is about.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// The source.
+    pub source: String,
+    /// Its country.
+    pub country: String,
+    /// Its page.
+    pub url: String,
+    /// When it was detected (RFC 3339).
+    pub detected_at: String,
+    /// The level before.
+    pub level_from: Option<Level>,
+    /// The level after.
+    pub level_to: Option<Level>,
+    /// Indicators added.
+    pub indicators_added: Vec<Indicator>,
+    /// Indicators removed.
+    pub indicators_removed: Vec<Indicator>,
+    /// Other reasons added.
+    pub reasons_added: Vec<String>,
+    /// Other reasons removed.
+    pub reasons_removed: Vec<String>,
+    /// Whether the summary changed.
+    pub summary_changed: bool,
+    /// The summary diff, unified, line per paragraph.
+    pub summary_diff: String,
+    /// The summary diff, word by word.
+    pub word_diff: Option<WordDiff>,
+    /// The publisher's new note.
+    pub change_note: Option<String>,
+    /// The issued date after.
+    pub issued: Option<chrono::NaiveDate>,
+    /// The analyst's line (or the failure's message).
+    pub headline: String,
+}
+
+impl Event {
+    /// A fresh event id.
+    pub fn new_id() -> String {
+        format!("{:032x}", fastrand::u128(..))
+    }
+
+    /// The event announcing a change.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the event's facts, each from its own place"
+    )]
+    pub fn for_change(
+        id: String,
+        source: &str,
+        country: &str,
+        url: &str,
+        detected_at: DateTime<Utc>,
+        change: &Change,
+        old_summary: &str,
+        new_summary: &str,
+    ) -> Event {
+        let word_diff = change
+            .summary_changed
+            .then(|| crate::model::diff::word_diff(old_summary, new_summary));
+        Event {
+            id,
+            kind: EventType::AdvisoryChange,
+            source: source.to_owned(),
+            country: country.to_owned(),
+            url: url.to_owned(),
+            detected_at: format_time(detected_at),
+            level_from: Some(change.level_from.clone()),
+            level_to: Some(change.level_to.clone()),
+            indicators_added: change.indicators_added.clone(),
+            indicators_removed: change.indicators_removed.clone(),
+            reasons_added: change.reasons_added.clone(),
+            reasons_removed: change.reasons_removed.clone(),
+            summary_changed: change.summary_changed,
+            summary_diff: if change.summary_changed {
+                crate::model::diff::unified(old_summary, new_summary)
+            } else {
+                String::new()
+            },
+            word_diff,
+            change_note: change.change_note.clone(),
+            issued: change.issued_to,
+            headline: change.headline.clone(),
+        }
+    }
+
+    /// The event announcing that a source broke (`recovered` false) or reads again.
+    pub fn for_extraction(
+        source: &str,
+        country: &str,
+        url: &str,
+        at: DateTime<Utc>,
+        recovered: bool,
+        message: &str,
+    ) -> Event {
+        Event {
+            id: Event::new_id(),
+            kind: if recovered {
+                EventType::ExtractionRecovered
+            } else {
+                EventType::ExtractionFailure
+            },
+            source: source.to_owned(),
+            country: country.to_owned(),
+            url: url.to_owned(),
+            detected_at: format_time(at),
+            level_from: None,
+            level_to: None,
+            indicators_added: Vec::new(),
+            indicators_removed: Vec::new(),
+            reasons_added: Vec::new(),
+            reasons_removed: Vec::new(),
+            summary_changed: false,
+            summary_diff: String::new(),
+            word_diff: None,
+            change_note: None,
+            issued: None,
+            headline: if recovered {
+                format!("{source} reads correctly again")
+            } else {
+                format!("{source} no longer reads correctly: {message}")
+            },
+        }
+    }
+
+    /// The kinds this event counts as, for filters.
+    pub fn kinds(&self) -> Vec<EventKind> {
+        match self.kind {
+            EventType::ExtractionFailure | EventType::ExtractionRecovered => {
+                vec![EventKind::ExtractionFailure]
+            }
+            EventType::Test => vec![
+                EventKind::Level,
+                EventKind::Indicators,
+                EventKind::Summary,
+                EventKind::Reissue,
+                EventKind::ExtractionFailure,
+            ],
+            EventType::AdvisoryChange => {
+                let mut kinds = Vec::new();
+                if let (Some(from), Some(to)) = (&self.level_from, &self.level_to)
+                    && from.number != to.number
+                {
+                    kinds.push(EventKind::Level);
+                }
+                if !self.indicators_added.is_empty()
+                    || !self.indicators_removed.is_empty()
+                    || !self.reasons_added.is_empty()
+                    || !self.reasons_removed.is_empty()
+                {
+                    kinds.push(EventKind::Indicators);
+                }
+                if self.summary_changed {
+                    kinds.push(EventKind::Summary);
+                }
+                if kinds.is_empty() {
+                    kinds.push(EventKind::Reissue);
+                }
+                kinds
+            }
+        }
+    }
+
+    /// The delivery id of this event on a channel: stable across retries and restarts.
+    pub fn delivery_id(&self, channel: &str) -> String {
+        format!("{}:{channel}", self.id)
+    }
+
+    /// The email subject and chat line: country and headline.
+    pub fn subject(&self) -> String {
+        match self.kind {
+            EventType::AdvisoryChange | EventType::Test => {
+                format!("{}: {}", self.country, self.headline)
+            }
+            EventType::ExtractionFailure => format!("advisory-watch: {} is broken", self.source),
+            EventType::ExtractionRecovered => {
+                format!("advisory-watch: {} reads correctly again", self.source)
+            }
+        }
+    }
+}
