@@ -120,7 +120,7 @@ pub enum Command {
         /// From: a span back from now ("7d", "24h", "2w") or a date ("2026-11-01")
         #[arg(long, default_value = "7d")]
         since: String,
-        /// Until: a date, or a span back from now [default: now]
+        /// Until: a date (included), or a span back from now [default: now]
         #[arg(long)]
         until: Option<String>,
         /// Only these sources (repeat the option for several)
@@ -599,7 +599,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
                 until: until
                     .as_deref()
-                    .map(|u| report::parse_when(u, now))
+                    .map(|u| report::parse_until(u, now))
                     .transpose()
                     .map_err(anyhow::Error::msg)?,
                 sources: sources.clone(),

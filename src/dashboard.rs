@@ -173,7 +173,7 @@ fn query_from(params: &HashMap<String, String>) -> Result<ReportQuery, String> {
             .map(|t| report::parse_when(t, now))
             .transpose()?,
         until: non_empty("until")
-            .map(|t| report::parse_when(t, now))
+            .map(|t| report::parse_until(t, now))
             .transpose()?,
         sources: non_empty("source")
             .map(|s| vec![s.to_owned()])

@@ -39,7 +39,7 @@ pub enum ReportFormat {
 pub struct ReportQuery {
     /// From (inclusive).
     pub since: Option<DateTime<Utc>>,
-    /// To (exclusive).
+    /// To (exclusive): [`parse_until`] makes a date the end of that day.
     pub until: Option<DateTime<Utc>>,
     /// Only these sources (a feed's name covers its countries).
     pub sources: Vec<String>,
@@ -81,6 +81,41 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         .ok_or_else(|| {
             format!("`{text}` reaches back further than dates go; give a span like \"30d\" or a date like \"2026-11-01\"")
         })
+}
+
+/// Parses `--until` (and the dashboard's `until`): as [`parse_when`], except that a date means
+/// the end of that day, so a period "until 2026-02-12" includes what happened on the 12th.
+pub fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => date
+            .succ_opt()
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .ok_or_else(|| format!("`{text}` is the last day dates go to; give an earlier date")),
+        Err(_) => parse_when(text, now),
+    }
+}
+
+/// The last day a period ending (exclusive) at `until` includes: the day before a midnight,
+/// else the day of `until`.
+pub fn last_day(until: DateTime<Utc>) -> chrono::NaiveDate {
+    let day = until.date_naive();
+    if until.time() == chrono::NaiveTime::MIN {
+        day.pred_opt().unwrap_or(day)
+    } else {
+        day
+    }
+}
+
+/// "from 2026-11-18 to 2026-11-25" for a period, with its last day included.
+pub fn period_words(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
+    let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    match (&since, &until) {
+        (Some(a), Some(b)) => format!("from {} to {}", day(a), last_day(*b)),
+        (Some(a), None) => format!("since {}", day(a)),
+        (None, Some(b)) => format!("until {}", last_day(*b)),
+        (None, None) => "of all time".to_owned(),
+    }
 }
 
 /// The changes of a period, filtered and ordered by what matters most: level raised first,
@@ -183,15 +218,9 @@ impl Report {
         }
     }
 
-    /// "from 2026-11-18 to 2026-11-25", for titles.
+    /// "from 2026-11-18 to 2026-11-25", for titles; the last day is included.
     pub fn period(&self) -> String {
-        let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
-        match (&self.since, &self.until) {
-            (Some(a), Some(b)) => format!("from {} to {}", day(a), day(b)),
-            (Some(a), None) => format!("since {}", day(a)),
-            (None, Some(b)) => format!("until {}", day(b)),
-            (None, None) => "of all time".to_owned(),
-        }
+        period_words(self.since, self.until)
     }
 
     fn empty_sentence(&self) -> String {
@@ -1252,6 +1281,27 @@ pub fn document_text(document: &crate::extract::Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn until_a_date_includes_that_whole_day() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T08:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let until = parse_until("2026-02-12", now).expect("a date");
+        assert_eq!(format_time(until), "2026-02-13T00:00:00.000Z");
+        let cuba = DateTime::parse_from_rfc3339("2026-02-12T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        assert!(cuba < until, "a change at noon of the last day is inside");
+        assert_eq!(
+            period_words(
+                Some(parse_when("2026-02-01", now).expect("date")),
+                Some(until)
+            ),
+            "from 2026-02-01 to 2026-02-12"
+        );
+        assert_eq!(parse_until("7d", now), parse_when("7d", now));
+    }
 
     #[test]
     fn csv_cells_that_look_like_formulas_are_guarded() {
