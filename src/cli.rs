@@ -816,17 +816,14 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let config = load_config(&cli, false)?;
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
-            let wanted = crate::feed::slug(country);
-            let matching: Vec<_> = sources
-                .into_iter()
-                .filter(|s| {
-                    s.country.eq_ignore_ascii_case(country)
-                        || crate::feed::slug(&s.country) == wanted
-                })
-                .collect();
+            let matching = crate::brief::sources_about(country, sources);
             if matching.is_empty() {
+                let hint = crate::country::suggest(country)
+                    .filter(|c| crate::country::resolve(country).is_none_or(|r| r.code != c.code))
+                    .map(|c| format!(" (did you mean {}?)", c.name))
+                    .unwrap_or_default();
                 bail!(
-                    "no source in {} is about `{country}`; `advisory-watch sources` lists them",
+                    "no source in {} is about `{country}`{hint}; `advisory-watch sources` lists them",
                     store.path().display()
                 );
             }

@@ -8,6 +8,8 @@ pub mod advisory;
 pub mod alert;
 pub mod archive;
 pub mod atom;
+pub mod brief;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod country;

@@ -43,7 +43,8 @@ pub struct ReportQuery {
     pub until: Option<DateTime<Utc>>,
     /// Only these sources (a feed's name covers its countries).
     pub sources: Vec<String>,
-    /// Only these countries (case does not matter).
+    /// Only these countries: names, aliases, ISO codes or parts of names
+    /// ([`crate::country::matches`]).
     pub countries: Vec<String>,
     /// Only changes whose level before or after is at least this.
     pub min_level: Option<u8>,
@@ -190,7 +191,7 @@ impl Report {
                     || query
                         .countries
                         .iter()
-                        .any(|country| country.eq_ignore_ascii_case(&c.country))
+                        .any(|country| crate::country::matches(country, &c.country))
             })
             .filter(|c| {
                 query.min_level.is_none_or(|min| {
