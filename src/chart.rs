@@ -53,7 +53,8 @@ impl Frame {
     }
 }
 
-/// The path of one series: a step for each version, up to `end`; a withdrawn stretch is a gap.
+/// The path of one series: a step for each level move, up to `end`; a withdrawn stretch is a
+/// gap.
 /// Returns the `d` text and the number of points (vertices) drawn.
 fn step_path(frame: &Frame, points: &[(DateTime<Utc>, Option<u8>)]) -> (String, usize) {
     let mut d = String::new();
@@ -62,6 +63,7 @@ fn step_path(frame: &Frame, points: &[(DateTime<Utc>, Option<u8>)]) -> (String, 
     for (at, level) in points {
         let x = frame.x(*at);
         match (current, level) {
+            (Some(was), Some(level)) if was == *level => {}
             (Some(_), Some(level)) => {
                 let _ = write!(d, " H{x:.1} V{:.1}", frame.y(*level));
                 vertices += 2;

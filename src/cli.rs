@@ -135,6 +135,14 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// One line per country that changed level or indicators, then a count of summary-only
+        /// updates (text, markdown or html)
+        #[arg(long, conflicts_with = "full")]
+        brief: bool,
+        /// Markdown with each change's facts and summary diff (by default one line per change,
+        /// under 4,000 characters)
+        #[arg(long)]
+        full: bool,
         /// Write to this file instead of standard output
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -591,9 +599,26 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             countries,
             min_level,
             format,
+            brief,
+            full,
             output,
         } => {
             let config = load_config(&cli, false)?;
+            if *brief
+                && !matches!(
+                    format,
+                    ReportFormat::Text | ReportFormat::Markdown | ReportFormat::Html
+                )
+            {
+                bail!(
+                    "--brief is a text, markdown or html report; drop --brief for json, csv or atom"
+                );
+            }
+            let detail = match (brief, full) {
+                (true, _) => report::Detail::Brief,
+                (_, true) => report::Detail::Full,
+                _ => report::Detail::Standard,
+            };
             let now = chrono::Utc::now();
             let query = ReportQuery {
                 since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
@@ -605,10 +630,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
                 sources: sources.clone(),
                 countries: countries.clone(),
                 min_level: *min_level,
-                kind: None,
+                ..ReportQuery::default()
             };
             let store = open_existing_store(&cli, &config)?;
-            let rendered = crate::publish::render(&store, &query, *format, now).await?;
+            let rendered = crate::publish::render(&store, &query, *format, detail, now).await?;
             match output {
                 Some(path) => {
                     crate::publish::write_atomically(path, &rendered)?;
@@ -817,6 +842,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
             let matching = crate::brief::sources_about(country, sources);
+            let country = crate::country::resolve(country).map_or(country.as_str(), |c| c.name);
             if matching.is_empty() {
                 let hint = crate::country::suggest(country)
                     .filter(|c| crate::country::resolve(country).is_none_or(|r| r.code != c.code))

@@ -50,6 +50,46 @@ pub struct ReportQuery {
     pub min_level: Option<u8>,
     /// Only changes of this kind: `level`, `indicators`, `summary`, `areas`, `reissue`.
     pub kind: Option<String>,
+    /// Only sources whose name starts with this (a government's prefix, "us", or a source's
+    /// name); case does not matter.
+    pub source_prefix: Option<String>,
+    /// Only levels raised, or only lowered.
+    pub direction: Option<Direction>,
+    /// Only changes whose headline or summary holds these words (case does not matter).
+    pub text: Option<String>,
+}
+
+/// Which way a level moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Direction {
+    /// Level raised.
+    Raised,
+    /// Level lowered.
+    Lowered,
+}
+
+impl Direction {
+    /// `raised` or `lowered`, as a query string says it.
+    pub fn parse(text: &str) -> Option<Direction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "raised" | "up" => Some(Direction::Raised),
+            "lowered" | "down" => Some(Direction::Lowered),
+            _ => None,
+        }
+    }
+}
+
+/// How much of each change a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every format as it is; Markdown one line per change, short enough for a chat message.
+    #[default]
+    Standard,
+    /// One line per country that changed level or indicators, then a count of summary-only
+    /// updates (text, Markdown and HTML).
+    Brief,
+    /// Markdown with each change's facts and summary diff.
+    Full,
 }
 
 /// Parses `--since` and `--until`: a span back from `now` ("7d", "24h", "2w") or a date
@@ -129,6 +169,8 @@ pub struct Report {
     pub since: Option<DateTime<Utc>>,
     /// The period's end.
     pub until: Option<DateTime<Utc>>,
+    /// How much of each change to show.
+    pub detail: Detail,
     /// The changes, in order.
     pub changes: Vec<StoredChange>,
 }
@@ -204,6 +246,27 @@ impl Report {
                     .as_deref()
                     .is_none_or(|k| kinds(&c.change).contains(&k))
             })
+            .filter(|c| {
+                query.source_prefix.as_deref().is_none_or(|prefix| {
+                    c.source
+                        .to_lowercase()
+                        .starts_with(&prefix.trim().to_lowercase())
+                })
+            })
+            .filter(|c| match query.direction {
+                None => true,
+                Some(Direction::Raised) => c.change.level_raised(),
+                Some(Direction::Lowered) => c.change.level_to.number < c.change.level_from.number,
+            })
+            .filter(|c| {
+                query.text.as_deref().is_none_or(|text| {
+                    let words = text.trim().to_lowercase();
+                    words.is_empty()
+                        || c.change.headline.to_lowercase().contains(&words)
+                        || c.new.summary.to_lowercase().contains(&words)
+                        || c.old.summary.to_lowercase().contains(&words)
+                })
+            })
             .collect();
         changes.sort_by(|a, b| {
             rank(&a.change)
@@ -215,6 +278,7 @@ impl Report {
             generated_at: now,
             since: query.since,
             until: query.until,
+            detail: Detail::Standard,
             changes,
         }
     }
@@ -230,9 +294,19 @@ impl Report {
 
     /// Renders the report.
     pub fn render(&self, format: ReportFormat) -> String {
+        if self.detail == Detail::Brief {
+            let brief = crate::brief::Brief::of(&self.changes, self.since, self.until);
+            match format {
+                ReportFormat::Markdown => return brief_markdown(&brief),
+                ReportFormat::Html => return brief_html(&brief, self.generated_at),
+                ReportFormat::Text => return brief_text(&brief),
+                _ => {}
+            }
+        }
         match format {
             ReportFormat::Text => self.text(),
-            ReportFormat::Markdown => self.markdown(),
+            ReportFormat::Markdown if self.detail == Detail::Full => self.markdown(),
+            ReportFormat::Markdown => self.markdown_short(),
             ReportFormat::Html => self.html(),
             ReportFormat::Json => {
                 serde_json::to_string_pretty(&self.json()).expect("json serializes") + "\n"
@@ -278,6 +352,68 @@ impl Report {
             out.push_str(&change_markdown(change));
             out.push('\n');
         }
+        out
+    }
+
+    /// Markdown for a chat message: one line per change, level and indicator changes first,
+    /// summary-only updates counted in one line, and never more than [`MARKDOWN_BUDGET`]
+    /// characters (the rest counted, `--full` for all).
+    fn markdown_short(&self) -> String {
+        let mut out = format!("## Travel advisory changes {}\n\n", self.period());
+        if self.changes.is_empty() {
+            out.push_str(&self.empty_sentence());
+            out.push('\n');
+            return out;
+        }
+        let (raised, added, other) = self.counts();
+        out.push_str(&format!(
+            "{} change{}: {raised} level raised, {added} indicators added, {other} other.\n\n",
+            self.changes.len(),
+            plural(self.changes.len())
+        ));
+        let (listed, summary_only): (Vec<&StoredChange>, Vec<&StoredChange>) =
+            self.changes.iter().partition(|c| {
+                c.change.level_changed()
+                    || c.change.indicators_changed()
+                    || c.change.areas_moved()
+                    || c.change.kind() != crate::diff::ChangeKind::Changed
+            });
+        let closing = "\nEach change in full: `report --format markdown --full`.\n";
+        let mut left = listed.len();
+        for change in &listed {
+            let line = format!(
+                "- **{}** ({}): {}{} — {}\n",
+                escape_markdown(&crate::brief::country_name(&change.country)),
+                markdown_link(&change.url, &change.source),
+                escape_markdown(&change.change.headline),
+                if change.change.note_disagrees {
+                    " *(the note disagrees)*"
+                } else {
+                    ""
+                },
+                when_words(&change.detected_at, change.archived)
+            );
+            if out.len() + line.len() + closing.len() + 160 > MARKDOWN_BUDGET {
+                break;
+            }
+            out.push_str(&line);
+            left -= 1;
+        }
+        if left > 0 {
+            out.push_str(&format!("- … and {left} more change{}\n", plural(left)));
+        }
+        if !summary_only.is_empty() {
+            let mut sources: Vec<&str> = summary_only.iter().map(|c| c.source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            out.push_str(&format!(
+                "\n{} more change{} updated a summary only ({}).\n",
+                summary_only.len(),
+                plural(summary_only.len()),
+                escape_markdown(&sources.join(", "))
+            ));
+        }
+        out.push_str(closing);
         out
     }
 
@@ -377,14 +513,182 @@ impl Report {
             self.changes.len()
         ));
         for change in &self.changes {
-            body.push_str(&card(change, None));
+            body.push_str(&card(change, None, false));
         }
         crate::html::page(&title, false, &body)
     }
 }
 
+/// The most characters `report --format markdown` prints without `--full`: a chat message's
+/// limit is 4,000.
+pub const MARKDOWN_BUDGET: usize = 3_900;
+
+/// When a change was seen, in words: "2026-02-12 08:15 UTC", or "archived, first seen
+/// 2026-02-12" for a version from an archive, whose time of day is unknown.
+pub fn when_words(detected_at: &str, archived: bool) -> String {
+    if archived {
+        format!("archived, first seen {}", crate::brief::day(detected_at))
+    } else {
+        crate::html::short_time(detected_at)
+    }
+}
+
+fn summary_only_sentence(n: usize) -> String {
+    format!(
+        "{n} advisor{} updated {} summary only.",
+        if n == 1 { "y" } else { "ies" },
+        if n == 1 { "its" } else { "their" }
+    )
+}
+
+fn brief_parts(line: &crate::brief::BriefLine) -> Vec<String> {
+    use crate::brief::{Government, indicator_words, mover_words};
+    let mut parts: Vec<String> = line
+        .movers
+        .iter()
+        .map(|m| {
+            let arrow = match m.net_steps() {
+                n if n > 0 => "▲ ",
+                n if n < 0 => "▼ ",
+                _ => "",
+            };
+            format!(
+                "{arrow}{} {} ({})",
+                m.government.short(),
+                mover_words(m),
+                m.source
+            )
+        })
+        .collect();
+    // One part per source: what its indicators and areas did over the period.
+    let mut sources: Vec<&str> = line.indicators.iter().map(|i| i.source.as_str()).collect();
+    sources.dedup();
+    for source in sources {
+        let changes: Vec<&crate::brief::IndicatorChange> = line
+            .indicators
+            .iter()
+            .filter(|i| i.source == source)
+            .collect();
+        let mut words: Vec<String> = Vec::new();
+        for change in &changes {
+            let change_words = indicator_words(&crate::brief::IndicatorChange {
+                areas_moved: false,
+                ..(*change).clone()
+            });
+            if !change_words.is_empty() && !words.contains(&change_words) {
+                words.push(change_words);
+            }
+        }
+        let areas = changes.iter().filter(|c| c.areas_moved).count();
+        if areas > 0 {
+            words.push(format!(
+                "areas changed{}",
+                if areas == 1 {
+                    String::new()
+                } else {
+                    format!(" {areas} times")
+                }
+            ));
+        }
+        let first = crate::brief::day(&changes[0].at);
+        let last = crate::brief::day(&changes[changes.len() - 1].at);
+        parts.push(format!(
+            "{} {} ({source}, {})",
+            Government::of(source, None).short(),
+            words.join(", "),
+            if first == last {
+                first.to_owned()
+            } else {
+                format!("{first} to {last}")
+            }
+        ));
+    }
+    parts
+}
+
+/// `report --brief` as text: one line per country, then the summary-only count.
+pub fn brief_text(brief: &crate::brief::Brief) -> String {
+    let mut out = format!("Travel advisory brief {}\n", brief.period);
+    if brief.lines.is_empty() {
+        out.push_str(&format!(
+            "No advisory changed level or indicators {}.\n",
+            brief.period
+        ));
+    }
+    for line in &brief.lines {
+        out.push_str(&format!(
+            "{}: {}\n",
+            line.country,
+            brief_parts(line).join("; ")
+        ));
+    }
+    if brief.summary_only > 0 {
+        out.push_str(&summary_only_sentence(brief.summary_only));
+        out.push('\n');
+    }
+    out
+}
+
+/// `report --brief --format markdown`.
+pub fn brief_markdown(brief: &crate::brief::Brief) -> String {
+    let mut out = format!("**Travel advisory brief {}**\n\n", brief.period);
+    if brief.lines.is_empty() {
+        out.push_str(&format!(
+            "No advisory changed level or indicators {}.\n",
+            brief.period
+        ));
+    }
+    for line in &brief.lines {
+        out.push_str(&format!(
+            "- **{}**: {}\n",
+            escape_markdown(&line.country),
+            escape_markdown(&brief_parts(line).join("; "))
+        ));
+    }
+    if brief.summary_only > 0 {
+        out.push_str(&format!(
+            "\n{}\n",
+            summary_only_sentence(brief.summary_only)
+        ));
+    }
+    out
+}
+
+/// `report --brief --format html`: one self-contained page.
+pub fn brief_html(brief: &crate::brief::Brief, generated_at: DateTime<Utc>) -> String {
+    use crate::html::escape;
+    let title = format!("Travel advisory brief {}", brief.period);
+    let mut body = format!(
+        "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        escape(&title),
+        escape(&format_time(generated_at))
+    );
+    if brief.lines.is_empty() {
+        body.push_str(&format!(
+            "<li>No advisory changed level or indicators {}.</li>",
+            escape(&brief.period)
+        ));
+    }
+    for line in &brief.lines {
+        body.push_str(&format!(
+            "<li><b>{}</b>: {}</li>",
+            escape(&line.country),
+            escape(&brief_parts(line).join("; "))
+        ));
+    }
+    body.push_str("</ul>");
+    if brief.summary_only > 0 {
+        body.push_str(&format!(
+            "<p class=\"summary-only\">{}</p>",
+            escape(&summary_only_sentence(brief.summary_only))
+        ));
+    }
+    crate::html::page(&title, false, &body)
+}
+
 /// A stored change as an HTML card, with the word diff when the summary changed.
-pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
+/// `compact` folds the facts and the diff into a `<details>` under the headline.
+pub fn card(change: &StoredChange, source_link: Option<String>, compact: bool) -> String {
     let diff = change
         .change
         .summary_changed
@@ -395,7 +699,9 @@ pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
             source: &change.source,
             url: &change.url,
             detected_at: &change.detected_at,
+            archived: change.archived,
             source_link,
+            compact,
         },
         &change.change,
         diff.as_ref(),
