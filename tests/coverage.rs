@@ -137,7 +137,7 @@ fn a_feed_source_can_watch_one_country_and_compare_shows_every_government() {
     let run = ws.run(&["compare", "mali"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for expected in [
-        "What each source says about mali",
+        "What each source says about Mali",
         "us-feed-mali/mali",
         "us-mali",
         "ca/ml",

@@ -81,6 +81,8 @@ fn every_report_format_on_a_fixed_history() {
     for format in ["text", "markdown", "html", "json", "csv", "atom"] {
         insta::assert_snapshot!(format!("report_{format}"), report(&ws, format, &[]));
     }
+    insta::assert_snapshot!("report_markdown_full", report(&ws, "markdown", &["--full"]));
+    insta::assert_snapshot!("report_brief", report(&ws, "text", &["--brief"]));
 }
 
 #[test]
@@ -281,14 +283,14 @@ fn the_dashboard_shows_sources_changes_history_and_comparisons_read_only() {
     let ws = history();
     let dashboard = Dashboard::start(&ws);
 
-    let overview = dashboard.get("/");
+    let overview = dashboard.get("/sources");
     assert!(
-        overview.contains("<td>Mali</td>") && overview.contains("us-nepal"),
+        overview.contains(">Mali</a></td>") && overview.contains("us-nepal"),
         "{overview}"
     );
     assert!(
-        overview.contains("class=\"level l4\">Level 4: Do not travel"),
-        "coloured level"
+        overview.contains("class=\"level short l4\" title=\"Do not travel\">L4"),
+        "coloured level, the government's words on hover: {overview}"
     );
 
     let changes = dashboard.get("/changes?country=Mali&since=2025-10-01");
@@ -299,7 +301,10 @@ fn the_dashboard_shows_sources_changes_history_and_comparisons_read_only() {
     assert!(raised.contains("Nepal: Level raised") && !raised.contains("Mali:"));
 
     let history = dashboard.get("/source?name=us-mali");
-    assert!(history.contains("3 versions, 2 changes"), "{history}");
+    assert!(
+        history.contains("3 versions, 2 changes, 0 failures"),
+        "{history}"
+    );
     let versions: Vec<String> = regex::Regex::new(r#"<option value="(\d+)""#)
         .expect("re")
         .captures_iter(&history)
@@ -444,7 +449,11 @@ fn chromium_renders_the_mali_change_and_runs_nothing_a_page_smuggled_in() {
         !dom.contains("<img src=\"x\""),
         "no element was made from page text"
     );
-    render(&browser, &dashboard.url("/"), &shots.join("dashboard.png"));
+    render(
+        &browser,
+        &dashboard.url("/sources"),
+        &shots.join("dashboard-sources.png"),
+    );
 
     let report = ws.dir.path().join("report.html");
     let run = ws.run(&[

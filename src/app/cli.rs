@@ -120,7 +120,7 @@ pub enum Command {
         /// From: a span back from now ("7d", "24h", "2w") or a date ("2026-11-01")
         #[arg(long, default_value = "7d")]
         since: String,
-        /// Until: a date, or a span back from now [default: now]
+        /// Until: a date (included), or a span back from now [default: now]
         #[arg(long)]
         until: Option<String>,
         /// Only these sources (repeat the option for several)
@@ -135,6 +135,14 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// One line per country that changed level or indicators, then a count of summary-only
+        /// updates (text, markdown or html)
+        #[arg(long, conflicts_with = "full")]
+        brief: bool,
+        /// Markdown with each change's facts and summary diff (by default one line per change,
+        /// under 4,000 characters)
+        #[arg(long)]
+        full: bool,
         /// Write to this file instead of standard output
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -591,24 +599,42 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             countries,
             min_level,
             format,
+            brief,
+            full,
             output,
         } => {
             let config = load_config(&cli, false)?;
+            if *brief
+                && !matches!(
+                    format,
+                    ReportFormat::Text | ReportFormat::Markdown | ReportFormat::Html
+                )
+            {
+                bail!(
+                    "--brief is a text, markdown or html report; drop --brief for json, csv or atom"
+                );
+            }
+            let detail = match (brief, full) {
+                (true, _) => report::Detail::Brief,
+                (_, true) => report::Detail::Full,
+                _ => report::Detail::Standard,
+            };
             let now = chrono::Utc::now();
             let query = ReportQuery {
                 since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
                 until: until
                     .as_deref()
-                    .map(|u| report::parse_when(u, now))
+                    .map(|u| report::parse_until(u, now))
                     .transpose()
                     .map_err(anyhow::Error::msg)?,
                 sources: sources.clone(),
                 countries: countries.clone(),
                 min_level: *min_level,
-                kind: None,
+                ..ReportQuery::default()
             };
             let store = open_existing_store(&cli, &config)?;
-            let rendered = crate::present::publish::render(&store, &query, *format, now).await?;
+            let rendered =
+                crate::present::publish::render(&store, &query, *format, detail, now).await?;
             match output {
                 Some(path) => {
                     crate::present::publish::write_atomically(path, &rendered)?;
@@ -819,37 +845,33 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             let config = load_config(&cli, false)?;
             let store = open_existing_store(&cli, &config)?;
             let sources = store.call(|store| store.overview()).await?;
-            let wanted = crate::read::feed::slug(country);
-            // One country, whatever each government calls it: by ISO code where the name is
-            // known, else by the name as written.
-            let wanted_code = crate::model::country::resolve(country).map(|c| c.code);
-            // A feed or index watched for one country holds its advisory in `<source>/<key>`.
             let containers: std::collections::HashSet<String> = sources
                 .iter()
                 .filter_map(|s| s.name.split_once('/').map(|(parent, _)| parent.to_owned()))
                 .collect();
-            let mut matching: Vec<report::Side> = sources
-                .into_iter()
-                .filter(|s| !containers.contains(&s.name))
-                .filter(|s| {
-                    s.country.eq_ignore_ascii_case(country)
-                        || crate::read::feed::slug(&s.country) == wanted
-                        || wanted_code.is_some_and(|code| {
-                            crate::model::country::resolve(&s.country)
-                                .is_some_and(|c| c.code == code)
-                        })
-                })
-                .map(|source| report::Side {
-                    government: government_of(&config, &source.name),
-                    source,
-                })
-                .collect();
+            let mut matching: Vec<report::Side> =
+                crate::present::brief::sources_about(country, sources)
+                    .into_iter()
+                    .filter(|s| !containers.contains(&s.name))
+                    .map(|source| report::Side {
+                        government: government_of(&config, &source.name),
+                        source,
+                    })
+                    .collect();
             matching.sort_by(|a, b| {
                 (&a.government, &a.source.name).cmp(&(&b.government, &b.source.name))
             });
+            let country =
+                crate::model::country::resolve(country).map_or(country.as_str(), |c| c.name);
             if matching.is_empty() {
+                let hint = crate::model::country::suggest(country)
+                    .filter(|c| {
+                        crate::model::country::resolve(country).is_none_or(|r| r.code != c.code)
+                    })
+                    .map(|c| format!(" (did you mean {}?)", c.name))
+                    .unwrap_or_default();
                 bail!(
-                    "no source in {} is about `{country}`; `advisory-watch sources` lists them",
+                    "no source in {} is about `{country}`{hint}; `advisory-watch sources` lists them",
                     store.path().display()
                 );
             }

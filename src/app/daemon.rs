@@ -310,7 +310,14 @@ async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSet
         ..Default::default()
     };
     let outcome = async {
-        let text = crate::present::publish::render(store, &query, settings.format, now).await?;
+        let text = crate::present::publish::render(
+            store,
+            &query,
+            settings.format,
+            crate::present::report::Detail::Standard,
+            now,
+        )
+        .await?;
         crate::present::publish::write_atomically(&settings.path, &text)
     }
     .await;

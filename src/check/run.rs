@@ -104,6 +104,7 @@ pub async fn check_in_batch(
                 let notes = Notes {
                     notify: &checker.notify,
                     batch: &batch,
+                    archived: false,
                 };
                 let checked =
                     check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
@@ -155,6 +156,8 @@ fn empty_latest() -> Latest {
 pub(crate) struct Notes<'a> {
     notify: &'a NotifySettings,
     batch: &'a str,
+    /// The pages come from an archive (`import`, `backfill`), not a check.
+    archived: bool,
 }
 
 impl Notes<'_> {
@@ -493,7 +496,10 @@ async fn record_extracted(
         {
             previous_advisory(store, &mut latest).await?;
         }
-        let (outcome, change) = compare_with_latest(&latest, &extracted);
+        let (mut outcome, change) = compare_with_latest(&latest, &extracted);
+        if let Outcome::NewVersion { archived, .. } = &mut outcome {
+            *archived = notes.archived;
+        }
         let is_new = matches!(outcome, Outcome::NewVersion { .. });
         if is_new && body.is_none() {
             body = origin.raw.map(Body::new);
@@ -551,6 +557,7 @@ async fn record_extracted(
                             country: target.country.to_owned(),
                             url: target.url.to_owned(),
                             detected_at: format_time(checked_at),
+                            archived: notes.archived,
                             change,
                             old: previous
                                 .advisory
@@ -841,6 +848,7 @@ fn compare_with_latest(
                     profile: extracted.profile.clone(),
                     advisory: extracted.advisory.clone(),
                     change: change.clone(),
+                    archived: false,
                 },
                 change,
             )
@@ -912,6 +920,7 @@ pub async fn import(
     let notes = Notes {
         notify: &silent,
         batch: "import",
+        archived: true,
     };
     let mut imported = Imported::default();
     for (index, (at, bytes)) in documents.into_iter().enumerate() {
@@ -974,6 +983,7 @@ pub async fn backfill(
     let notes = Notes {
         notify: &silent,
         batch: "backfill",
+        archived: true,
     };
     let target = Target::of(source, id);
     let mut done = Backfilled::default();

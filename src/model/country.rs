@@ -117,6 +117,113 @@ pub fn display_name(key: &str, name: &str) -> String {
     identify(key, name).map_or_else(|| name.to_owned(), |c| c.name.to_owned())
 }
 
+/// The countries a source's country name stands for: one for "Burma" or "Mexico Travel
+/// Advisory", several for a name that lists them ("Mainland China, Hong Kong & Macau" is CN, HK
+/// and MO), none for a name the table does not know.
+pub fn countries_of(name: &str) -> Vec<&'static Country> {
+    let trimmed = name.trim();
+    let stripped = strip_suffix_words(trimmed, &["travel advisory", "travel advice", "advisory"]);
+    if let Some(country) = resolve(stripped) {
+        return vec![country];
+    }
+    let parts: Vec<&str> = stripped
+        .split([',', '&', ';', '/'])
+        .flat_map(|part| part.split(" and "))
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    let found: Vec<&'static Country> = parts.iter().filter_map(|p| resolve_name(p)).collect();
+    if found.len() == parts.len() {
+        found
+    } else {
+        Vec::new()
+    }
+}
+
+fn strip_suffix_words<'a>(name: &'a str, suffixes: &[&str]) -> &'a str {
+    let lower = name.to_lowercase();
+    for suffix in suffixes {
+        if lower.ends_with(suffix) && lower.len() == name.len() {
+            let cut =
+                name[..name.len() - suffix.len()].trim_end_matches([' ', '-', ':', '\u{2013}']);
+            if !cut.is_empty() {
+                return cut;
+            }
+        }
+    }
+    name
+}
+
+/// Whether a search (a name, alias, ISO code, or part of a name: "Camb", "Myanmar", "MM")
+/// finds a source whose country is `name`. A search that names a country finds that country
+/// only ("Niger" is not Nigeria); any other is a part of a name or alias. An empty search finds
+/// everything.
+pub fn matches(search: &str, name: &str) -> bool {
+    let wanted = key(search);
+    if wanted.is_empty() {
+        return true;
+    }
+    let countries = countries_of(name);
+    if let Some(country) = resolve(search) {
+        return countries.iter().any(|c| c.code == country.code) || key(name) == wanted;
+    }
+    key(name).contains(&wanted)
+        || countries
+            .iter()
+            .flat_map(|c| c.names.iter())
+            .any(|n| key(n).contains(&wanted))
+}
+
+/// The country in the table whose name or alias is nearest to `search`, to suggest when it
+/// names none: a name that starts with it, else the fewest edits (at most a quarter of its
+/// letters).
+pub fn suggest(search: &str) -> Option<&'static Country> {
+    let wanted = key(search);
+    if wanted.is_empty() {
+        return None;
+    }
+    let table = &*COUNTRIES;
+    let mut names: Vec<(&str, usize)> = table
+        .by_key
+        .iter()
+        .map(|(name, &i)| (name.as_str(), i))
+        .collect();
+    names.sort_unstable();
+    if let Some(&(_, i)) = names.iter().find(|(name, _)| name.starts_with(&wanted)) {
+        return Some(&table.countries[i]);
+    }
+    let limit = (wanted.chars().count() / 4).max(1);
+    names
+        .iter()
+        .map(|&(name, i)| (edits(name, &wanted), i))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, i)| &table.countries[i])
+}
+
+/// Levenshtein distance over characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 /// Every country in the table.
 pub fn all() -> &'static [Country] {
     &COUNTRIES.countries
@@ -154,5 +261,55 @@ mod tests {
         assert_eq!(display_name("zz", "Atlantis"), "Atlantis");
         assert_eq!(resolve("Zulia State"), None);
         assert_eq!(resolve("Freedonia"), None);
+    }
+
+    #[test]
+    fn a_source_name_can_stand_for_several_countries() {
+        let codes = |name: &str| {
+            countries_of(name)
+                .iter()
+                .map(|c| c.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes("Mainland China, Hong Kong & Macau"),
+            ["CN", "HK", "MO"]
+        );
+        assert_eq!(codes("Mexico Travel Advisory"), ["MX"]);
+        assert_eq!(codes("Antigua and Barbuda"), ["AG"]);
+        assert_eq!(codes("Bosnia and Herzegovina"), ["BA"]);
+        assert_eq!(codes("Burma (Myanmar)"), ["MM"]);
+        assert!(codes("Mali and Freedonia").is_empty());
+    }
+
+    #[test]
+    fn searches_find_by_part_of_a_name_alias_or_code() {
+        for (search, name, found) in [
+            ("Camb", "Cambodia", true),
+            ("camb", "Cambodia", true),
+            ("Myanmar", "Burma", true),
+            ("MM", "Burma", true),
+            ("myan", "Burma", true),
+            ("DRC", "Democratic Republic of the Congo", true),
+            ("Ivory Coast", "Côte d'Ivoire", true),
+            ("Hong Kong", "Mainland China, Hong Kong & Macau", true),
+            ("MO", "Mainland China, Hong Kong & Macau", true),
+            ("China", "Mainland China, Hong Kong & Macau", true),
+            ("Mali", "Cambodia", false),
+            ("Niger", "Nigeria", false),
+            ("Niger", "Niger", true),
+            ("ML", "Malawi", false),
+            ("", "Mali", true),
+        ] {
+            assert_eq!(matches(search, name), found, "{search} in {name}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_gets_a_suggestion() {
+        assert_eq!(suggest("Cambodja").map(|c| c.name), Some("Cambodia"));
+        assert_eq!(suggest("Camb").map(|c| c.name), Some("Cambodia"));
+        assert_eq!(suggest("Myanmr").map(|c| c.code), Some("MM"));
+        assert_eq!(suggest("Freedonia"), None);
     }
 }

@@ -34,3 +34,27 @@ pub fn parse_when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
             format!("`{text}` reaches back further than dates go; give a span like \"30d\" or a date like \"2026-11-01\"")
         })
 }
+
+/// Parses `--until` (and the dashboard's `until`): as [`parse_when`], except that a date means
+/// the end of that day, so a period "until 2026-02-12" includes what happened on the 12th.
+pub fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => date
+            .succ_opt()
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .ok_or_else(|| format!("`{text}` is the last day dates go to; give an earlier date")),
+        Err(_) => parse_when(text, now),
+    }
+}
+
+/// The last day a period ending (exclusive) at `until` includes: the day before a midnight,
+/// else the day of `until`.
+pub fn last_day(until: DateTime<Utc>) -> chrono::NaiveDate {
+    let day = until.date_naive();
+    if until.time() == chrono::NaiveTime::MIN {
+        day.pred_opt().unwrap_or(day)
+    } else {
+        day
+    }
+}

@@ -76,13 +76,16 @@ body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans
 header.top{background:#162e51;color:#fff;padding:12px 20px}
 header.top a{color:#fff;text-decoration:none;margin-right:18px;font-weight:600}
 header.top .brand{font-size:18px;margin-right:28px}
-main{max-width:980px;margin:0 auto;padding:16px 20px 40px}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
 h1{font-size:24px;margin:8px 0 4px}
 h2{font-size:19px;margin:0 0 6px}
 .muted{color:var(--muted)}
 .summary{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 20px}
 .summary span{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 .card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:6px;padding:14px 16px;margin:0 0 14px;break-inside:avoid}
+.card.up{border-left-color:#c0392b;border-left-width:8px}.card.down{border-left-color:#2e8540;border-left-width:8px}
+details.card>summary{cursor:pointer;list-style-position:outside;margin-left:14px}
+details.card>summary h2{display:inline}
 .card.lv1{border-left-color:var(--l1)}.card.lv2{border-left-color:var(--l2)}.card.lv3{border-left-color:var(--l3)}.card.lv4{border-left-color:var(--l4)}
 .meta{font-size:14px;color:var(--muted);margin:2px 0 8px}
 .level{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px;white-space:nowrap}
@@ -104,6 +107,19 @@ form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0 1
 form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
 form.filters input,form.filters select{font:inherit;padding:4px 6px}
 a{color:#005ea2}
+td{overflow-wrap:anywhere}
+td.name{white-space:nowrap;overflow-wrap:normal}
+span.up{color:#a3271c;font-weight:700}span.down{color:#1d6b32;font-weight:700}
+.level.short{padding:1px 6px}
+.counter b{font-size:20px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px;margin:12px 0 20px}
+.grid section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px;min-width:0}
+.grid h2{font-size:17px}
+.disagree{background:#fde2e1;border:1px solid #f5b7b1;border-radius:6px;padding:8px 12px;font-weight:600}
+svg.chart{background:#fff;border:1px solid var(--line);border-radius:6px;display:block;max-width:100%;height:auto}
+svg.spark{vertical-align:middle}
+table.legend td,table.legend th{font-size:14px;padding:4px 8px}
+ul.brief li{margin:4px 0}
 @media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
 @media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
 "#;
@@ -126,7 +142,7 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
     if navigation {
         out.push_str(
             "<header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
-             <a href=\"/\">Sources</a><a href=\"/changes\">Changes</a>\
+             <a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a>\
              <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></header>",
         );
     }
@@ -140,6 +156,15 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
 pub fn level_badge(level: &Level) -> String {
     format!(
         "<span class=\"level l{n}\">Level {n}: {}</span>",
+        escape(&level.label),
+        n = level.number.clamp(1, 4)
+    )
+}
+
+/// A short level badge, "L3", with the government's own words as its title.
+pub fn level_chip(level: &Level) -> String {
+    format!(
+        "<span class=\"level short l{n}\" title=\"{}\">L{n}</span>",
         escape(&level.label),
         n = level.number.clamp(1, 4)
     )
@@ -245,20 +270,58 @@ pub struct CardContext<'a> {
     pub url: &'a str,
     /// When it was detected.
     pub detected_at: &'a str,
+    /// The version came from an archive: `detected_at` is the day it was first seen.
+    pub archived: bool,
     /// Where the source's own page on the dashboard is, if there is one.
     pub source_link: Option<String>,
+    /// Headline, levels and chips first; the note and the diff inside a `<details>` that
+    /// opens on a click, with no script.
+    pub compact: bool,
+}
+
+/// The class of a change card's edge: `up` (red) for a raised level, `down` (green) for a
+/// lowered one, else the new level's colour.
+pub fn edge_class(change: &Change) -> String {
+    if change.level_raised() {
+        "up".to_owned()
+    } else if change.level_changed() {
+        "down".to_owned()
+    } else {
+        format!("lv{}", change.level_to.number.clamp(1, 4))
+    }
+}
+
+/// "detected 2026-02-12 08:15 UTC", or "archived, first seen 2026-02-12" for a version from an
+/// archive.
+pub fn seen_words(at: &str, archived: bool) -> String {
+    if archived {
+        format!("archived, first seen {}", at.get(..10).unwrap_or(at))
+    } else {
+        format!("detected {}", short_time(at))
+    }
 }
 
 /// One change as a card: country and headline, where and when, the levels, the chips, the
 /// publisher's note and the word diff.
 pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&WordDiff>) -> String {
     let mut out = String::new();
+    let (open, close) = if context.compact {
+        ("details", "details")
+    } else {
+        ("article", "article")
+    };
     let _ = write!(
         out,
-        "<article class=\"card lv{}\"><h2>{}: {}</h2>",
-        change.level_to.number.clamp(1, 4),
+        "<{open} class=\"card {}\">{}<h2>{}: {}{}</h2>",
+        edge_class(change),
+        if context.compact { "<summary>" } else { "" },
         escape(context.country),
-        escape(&change.headline)
+        escape(&change.headline),
+        if change.note_disagrees {
+            " <span class=\"flag\" title=\"The publisher's note names a different level or indicators than the page\">note disagrees</span>"
+        } else {
+            ""
+        }
     );
     let source = match &context.source_link {
         Some(link) => format!(
@@ -270,8 +333,8 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
     };
     let _ = write!(
         out,
-        "<p class=\"meta\">{source} &middot; detected {} &middot; {}",
-        escape(&short_time(context.detected_at)),
+        "<p class=\"meta\">{source} &middot; {} &middot; {}",
+        escape(&seen_words(context.detected_at, context.archived)),
         link(context.url, "page", "noreferrer")
     );
     if let Some(issued) = change.issued_to {
@@ -302,13 +365,16 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
             chips(&change.indicators_added, &change.indicators_removed)
         );
     }
+    if context.compact {
+        out.push_str("</summary>");
+    }
     if let Some(note) = &change.change_note {
         let _ = write!(out, "<blockquote>{}</blockquote>", escape(note));
     }
     if let Some(diff) = diff {
         out.push_str(&word_diff(diff));
     }
-    out.push_str("</article>");
+    let _ = write!(out, "</{close}>");
     out
 }
 

@@ -4,6 +4,8 @@
 //! `read` and `model`.
 
 pub mod atom;
+pub mod brief;
+pub mod chart;
 pub mod dashboard;
 pub mod html;
 pub mod publish;

@@ -8,21 +8,25 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::present::report::{Report, ReportFormat, ReportQuery};
+use crate::present::report::{Detail, Report, ReportFormat, ReportQuery};
 use crate::store::StoreHandle;
 
-/// Renders the report of `query` from the database.
+/// Renders the report of `query` from the database, with as much of each change as `detail`
+/// says.
 pub async fn render(
     store: &StoreHandle,
     query: &ReportQuery,
     format: ReportFormat,
+    detail: Detail,
     now: DateTime<Utc>,
 ) -> anyhow::Result<String> {
     let (since, until) = (query.since, query.until);
     let changes = store
         .call(move |s| s.changes_in(None, since, until))
         .await?;
-    Ok(Report::build(changes, query, now).render(format))
+    let mut report = Report::build(changes, query, now);
+    report.detail = detail;
+    Ok(report.render(format))
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename.

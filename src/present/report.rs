@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 pub use crate::config::ReportFormat;
 use crate::model::advisory::{Advisory, Indicator, Level};
 use crate::model::diff::{self, Change, Edit, WordDiff};
-pub use crate::model::period::parse_when;
+pub use crate::model::period::{last_day, parse_until, parse_when};
 use crate::read::extract::Attempt;
 use crate::store::cycle::{CycleReport, Reprocessed};
 use crate::store::{SourceOverview, StoredChange, StoredFailure, StoredSnapshot, format_time};
@@ -24,16 +24,68 @@ const TEXT_DIFF_PARAGRAPHS: usize = 6;
 pub struct ReportQuery {
     /// From (inclusive).
     pub since: Option<DateTime<Utc>>,
-    /// To (exclusive).
+    /// To (exclusive): [`parse_until`] makes a date the end of that day.
     pub until: Option<DateTime<Utc>>,
     /// Only these sources (a feed's name covers its countries).
     pub sources: Vec<String>,
-    /// Only these countries (case does not matter).
+    /// Only these countries: names, aliases, ISO codes or parts of names
+    /// ([`crate::model::country::matches`]).
     pub countries: Vec<String>,
     /// Only changes whose level before or after is at least this.
     pub min_level: Option<u8>,
     /// Only changes of this kind: `level`, `indicators`, `summary`, `areas`, `reissue`.
     pub kind: Option<String>,
+    /// Only sources whose name starts with this (a government's prefix, "us", or a source's
+    /// name); case does not matter.
+    pub source_prefix: Option<String>,
+    /// Only levels raised, or only lowered.
+    pub direction: Option<Direction>,
+    /// Only changes whose headline or summary holds these words (case does not matter).
+    pub text: Option<String>,
+}
+
+/// Which way a level moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Direction {
+    /// Level raised.
+    Raised,
+    /// Level lowered.
+    Lowered,
+}
+
+impl Direction {
+    /// `raised` or `lowered`, as a query string says it.
+    pub fn parse(text: &str) -> Option<Direction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "raised" | "up" => Some(Direction::Raised),
+            "lowered" | "down" => Some(Direction::Lowered),
+            _ => None,
+        }
+    }
+}
+
+/// How much of each change a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every format as it is; Markdown one line per change, short enough for a chat message.
+    #[default]
+    Standard,
+    /// One line per country that changed level or indicators, then a count of summary-only
+    /// updates (text, Markdown and HTML).
+    Brief,
+    /// Markdown with each change's facts and summary diff.
+    Full,
+}
+
+/// "from 2026-11-18 to 2026-11-25" for a period, with its last day included.
+pub fn period_words(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
+    let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    match (&since, &until) {
+        (Some(a), Some(b)) => format!("from {} to {}", day(a), last_day(*b)),
+        (Some(a), None) => format!("since {}", day(a)),
+        (None, Some(b)) => format!("until {}", last_day(*b)),
+        (None, None) => "of all time".to_owned(),
+    }
 }
 
 /// The changes of a period, filtered and ordered by what matters most: level raised first,
@@ -46,6 +98,8 @@ pub struct Report {
     pub since: Option<DateTime<Utc>>,
     /// The period's end.
     pub until: Option<DateTime<Utc>>,
+    /// How much of each change to show.
+    pub detail: Detail,
     /// The changes, in order.
     pub changes: Vec<StoredChange>,
 }
@@ -108,7 +162,7 @@ impl Report {
                     || query
                         .countries
                         .iter()
-                        .any(|country| country.eq_ignore_ascii_case(&c.country))
+                        .any(|country| crate::model::country::matches(country, &c.country))
             })
             .filter(|c| {
                 query.min_level.is_none_or(|min| {
@@ -121,6 +175,27 @@ impl Report {
                     .as_deref()
                     .is_none_or(|k| kinds(&c.change).contains(&k))
             })
+            .filter(|c| {
+                query.source_prefix.as_deref().is_none_or(|prefix| {
+                    c.source
+                        .to_lowercase()
+                        .starts_with(&prefix.trim().to_lowercase())
+                })
+            })
+            .filter(|c| match query.direction {
+                None => true,
+                Some(Direction::Raised) => c.change.level_raised(),
+                Some(Direction::Lowered) => c.change.level_to.number < c.change.level_from.number,
+            })
+            .filter(|c| {
+                query.text.as_deref().is_none_or(|text| {
+                    let words = text.trim().to_lowercase();
+                    words.is_empty()
+                        || c.change.headline.to_lowercase().contains(&words)
+                        || c.new.summary.to_lowercase().contains(&words)
+                        || c.old.summary.to_lowercase().contains(&words)
+                })
+            })
             .collect();
         changes.sort_by(|a, b| {
             rank(&a.change)
@@ -132,19 +207,14 @@ impl Report {
             generated_at: now,
             since: query.since,
             until: query.until,
+            detail: Detail::Standard,
             changes,
         }
     }
 
-    /// "from 2026-11-18 to 2026-11-25", for titles.
+    /// "from 2026-11-18 to 2026-11-25", for titles; the last day is included.
     pub fn period(&self) -> String {
-        let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
-        match (&self.since, &self.until) {
-            (Some(a), Some(b)) => format!("from {} to {}", day(a), day(b)),
-            (Some(a), None) => format!("since {}", day(a)),
-            (None, Some(b)) => format!("until {}", day(b)),
-            (None, None) => "of all time".to_owned(),
-        }
+        period_words(self.since, self.until)
     }
 
     fn empty_sentence(&self) -> String {
@@ -153,9 +223,19 @@ impl Report {
 
     /// Renders the report.
     pub fn render(&self, format: ReportFormat) -> String {
+        if self.detail == Detail::Brief {
+            let brief = crate::present::brief::Brief::of(&self.changes, self.since, self.until);
+            match format {
+                ReportFormat::Markdown => return brief_markdown(&brief),
+                ReportFormat::Html => return brief_html(&brief, self.generated_at),
+                ReportFormat::Text => return brief_text(&brief),
+                _ => {}
+            }
+        }
         match format {
             ReportFormat::Text => self.text(),
-            ReportFormat::Markdown => self.markdown(),
+            ReportFormat::Markdown if self.detail == Detail::Full => self.markdown(),
+            ReportFormat::Markdown => self.markdown_short(),
             ReportFormat::Html => self.html(),
             ReportFormat::Json => {
                 serde_json::to_string_pretty(&self.json()).expect("json serializes") + "\n"
@@ -201,6 +281,68 @@ impl Report {
             out.push_str(&change_markdown(change));
             out.push('\n');
         }
+        out
+    }
+
+    /// Markdown for a chat message: one line per change, level and indicator changes first,
+    /// summary-only updates counted in one line, and never more than [`MARKDOWN_BUDGET`]
+    /// characters (the rest counted, `--full` for all).
+    fn markdown_short(&self) -> String {
+        let mut out = format!("## Travel advisory changes {}\n\n", self.period());
+        if self.changes.is_empty() {
+            out.push_str(&self.empty_sentence());
+            out.push('\n');
+            return out;
+        }
+        let (raised, added, other) = self.counts();
+        out.push_str(&format!(
+            "{} change{}: {raised} level raised, {added} indicators added, {other} other.\n\n",
+            self.changes.len(),
+            plural(self.changes.len())
+        ));
+        let (listed, summary_only): (Vec<&StoredChange>, Vec<&StoredChange>) =
+            self.changes.iter().partition(|c| {
+                c.change.level_changed()
+                    || c.change.indicators_changed()
+                    || c.change.areas_moved()
+                    || c.change.kind() != crate::model::diff::ChangeKind::Changed
+            });
+        let closing = "\nEach change in full: `report --format markdown --full`.\n";
+        let mut left = listed.len();
+        for change in &listed {
+            let line = format!(
+                "- **{}** ({}): {}{} — {}\n",
+                escape_markdown(&crate::present::brief::country_name(&change.country)),
+                markdown_link(&change.url, &change.source),
+                escape_markdown(&change.change.headline),
+                if change.change.note_disagrees {
+                    " *(the note disagrees)*"
+                } else {
+                    ""
+                },
+                when_words(&change.detected_at, change.archived)
+            );
+            if out.len() + line.len() + closing.len() + 160 > MARKDOWN_BUDGET {
+                break;
+            }
+            out.push_str(&line);
+            left -= 1;
+        }
+        if left > 0 {
+            out.push_str(&format!("- … and {left} more change{}\n", plural(left)));
+        }
+        if !summary_only.is_empty() {
+            let mut sources: Vec<&str> = summary_only.iter().map(|c| c.source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            out.push_str(&format!(
+                "\n{} more change{} updated a summary only ({}).\n",
+                summary_only.len(),
+                plural(summary_only.len()),
+                escape_markdown(&sources.join(", "))
+            ));
+        }
+        out.push_str(closing);
         out
     }
 
@@ -300,14 +442,185 @@ impl Report {
             self.changes.len()
         ));
         for change in &self.changes {
-            body.push_str(&card(change, None));
+            body.push_str(&card(change, None, false));
         }
         crate::present::html::page(&title, false, &body)
     }
 }
 
+/// The most characters `report --format markdown` prints without `--full`: a chat message's
+/// limit is 4,000.
+pub const MARKDOWN_BUDGET: usize = 3_900;
+
+/// When a change was seen, in words: "2026-02-12 08:15 UTC", or "archived, first seen
+/// 2026-02-12" for a version from an archive, whose time of day is unknown.
+pub fn when_words(detected_at: &str, archived: bool) -> String {
+    if archived {
+        format!(
+            "archived, first seen {}",
+            crate::present::brief::day(detected_at)
+        )
+    } else {
+        crate::present::html::short_time(detected_at)
+    }
+}
+
+fn summary_only_sentence(n: usize) -> String {
+    format!(
+        "{n} advisor{} updated {} summary only.",
+        if n == 1 { "y" } else { "ies" },
+        if n == 1 { "its" } else { "their" }
+    )
+}
+
+fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String> {
+    use crate::present::brief::{Government, indicator_words, mover_words};
+    let mut parts: Vec<String> = line
+        .movers
+        .iter()
+        .map(|m| {
+            let arrow = match m.net_steps() {
+                n if n > 0 => "▲ ",
+                n if n < 0 => "▼ ",
+                _ => "",
+            };
+            format!(
+                "{arrow}{} {} ({})",
+                m.government.short(),
+                mover_words(m),
+                m.source
+            )
+        })
+        .collect();
+    // One part per source: what its indicators and areas did over the period.
+    let mut sources: Vec<&str> = line.indicators.iter().map(|i| i.source.as_str()).collect();
+    sources.dedup();
+    for source in sources {
+        let changes: Vec<&crate::present::brief::IndicatorChange> = line
+            .indicators
+            .iter()
+            .filter(|i| i.source == source)
+            .collect();
+        let mut words: Vec<String> = Vec::new();
+        for change in &changes {
+            let change_words = indicator_words(&crate::present::brief::IndicatorChange {
+                areas_moved: false,
+                ..(*change).clone()
+            });
+            if !change_words.is_empty() && !words.contains(&change_words) {
+                words.push(change_words);
+            }
+        }
+        let areas = changes.iter().filter(|c| c.areas_moved).count();
+        if areas > 0 {
+            words.push(format!(
+                "areas changed{}",
+                if areas == 1 {
+                    String::new()
+                } else {
+                    format!(" {areas} times")
+                }
+            ));
+        }
+        let first = crate::present::brief::day(&changes[0].at);
+        let last = crate::present::brief::day(&changes[changes.len() - 1].at);
+        parts.push(format!(
+            "{} {} ({source}, {})",
+            Government::of(source, None).short(),
+            words.join(", "),
+            if first == last {
+                first.to_owned()
+            } else {
+                format!("{first} to {last}")
+            }
+        ));
+    }
+    parts
+}
+
+/// `report --brief` as text: one line per country, then the summary-only count.
+pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
+    let mut out = format!("Travel advisory brief {}\n", brief.period);
+    if brief.lines.is_empty() {
+        out.push_str(&format!(
+            "No advisory changed level or indicators {}.\n",
+            brief.period
+        ));
+    }
+    for line in &brief.lines {
+        out.push_str(&format!(
+            "{}: {}\n",
+            line.country,
+            brief_parts(line).join("; ")
+        ));
+    }
+    if brief.summary_only > 0 {
+        out.push_str(&summary_only_sentence(brief.summary_only));
+        out.push('\n');
+    }
+    out
+}
+
+/// `report --brief --format markdown`.
+pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
+    let mut out = format!("**Travel advisory brief {}**\n\n", brief.period);
+    if brief.lines.is_empty() {
+        out.push_str(&format!(
+            "No advisory changed level or indicators {}.\n",
+            brief.period
+        ));
+    }
+    for line in &brief.lines {
+        out.push_str(&format!(
+            "- **{}**: {}\n",
+            escape_markdown(&line.country),
+            escape_markdown(&brief_parts(line).join("; "))
+        ));
+    }
+    if brief.summary_only > 0 {
+        out.push_str(&format!(
+            "\n{}\n",
+            summary_only_sentence(brief.summary_only)
+        ));
+    }
+    out
+}
+
+/// `report --brief --format html`: one self-contained page.
+pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<Utc>) -> String {
+    use crate::present::html::escape;
+    let title = format!("Travel advisory brief {}", brief.period);
+    let mut body = format!(
+        "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        escape(&title),
+        escape(&format_time(generated_at))
+    );
+    if brief.lines.is_empty() {
+        body.push_str(&format!(
+            "<li>No advisory changed level or indicators {}.</li>",
+            escape(&brief.period)
+        ));
+    }
+    for line in &brief.lines {
+        body.push_str(&format!(
+            "<li><b>{}</b>: {}</li>",
+            escape(&line.country),
+            escape(&brief_parts(line).join("; "))
+        ));
+    }
+    body.push_str("</ul>");
+    if brief.summary_only > 0 {
+        body.push_str(&format!(
+            "<p class=\"summary-only\">{}</p>",
+            escape(&summary_only_sentence(brief.summary_only))
+        ));
+    }
+    crate::present::html::page(&title, false, &body)
+}
+
 /// A stored change as an HTML card, with the word diff when the summary changed.
-pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
+/// `compact` folds the facts and the diff into a `<details>` under the headline.
+pub fn card(change: &StoredChange, source_link: Option<String>, compact: bool) -> String {
     let diff = change
         .change
         .summary_changed
@@ -318,7 +631,9 @@ pub fn card(change: &StoredChange, source_link: Option<String>) -> String {
             source: &change.source,
             url: &change.url,
             detected_at: &change.detected_at,
+            archived: change.archived,
             source_link,
+            compact,
         },
         &change.change,
         diff.as_ref(),
@@ -1250,6 +1565,27 @@ pub fn document_text(document: &crate::read::extract::Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn until_a_date_includes_that_whole_day() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T08:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let until = parse_until("2026-02-12", now).expect("a date");
+        assert_eq!(format_time(until), "2026-02-13T00:00:00.000Z");
+        let cuba = DateTime::parse_from_rfc3339("2026-02-12T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        assert!(cuba < until, "a change at noon of the last day is inside");
+        assert_eq!(
+            period_words(
+                Some(parse_when("2026-02-01", now).expect("date")),
+                Some(until)
+            ),
+            "from 2026-02-01 to 2026-02-12"
+        );
+        assert_eq!(parse_until("7d", now), parse_when("7d", now));
+    }
 
     #[test]
     fn csv_cells_that_look_like_formulas_are_guarded() {

@@ -167,7 +167,7 @@ fn date_of(path: &Path) -> Dated {
 }
 
 /// A file's content as the readers take it: Markdown and plain text are turned into HTML
-/// (see [`as_readable`]).
+/// (see [`as_html`]).
 pub fn read(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     let bytes = std::fs::read(path).map_err(|source| ArchiveError::File {
         path: path.to_owned(),

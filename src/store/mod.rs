@@ -178,6 +178,9 @@ ALTER TABLE sources ADD COLUMN last_error_at TEXT;
     r#"
 ALTER TABLE snapshots ADD COLUMN reader INTEGER NOT NULL DEFAULT 1;
 "#,
+    r#"
+ALTER TABLE snapshots ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// A page body ready to store: its hash, size and deflated bytes.
@@ -313,6 +316,9 @@ pub enum Outcome {
         advisory: Advisory,
         /// The change from `previous`, if any, and its unique id.
         change: Option<(String, Change)>,
+        /// From an archive (`import`, `backfill`): its time is the day it was first seen, not a
+        /// check's.
+        archived: bool,
     },
     /// A document of many advisories read right; its countries are recorded on their own.
     Fetched,
@@ -436,6 +442,12 @@ pub struct SourceOverview {
     pub level_label: Option<String>,
     /// Current indicators, sorted ids.
     pub indicators: Vec<&'static str>,
+    /// Areas of the current version with a level of their own.
+    pub areas: Vec<crate::model::advisory::Area>,
+    /// The profile that read the current version (which government's scale it is on).
+    pub profile: Option<String>,
+    /// When the current version was first seen.
+    pub version_seen: Option<String>,
     /// The current version's issued date.
     pub issued: Option<chrono::NaiveDate>,
     /// Whether the publisher withdrew the advisory.
@@ -466,6 +478,8 @@ pub struct StoredSnapshot {
     pub last_seen_at: String,
     /// The profile that read it.
     pub profile: String,
+    /// From an archive (`import`, `backfill`): first seen on that day, at no known time.
+    pub archived: bool,
     /// Fields.
     pub advisory: Advisory,
 }
@@ -485,12 +499,29 @@ pub struct StoredChange {
     pub url: String,
     /// When detected.
     pub detected_at: String,
+    /// The version after came from an archive: `detected_at` is the day it was first seen.
+    pub archived: bool,
     /// The change.
     pub change: Change,
     /// The version before.
     pub old: Advisory,
     /// The version after.
     pub new: Advisory,
+}
+
+/// A version's level and when it held, for charts of level over time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelPoint {
+    /// The source's name.
+    pub source: String,
+    /// When the version was first seen.
+    pub first_seen_at: String,
+    /// When it was last seen.
+    pub last_seen_at: String,
+    /// Its level, 1-4.
+    pub level: u8,
+    /// The publisher withdrew the advisory.
+    pub withdrawn: bool,
 }
 
 /// A stored failure.
@@ -818,10 +849,12 @@ impl Store {
             .prepare_cached(
                 "SELECT s.id, s.name, s.country, s.url, s.last_checked_at, s.last_success_at, s.state,
                         s.consecutive_failures, s.last_error_message,
-                        (SELECT advisory FROM snapshots WHERE source_id = s.id ORDER BY id DESC LIMIT 1),
+                        l.advisory,
                         (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id),
-                        s.last_error_at, s.last_error_kind
-                 FROM sources s ORDER BY s.name",
+                        s.last_error_at, s.last_error_kind, l.profile, l.first_seen_at
+                 FROM sources s
+                 LEFT JOIN snapshots l ON l.id = (SELECT MAX(id) FROM snapshots WHERE source_id = s.id)
+                 ORDER BY s.name",
             )
             .map_err(|e| self.err(e))?;
         let rows = statement
@@ -836,6 +869,9 @@ impl Store {
                         level: None,
                         level_label: None,
                         indicators: Vec::new(),
+                        areas: Vec::new(),
+                        profile: r.get(13)?,
+                        version_seen: r.get(14)?,
                         issued: None,
                         withdrawn: false,
                         state: r.get(6)?,
@@ -857,6 +893,7 @@ impl Store {
                 overview.level = Some(advisory.level.number);
                 overview.level_label = Some(advisory.level.label.clone());
                 overview.indicators = advisory.sorted_indicator_ids();
+                overview.areas = advisory.areas.clone();
                 overview.issued = advisory.issued;
                 overview.withdrawn = advisory.withdrawn;
             }
@@ -931,26 +968,36 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT id, first_seen_at, last_seen_at, profile, advisory FROM snapshots
+                "SELECT id, first_seen_at, last_seen_at, profile, advisory, archived FROM snapshots
                  WHERE source_id = ?1 ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
-        let rows: Vec<(i64, String, String, String, String)> = statement
+        let rows: Vec<(i64, String, String, String, String, bool)> = statement
             .query_map([source.0], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.err(e))?;
         rows.into_iter()
-            .map(|(id, first_seen_at, last_seen_at, profile, json)| {
-                Ok(StoredSnapshot {
-                    id: SnapshotId(id),
-                    first_seen_at,
-                    last_seen_at,
-                    profile,
-                    advisory: self.decode(&json, "version")?,
-                })
-            })
+            .map(
+                |(id, first_seen_at, last_seen_at, profile, json, archived)| {
+                    Ok(StoredSnapshot {
+                        id: SnapshotId(id),
+                        first_seen_at,
+                        last_seen_at,
+                        profile,
+                        archived,
+                        advisory: self.decode(&json, "version")?,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -971,7 +1018,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT c.id, s.name, s.country, s.url, c.detected_at, c.change, old.advisory, new.advisory,
-                        COALESCE(c.uid, '')
+                        COALESCE(c.uid, ''), new.archived
                  FROM changes c
                  JOIN sources s ON s.id = c.source_id
                  JOIN snapshots old ON old.id = c.from_snapshot
@@ -992,6 +1039,7 @@ impl Store {
             String,
             String,
             String,
+            bool,
         );
         let rows: Vec<Row> = statement
             .query_map(
@@ -1011,6 +1059,7 @@ impl Store {
                         r.get(6)?,
                         r.get(7)?,
                         r.get(8)?,
+                        r.get(9)?,
                     ))
                 },
             )
@@ -1018,7 +1067,7 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.into_iter()
             .map(
-                |(id, source, country, url, detected_at, change, old, new, uid)| {
+                |(id, source, country, url, detected_at, change, old, new, uid, archived)| {
                     Ok(StoredChange {
                         id: ChangeId(id),
                         uid,
@@ -1026,6 +1075,7 @@ impl Store {
                         country,
                         url,
                         detected_at,
+                        archived,
                         change: self.decode(&change, "change")?,
                         old: self.decode(&old, "version")?,
                         new: self.decode(&new, "version")?,
@@ -1033,6 +1083,32 @@ impl Store {
                 },
             )
             .collect()
+    }
+
+    /// Every version's level, by source name, oldest first: what charts of level over time
+    /// draw. Reads the level column and one field of each version, never the bodies.
+    pub fn level_points(&self) -> Result<Vec<LevelPoint>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT s.name, sn.first_seen_at, sn.last_seen_at, sn.level,
+                        COALESCE(json_extract(sn.advisory, '$.withdrawn'), 0)
+                 FROM snapshots sn JOIN sources s ON s.id = sn.source_id
+                 ORDER BY s.name, sn.id",
+            )
+            .map_err(|e| self.err(e))?;
+        statement
+            .query_map([], |r| {
+                Ok(LevelPoint {
+                    source: r.get(0)?,
+                    first_seen_at: r.get(1)?,
+                    last_seen_at: r.get(2)?,
+                    level: r.get(3)?,
+                    withdrawn: r.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
     }
 
     /// A source's failures, oldest first.
@@ -1117,6 +1193,15 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(wrap)?;
+        // Versions from an archive stay archived: their times are the days of the files.
+        let archived: std::collections::HashSet<String> = tx
+            .prepare("SELECT first_seen_at FROM snapshots WHERE source_id = ?1 AND archived")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([source.0], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(wrap)?;
         tx.execute("DELETE FROM changes WHERE source_id = ?1", [source.0])
             .map_err(wrap)?;
         tx.execute("DELETE FROM snapshots WHERE source_id = ?1", [source.0])
@@ -1137,6 +1222,7 @@ impl Store {
                 Some(&version.observation.body_hash),
                 &version.profile,
                 &version.advisory,
+                archived.contains(&version.observation.at),
             )
             .map_err(wrap)?;
             if let (Some(from), Some(change)) = (previous, &version.change) {
@@ -1477,6 +1563,7 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
             profile,
             advisory,
             change,
+            archived,
         } => {
             if latest != previous.map(|p| p.0) {
                 return Ok(Recorded::Stale);
@@ -1493,6 +1580,7 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
                 record.body.as_ref().map(|b| b.hash.as_str()),
                 profile,
                 advisory,
+                *archived,
             )?;
             let change_id = match (previous, change) {
                 (Some(from), Some((uid, change))) => {
@@ -1596,11 +1684,12 @@ fn insert_snapshot(
     body_hash: Option<&str>,
     profile: &str,
     advisory: &Advisory,
+    archived: bool,
 ) -> rusqlite::Result<i64> {
     let json = serde_json::to_string(advisory).expect("an advisory always serializes");
     tx.prepare_cached(
-        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory, reader)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory, reader, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
     )?
     .query_row(
         params![
@@ -1613,7 +1702,8 @@ fn insert_snapshot(
             advisory.fields_hash(),
             advisory.level.number,
             json,
-            crate::read::extract::READER_VERSION
+            crate::read::extract::READER_VERSION,
+            archived
         ],
         |r| r.get(0),
     )
@@ -1778,6 +1868,7 @@ mod tests {
                 profile: "p".into(),
                 advisory,
                 change: None,
+                archived: false,
             },
             deliveries: Vec::new(),
             validators: None,
