@@ -307,6 +307,7 @@ fn clauses(text: &str) -> Vec<Clause> {
 /// Where a clause's advice applies: "to Mali" is the whole country, "to Libya except ..." the
 /// whole but some places, "to the remaining areas of Venezuela" the rest, anything else a part.
 fn scope_of(target: &str) -> Scope {
+    let target = target.trim_start_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
     let target = strip_place_prefix(target.trim().trim_end_matches([':', ',', '.']));
     let place = target.to_lowercase();
     if place.starts_with("the remaining areas")
