@@ -1,0 +1,720 @@
+//! What one check writes: the sources' rows, the latest version of each, and the write of a
+//! check as one transaction (its version, its change and the change's deliveries, with a guard
+//! against a version stored meanwhile by another process); compressed, content-addressed
+//! bodies; and the rebuilding of a history by `reprocess`.
+
+use super::*;
+
+/// A page's HTTP validators, sent back on the next request so that an unchanged page costs a
+/// 304 and no download.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// Whether there is anything to send.
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// A page body ready to store: its hash, size and deflated bytes.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Hash of the raw bytes.
+    pub hash: String,
+    /// Size of the raw bytes.
+    pub size: usize,
+    /// The raw bytes, deflated.
+    pub deflated: Vec<u8>,
+}
+
+impl Body {
+    /// Hashes and compresses raw page bytes. CPU work: call it off the async runtime.
+    pub fn new(raw: &[u8]) -> Body {
+        let mut encoder = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(raw.len() / 4),
+            flate2::Compression::fast(),
+        );
+        encoder
+            .write_all(raw)
+            .expect("writing to a Vec cannot fail");
+        Body {
+            hash: content_hash(raw),
+            size: raw.len(),
+            deflated: encoder.finish().expect("finishing a Vec cannot fail"),
+        }
+    }
+}
+
+/// The hash that identifies a page body.
+pub fn content_hash(raw: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(raw))
+}
+
+/// The source as the configuration names it, for [`Store::sync_sources`].
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    /// Unique name.
+    pub name: String,
+    /// Country.
+    pub country: String,
+    /// URL.
+    pub url: String,
+}
+
+/// What the store knows of a source's latest state, loaded once per cycle.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    /// The latest version, if any.
+    pub snapshot: Option<LatestSnapshot>,
+    /// Hash of the last body fetched successfully.
+    pub content_hash: Option<String>,
+    /// The source's state: `new`, `ok`, `failing` or `broken`.
+    pub state: String,
+    /// The validators of the last page that read right, for a conditional request.
+    pub validators: Validators,
+    /// Whether any check of it ever succeeded.
+    pub ever_succeeded: bool,
+}
+
+impl Latest {
+    /// Whether no check of the source ever succeeded: its next success is its baseline.
+    pub fn last_success_never(&self) -> bool {
+        !self.ever_succeeded
+    }
+}
+
+/// The latest version of a source.
+#[derive(Debug, Clone)]
+pub struct LatestSnapshot {
+    /// Its id.
+    pub id: SnapshotId,
+    /// Hash of its extracted fields.
+    pub fields_hash: String,
+    /// Its fields, loaded only when a comparison needs them ([`Store::advisory`]).
+    pub advisory: Option<Advisory>,
+    /// The version of the reader that read it ([`crate::read::extract::READER_VERSION`]).
+    pub reader: u32,
+}
+
+/// Why a check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The page could not be fetched (connection, timeout, body).
+    Fetch,
+    /// The server answered with an error status.
+    Http,
+    /// The page was fetched but the profile could not read it.
+    Extraction,
+}
+
+impl FailureKind {
+    /// The stored and printed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Fetch => "fetch",
+            FailureKind::Http => "http",
+            FailureKind::Extraction => "extraction",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> FailureKind {
+        match text {
+            "http" => FailureKind::Http,
+            "extraction" => FailureKind::Extraction,
+            _ => FailureKind::Fetch,
+        }
+    }
+}
+
+/// The outcome of one check, to record.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per check; boxing would only add an allocation"
+)]
+pub enum Outcome {
+    /// The extracted fields equal the latest version's.
+    Unchanged {
+        /// The latest version, as the caller saw it.
+        snapshot: SnapshotId,
+    },
+    /// A new version, with the change from the previous one if there was one.
+    NewVersion {
+        /// The version the change was computed against.
+        previous: Option<SnapshotId>,
+        /// The profile that read it.
+        profile: String,
+        /// Its fields.
+        advisory: Advisory,
+        /// The change from `previous`, if any, and its unique id.
+        change: Option<(String, Change)>,
+        /// From an archive (`import`, `backfill`): its time is the day it was first seen, not a
+        /// check's.
+        archived: bool,
+    },
+    /// A document of many advisories read right; its countries are recorded on their own.
+    Fetched,
+    /// The check failed.
+    Failed {
+        /// Why.
+        kind: FailureKind,
+        /// The message shown to operators.
+        message: String,
+    },
+}
+
+/// One check, to record in one transaction.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    /// The source.
+    pub source: SourceId,
+    /// When.
+    pub checked_at: DateTime<Utc>,
+    /// The HTTP status, if a response came.
+    pub http_status: Option<u16>,
+    /// Hash of the body, if one came.
+    pub content_hash: Option<String>,
+    /// The body to keep: for a new version or an extraction failure.
+    pub body: Option<Body>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Notifications to queue with it, in the same transaction.
+    pub deliveries: Vec<NewDelivery>,
+    /// The page's validators to keep for the next conditional request (`None`: keep the
+    /// stored ones, as after a 304).
+    pub validators: Option<Validators>,
+}
+
+/// A notification to queue in the outbox.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// The channel's name.
+    pub channel: String,
+    /// The event's id; with the channel, the delivery's id.
+    pub event_id: String,
+    /// The event, as JSON.
+    pub event: String,
+    /// The cycle it came from, for digests.
+    pub batch: String,
+}
+
+/// What recording a check did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored; the new version and change, if any.
+    Stored {
+        /// The new version.
+        snapshot: Option<SnapshotId>,
+        /// The new change.
+        change: Option<ChangeId>,
+    },
+    /// Another writer stored a newer version of this source meanwhile: compare again.
+    Stale,
+}
+
+fn write_check(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<Recorded> {
+    let recorded = write_outcome(tx, record)?;
+    if recorded != Recorded::Stale {
+        let at = format_time(record.checked_at);
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO deliveries (key, channel, event_id, event, batch, next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        )?;
+        for delivery in &record.deliveries {
+            insert.execute(params![
+                format!("{}:{}", delivery.event_id, delivery.channel),
+                delivery.channel,
+                delivery.event_id,
+                delivery.event,
+                delivery.batch,
+                at
+            ])?;
+        }
+    }
+    Ok(recorded)
+}
+
+fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<Recorded> {
+    let at = format_time(record.checked_at);
+    let source = record.source;
+    let latest: Option<i64> = tx
+        .prepare_cached("SELECT MAX(id) FROM snapshots WHERE source_id = ?1")?
+        .query_row([source.0], |r| r.get(0))?;
+    match &record.outcome {
+        Outcome::Unchanged { snapshot } => {
+            if latest != Some(snapshot.0) {
+                return Ok(Recorded::Stale);
+            }
+            tx.prepare_cached("UPDATE snapshots SET last_seen_at = ?2 WHERE id = ?1")?
+                .execute(params![snapshot.0, at])?;
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
+        Outcome::NewVersion {
+            previous,
+            profile,
+            advisory,
+            change,
+            archived,
+        } => {
+            if latest != previous.map(|p| p.0) {
+                return Ok(Recorded::Stale);
+            }
+            if let Some(body) = &record.body {
+                insert_body(tx, body)?;
+            }
+            let id = insert_snapshot(
+                tx,
+                source,
+                &at,
+                &at,
+                record.http_status,
+                record.body.as_ref().map(|b| b.hash.as_str()),
+                profile,
+                advisory,
+                *archived,
+            )?;
+            let change_id = match (previous, change) {
+                (Some(from), Some((uid, change))) => {
+                    Some(insert_change(tx, source, from.0, id, &at, uid, change)?)
+                }
+                _ => None,
+            };
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: Some(SnapshotId(id)),
+                change: change_id.map(ChangeId),
+            })
+        }
+        Outcome::Fetched => {
+            mark_success(tx, record, &at)?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
+        Outcome::Failed { kind, message } => {
+            if let Some(body) = &record.body {
+                insert_body(tx, body)?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO failures (source_id, at, kind, message, http_status, body_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                source.0,
+                at,
+                kind.as_str(),
+                message,
+                record.http_status,
+                record.body.as_ref().map(|b| &b.hash)
+            ])?;
+            let state = if *kind == FailureKind::Extraction {
+                "broken"
+            } else {
+                "failing"
+            };
+            tx.prepare_cached(
+                "UPDATE sources SET last_checked_at = ?2, last_status = ?3, state = ?4,
+                    consecutive_failures = consecutive_failures + 1,
+                    last_error_kind = ?5, last_error_message = ?6, last_error_at = ?2,
+                    etag = CASE WHEN ?4 = 'broken' THEN NULL ELSE etag END,
+                    last_modified = CASE WHEN ?4 = 'broken' THEN NULL ELSE last_modified END,
+                    last_content_hash = CASE WHEN ?4 = 'broken' THEN NULL ELSE last_content_hash END
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                source.0,
+                at,
+                record.http_status,
+                state,
+                kind.as_str(),
+                message
+            ])?;
+            Ok(Recorded::Stored {
+                snapshot: None,
+                change: None,
+            })
+        }
+    }
+}
+
+fn mark_success(tx: &Transaction<'_>, record: &CheckRecord, at: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE sources SET last_checked_at = ?2, last_success_at = ?2, last_status = ?3,
+            last_content_hash = COALESCE(?4, last_content_hash), state = 'ok', consecutive_failures = 0
+         WHERE id = ?1",
+    )?
+    .execute(params![record.source.0, at, record.http_status, record.content_hash])?;
+    if let Some(validators) = &record.validators {
+        tx.prepare_cached("UPDATE sources SET etag = ?2, last_modified = ?3 WHERE id = ?1")?
+            .execute(params![
+                record.source.0,
+                validators.etag,
+                validators.last_modified
+            ])?;
+    }
+    Ok(())
+}
+
+fn insert_body(tx: &Transaction<'_>, body: &Body) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO bodies (hash, size, deflated) VALUES (?1, ?2, ?3)")?
+        .execute(params![body.hash, body.size as i64, body.deflated])?;
+    Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one column each; a struct would only rename them"
+)]
+fn insert_snapshot(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    first_seen_at: &str,
+    last_seen_at: &str,
+    http_status: Option<u16>,
+    body_hash: Option<&str>,
+    profile: &str,
+    advisory: &Advisory,
+    archived: bool,
+) -> rusqlite::Result<i64> {
+    let json = serde_json::to_string(advisory).expect("an advisory always serializes");
+    tx.prepare_cached(
+        "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory, reader, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+    )?
+    .query_row(
+        params![
+            source.0,
+            first_seen_at,
+            last_seen_at,
+            http_status,
+            body_hash,
+            profile,
+            advisory.fields_hash(),
+            advisory.level.number,
+            json,
+            crate::read::extract::READER_VERSION,
+            archived
+        ],
+        |r| r.get(0),
+    )
+}
+
+fn insert_change(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    from: i64,
+    to: i64,
+    at: &str,
+    uid: &str,
+    change: &Change,
+) -> rusqlite::Result<i64> {
+    let json = serde_json::to_string(change).expect("a change always serializes");
+    tx.prepare_cached(
+        "INSERT INTO changes (source_id, from_snapshot, to_snapshot, detected_at, headline, change, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+    )?
+    .query_row(
+        params![source.0, from, to, at, change.headline, json, uid],
+        |r| r.get(0),
+    )
+}
+
+impl Store {
+    /// Makes the configured sources known to the database (inserting new ones, updating
+    /// country and URL of known ones) and returns their ids by name.
+    pub fn sync_sources(
+        &mut self,
+        sources: &[SourceSpec],
+    ) -> Result<HashMap<String, SourceId>, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut ids = HashMap::with_capacity(sources.len());
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO sources (name, country, url) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(name) DO UPDATE SET country = excluded.country, url = excluded.url
+                     RETURNING id",
+                )
+                .map_err(wrap)?;
+            for source in sources {
+                let id: i64 = upsert
+                    .query_row(params![source.name, source.country, source.url], |r| {
+                        r.get(0)
+                    })
+                    .map_err(wrap)?;
+                ids.insert(source.name.clone(), SourceId(id));
+            }
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(ids)
+    }
+
+    /// The latest version and body hash of each given source, in one pass.
+    pub fn latest(&self, ids: &[SourceId]) -> Result<HashMap<SourceId, Latest>, StoreError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut state = self
+            .conn
+            .prepare_cached(
+                "SELECT last_content_hash, state, etag, last_modified, last_success_at IS NOT NULL
+                 FROM sources WHERE id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        for &id in ids {
+            type Row = (Option<String>, String, Option<String>, Option<String>, bool);
+            let (content_hash, source_state, etag, last_modified, ever_succeeded): Row = state
+                .query_row([id.0], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+                .map_err(|e| self.err(e))?
+                .unwrap_or((None, "new".to_owned(), None, None, false));
+            let snapshot = self.latest_snapshot(id)?;
+            out.insert(
+                id,
+                Latest {
+                    snapshot,
+                    content_hash,
+                    state: source_state,
+                    validators: Validators {
+                        etag,
+                        last_modified,
+                    },
+                    ever_succeeded,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn latest_snapshot(&self, id: SourceId) -> Result<Option<LatestSnapshot>, StoreError> {
+        let row: Option<(i64, String, u32)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, fields_hash, reader FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
+            )
+            .map_err(|e| self.err(e))?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|(sid, fields_hash, reader)| LatestSnapshot {
+            id: SnapshotId(sid),
+            fields_hash,
+            advisory: None,
+            reader,
+        }))
+    }
+
+    /// The fields of a stored version.
+    pub fn advisory(&self, id: SnapshotId) -> Result<Advisory, StoreError> {
+        let json: String = self
+            .conn
+            .prepare_cached("SELECT advisory FROM snapshots WHERE id = ?1")
+            .map_err(|e| self.err(e))?
+            .query_row([id.0], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.decode(&json, "version")
+    }
+
+    pub(super) fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        json: &str,
+        what: &'static str,
+    ) -> Result<T, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            message: e.to_string(),
+        })
+    }
+
+    /// Records one check in one transaction. Returns [`Recorded::Stale`], writing nothing,
+    /// when the source's latest version is no longer the one the caller compared against.
+    pub fn record(&mut self, record: &CheckRecord) -> Result<Recorded, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let recorded = write_check(&tx, record).map_err(wrap)?;
+        if recorded != Recorded::Stale {
+            tx.commit().map_err(wrap)?;
+        }
+        Ok(recorded)
+    }
+
+    /// The sources whose names start with `prefix` (a feed's countries: `us-feed/`).
+    pub fn children(&self, prefix: &str) -> Result<Vec<(String, SourceId)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT name, id FROM sources WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name",
+            )
+            .map_err(|e| self.err(e))?;
+        statement
+            .query_map([prefix], |r| Ok((r.get(0)?, SourceId(r.get(1)?))))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The country of a source, by name.
+    pub fn source_country(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT country FROM sources WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records that every country of a feed was seen again (its document did not change).
+    pub fn touch_children(&mut self, parent: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let prefix = format!("{parent}/");
+        let at = format_time(at);
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute(
+            "UPDATE snapshots SET last_seen_at = ?2 WHERE id IN (
+                SELECT MAX(s.id) FROM snapshots s JOIN sources c ON c.id = s.source_id
+                WHERE substr(c.name, 1, length(?1)) = ?1 GROUP BY s.source_id)",
+            params![prefix, at],
+        )
+        .map_err(wrap)?;
+        tx.execute(
+            "UPDATE sources SET last_checked_at = ?2, last_success_at = ?2
+             WHERE substr(name, 1, length(?1)) = ?1 AND state = 'ok'",
+            params![prefix, at],
+        )
+        .map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
+    /// A source's id by name, if the database knows it.
+    pub fn source_id(&self, name: &str) -> Result<Option<SourceId>, StoreError> {
+        self.conn
+            .query_row("SELECT id FROM sources WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(|id| id.map(SourceId))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Replaces a source's versions, changes and extraction failures with rebuilt ones, in one
+    /// transaction: what `reprocess` writes. Bodies are kept.
+    pub fn replace_history(
+        &mut self,
+        source: SourceId,
+        versions: &[RebuiltVersion],
+        failures: &[RebuiltFailure],
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        // Versions from an archive stay archived: their times are the days of the files.
+        let archived: std::collections::HashSet<String> = tx
+            .prepare("SELECT first_seen_at FROM snapshots WHERE source_id = ?1 AND archived")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([source.0], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(wrap)?;
+        tx.execute("DELETE FROM changes WHERE source_id = ?1", [source.0])
+            .map_err(wrap)?;
+        tx.execute("DELETE FROM snapshots WHERE source_id = ?1", [source.0])
+            .map_err(wrap)?;
+        tx.execute(
+            "DELETE FROM failures WHERE source_id = ?1 AND kind = 'extraction' AND body_hash IS NOT NULL",
+            [source.0],
+        )
+        .map_err(wrap)?;
+        let mut previous: Option<i64> = None;
+        for version in versions {
+            let id = insert_snapshot(
+                &tx,
+                source,
+                &version.observation.at,
+                &version.observation.last_seen_at,
+                version.observation.http_status,
+                Some(&version.observation.body_hash),
+                &version.profile,
+                &version.advisory,
+                archived.contains(&version.observation.at),
+            )
+            .map_err(wrap)?;
+            if let (Some(from), Some(change)) = (previous, &version.change) {
+                let uid = format!("{:032x}", fastrand::u128(..));
+                insert_change(&tx, source, from, id, &version.observation.at, &uid, change)
+                    .map_err(wrap)?;
+            }
+            previous = Some(id);
+        }
+        for failure in failures {
+            tx.execute(
+                "INSERT INTO failures (source_id, at, kind, message, http_status, body_hash)
+                 VALUES (?1, ?2, 'extraction', ?3, ?4, ?5)",
+                params![
+                    source.0,
+                    failure.observation.at,
+                    failure.message,
+                    failure.observation.http_status,
+                    failure.observation.body_hash
+                ],
+            )
+            .map_err(wrap)?;
+        }
+        // The source's state follows its newest observation.
+        let newest_failure = failures.iter().map(|f| f.observation.at.as_str()).max();
+        let newest_version = versions
+            .iter()
+            .map(|v| v.observation.last_seen_at.as_str())
+            .max();
+        let broken = match (newest_failure, newest_version) {
+            (Some(f), Some(v)) => f > v,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        tx.execute(
+            "UPDATE sources SET state = CASE
+                WHEN ?2 THEN 'broken'
+                WHEN state = 'broken' THEN 'ok'
+                ELSE state END,
+                consecutive_failures = CASE WHEN ?2 OR state != 'broken' THEN consecutive_failures ELSE 0 END
+             WHERE id = ?1",
+            params![source.0, broken],
+        )
+        .map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+}

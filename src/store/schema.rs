@@ -1,0 +1,93 @@
+//! The schema: every migration, in order. A shipped migration is never edited; a change to
+//! the schema is a new entry at the end, applied when a database is opened.
+
+/// The schema, one entry per version. Never edit a shipped entry; add a new one.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    country TEXT NOT NULL,
+    url TEXT NOT NULL,
+    last_checked_at TEXT,
+    last_success_at TEXT,
+    last_status INTEGER,
+    last_content_hash TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error_kind TEXT,
+    last_error_message TEXT,
+    state TEXT NOT NULL DEFAULT 'new'
+);
+CREATE TABLE bodies (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    deflated BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    http_status INTEGER,
+    body_hash TEXT REFERENCES bodies(hash),
+    profile TEXT NOT NULL,
+    fields_hash TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    advisory TEXT NOT NULL
+);
+CREATE INDEX snapshots_by_source ON snapshots(source_id, id);
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    from_snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+    to_snapshot INTEGER NOT NULL UNIQUE REFERENCES snapshots(id),
+    detected_at TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    change TEXT NOT NULL
+);
+CREATE INDEX changes_by_source ON changes(source_id, id);
+CREATE INDEX changes_by_time ON changes(detected_at);
+CREATE TABLE failures (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    http_status INTEGER,
+    body_hash TEXT REFERENCES bodies(hash)
+);
+CREATE INDEX failures_by_source ON failures(source_id, id);
+"#,
+    r#"
+ALTER TABLE changes ADD COLUMN uid TEXT;
+UPDATE changes SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX changes_by_uid ON changes(uid);
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    batch TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    claimed_until TEXT
+);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+"#,
+    r#"
+ALTER TABLE sources ADD COLUMN etag TEXT;
+ALTER TABLE sources ADD COLUMN last_modified TEXT;
+ALTER TABLE sources ADD COLUMN last_error_at TEXT;
+"#,
+    r#"
+ALTER TABLE snapshots ADD COLUMN reader INTEGER NOT NULL DEFAULT 1;
+"#,
+    r#"
+ALTER TABLE snapshots ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+"#,
+];
