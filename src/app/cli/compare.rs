@@ -1,0 +1,54 @@
+//! `advisory-watch compare`: what each source says now about one country, side by side.
+
+use std::io::Write;
+
+use anyhow::bail;
+
+use crate::present::report::{self, Plain};
+
+use super::{Cli, Status, government_of, load_config, open_existing_store};
+
+/// Runs the command, writing its output to `out`.
+pub(super) async fn run(
+    cli: &Cli,
+    country: &str,
+    format: &Plain,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Status> {
+    let config = load_config(cli, false)?;
+    let store = open_existing_store(cli, &config)?;
+    let sources = store.call(|store| store.overview()).await?;
+    let containers: std::collections::HashSet<String> = sources
+        .iter()
+        .filter_map(|s| s.name.split_once('/').map(|(parent, _)| parent.to_owned()))
+        .collect();
+    let mut matching: Vec<report::Side> = crate::present::brief::sources_about(country, sources)
+        .into_iter()
+        .filter(|s| !containers.contains(&s.name))
+        .map(|source| report::Side {
+            government: government_of(&config, &source.name),
+            source,
+        })
+        .collect();
+    matching.sort_by(|a, b| (&a.government, &a.source.name).cmp(&(&b.government, &b.source.name)));
+    let country = crate::model::country::resolve(country).map_or(country, |c| c.name);
+    if matching.is_empty() {
+        let hint = crate::model::country::suggest(country)
+            .filter(|c| crate::model::country::resolve(country).is_none_or(|r| r.code != c.code))
+            .map(|c| format!(" (did you mean {}?)", c.name))
+            .unwrap_or_default();
+        bail!(
+            "no source in {} is about `{country}`{hint}; `advisory-watch sources` lists them",
+            store.path().display()
+        );
+    }
+    match format {
+        Plain::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report::compare_json(country, &matching))?
+        )?,
+        _ => write!(out, "{}", report::compare_text(country, &matching))?,
+    }
+    Ok(Status::Ok)
+}

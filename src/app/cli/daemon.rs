@@ -1,0 +1,41 @@
+//! `advisory-watch daemon`: run checks on the configured schedules and deliver notifications until
+//! SIGTERM.
+
+use std::io::Write;
+
+use anyhow::bail;
+
+use crate::app::daemon::{self, Daemon, InstanceLock};
+use crate::present::report;
+
+use super::{Cli, Status, load_config, storage_path};
+
+/// Runs the command, writing its output to `out`.
+pub(super) async fn run(
+    cli: &Cli,
+    once: &bool,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Status> {
+    let config = load_config(cli, true)?;
+    if config.sources.is_empty() {
+        bail!(
+            "{} configures no [[sources]]; add one (see the README)",
+            config.origin
+        );
+    }
+    config.require_secrets(None)?;
+    let db = storage_path(cli, &config);
+    let _lock = InstanceLock::acquire(&db)?;
+    let daemon = Daemon::new(config, &db)?;
+    if *once {
+        let report = daemon.once().await?;
+        write!(out, "{}", report::cycle_text(&report))?;
+        return Ok(if report.failures.is_empty() {
+            Status::Ok
+        } else {
+            Status::SourceFailed
+        });
+    }
+    daemon.run(daemon::shutdown_signal()?).await?;
+    Ok(Status::Ok)
+}

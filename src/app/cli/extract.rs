@@ -1,0 +1,64 @@
+//! `advisory-watch extract`: print the fields a profile reads from a file or URL; stores nothing.
+
+use std::io::Write;
+
+use crate::present::report::{self, Plain};
+use crate::read::extract::{self, Attempt};
+
+use super::{Cli, Status, automatic_profiles, load_config, read_input};
+
+/// Runs the command, writing its output to `out`.
+pub(super) async fn run(
+    cli: &Cli,
+    profile: &Option<String>,
+    input: &str,
+    format: &Plain,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Status> {
+    let config = load_config(cli, false)?;
+    let (page, kind) = read_input(&config, input).await?;
+    let profile = profile
+        .clone()
+        .unwrap_or_else(|| automatic_profiles(kind, &page).to_owned());
+    let names: Vec<String> = profile.split(',').map(|n| n.trim().to_owned()).collect();
+    let reader = config.profiles.reader(&names, "--profile")?;
+    let profiles = match reader {
+        crate::model::profile::Reader::Page(profiles) => profiles,
+        other => {
+            // A feed, an index or a JSON document: every advisory it holds.
+            let document = extract::read_document(&other, &page).map_err(anyhow::Error::msg)?;
+            let value = report::document_json(&document);
+            match format {
+                Plain::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
+                _ => write!(out, "{}", report::document_text(&document))?,
+            }
+            return Ok(Status::Ok);
+        }
+    };
+    let outcome = extract::extract(&page, &profiles);
+    let attempt = match &outcome {
+        Ok(extracted) => Attempt::from_extracted(extracted),
+        Err(failure) => failure
+            .best()
+            .cloned()
+            .unwrap_or_else(|| Attempt::empty(&profile)),
+    };
+    match (format, &outcome) {
+        (Plain::Text, Ok(extracted)) => write!(
+            out,
+            "{}",
+            report::fields_text(&extracted.profile, &extracted.advisory)
+        )?,
+        (Plain::Text, Err(failure)) => writeln!(out, "{input}: {failure}")?,
+        _ => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report::attempt_json(&attempt))?
+        )?,
+    }
+    if let Err(failure) = &outcome {
+        tracing::error!("{input}: {failure}");
+        return Ok(Status::SourceFailed);
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,101 @@
+//! `advisory-watch report`: the changes of a period, most important first, as text, Markdown, HTML,
+//! JSON, CSV or Atom.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::bail;
+
+use crate::present::report::{self, ReportFormat, ReportQuery};
+
+use super::{Cli, Status, load_config, open_existing_store};
+
+/// The arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// From: a span back from now ("7d", "24h", "2w") or a date ("2026-11-01")
+    #[arg(long, default_value = "7d")]
+    since: String,
+    /// Until: a date (included), or a span back from now [default: now]
+    #[arg(long)]
+    until: Option<String>,
+    /// Only these sources (repeat the option for several)
+    #[arg(long = "source", value_name = "SOURCE")]
+    sources: Vec<String>,
+    /// Only these countries (repeat the option for several)
+    #[arg(long = "country", value_name = "COUNTRY")]
+    countries: Vec<String>,
+    /// Only changes whose level before or after is at least this
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+    min_level: Option<u8>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// One line per country that changed level or indicators, then a count of summary-only
+    /// updates (text, markdown or html)
+    #[arg(long, conflicts_with = "full")]
+    brief: bool,
+    /// Markdown with each change's facts and summary diff (by default one line per change,
+    /// under 4,000 characters)
+    #[arg(long)]
+    full: bool,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Runs the command, writing its output to `out`.
+pub(super) async fn run(
+    cli: &Cli,
+    args: &ReportArgs,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Status> {
+    let ReportArgs {
+        since,
+        until,
+        sources,
+        countries,
+        min_level,
+        format,
+        brief,
+        full,
+        output,
+    } = args;
+    let config = load_config(cli, false)?;
+    if *brief
+        && !matches!(
+            format,
+            ReportFormat::Text | ReportFormat::Markdown | ReportFormat::Html
+        )
+    {
+        bail!("--brief is a text, markdown or html report; drop --brief for json, csv or atom");
+    }
+    let detail = match (brief, full) {
+        (true, _) => report::Detail::Brief,
+        (_, true) => report::Detail::Full,
+        _ => report::Detail::Standard,
+    };
+    let now = chrono::Utc::now();
+    let query = ReportQuery {
+        since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
+        until: until
+            .as_deref()
+            .map(|u| report::parse_until(u, now))
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        sources: sources.to_vec(),
+        countries: countries.to_vec(),
+        min_level: *min_level,
+        ..ReportQuery::default()
+    };
+    let store = open_existing_store(cli, &config)?;
+    let rendered = crate::present::publish::render(&store, &query, *format, detail, now).await?;
+    match output {
+        Some(path) => {
+            crate::present::publish::write_atomically(path, &rendered)?;
+            writeln!(out, "Wrote the report to {}.", path.display())?;
+        }
+        None => write!(out, "{rendered}")?,
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,27 @@
+//! `advisory-watch status`: health of every source: last success, failures in a row, last error.
+
+use std::io::Write;
+
+use crate::present::report::{self, Plain};
+
+use super::{Cli, Status, health, load_config, open_existing_store};
+
+/// Runs the command, writing its output to `out`.
+pub(super) async fn run(
+    cli: &Cli,
+    format: &Plain,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Status> {
+    let config = load_config(cli, false)?;
+    let store = open_existing_store(cli, &config)?;
+    let sources = store.call(|store| store.overview()).await?;
+    match format {
+        Plain::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report::status_json(&sources))?
+        )?,
+        _ => write!(out, "{}", report::status_text(&sources))?,
+    }
+    Ok(health(&sources))
+}
