@@ -127,9 +127,11 @@ pub fn sample_event() -> anyhow::Result<crate::notify::Event> {
     let change = crate::model::diff::compare(&old, &new).context("the bundled pages differ")?;
     let mut event = crate::notify::Event::for_change(
         crate::notify::Event::new_id(),
-        "us-mali",
-        "Mali",
-        "https://travel.state.gov/content/travel/en/traveladvisories/traveladvisories/mali-travel-advisory.html",
+        crate::store::event::About {
+            source: "us-mali",
+            country: "Mali",
+            url: "https://travel.state.gov/content/travel/en/traveladvisories/traveladvisories/mali-travel-advisory.html",
+        },
         chrono::Utc::now(),
         &change,
         &old.summary,

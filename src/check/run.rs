@@ -19,6 +19,7 @@ use crate::model::diff::{self, Change};
 use crate::net::fetch::{Fetched, Fetcher, Validators};
 use crate::notify::{self, Event};
 use crate::read::extract::{self, Document, Extracted, Item};
+use crate::store::event::About;
 use crate::store::{
     Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
     Recorded, SourceId, SourceSpec, StoreError, StoreHandle, StoredChange, content_hash,
@@ -186,6 +187,15 @@ impl Notes<'_> {
     }
 }
 
+/// The facts every step of one check shares: where it is recorded, whom it notifies, and when
+/// it happened.
+#[derive(Clone, Copy)]
+pub(crate) struct Facts<'a> {
+    store: &'a StoreHandle,
+    notes: Notes<'a>,
+    checked_at: chrono::DateTime<Utc>,
+}
+
 /// The advisory a check records about: a configured source, or one country of a feed.
 #[derive(Clone, Copy)]
 struct Target<'a> {
@@ -254,12 +264,33 @@ async fn check_source(
     .then(|| latest.validators.clone());
     match fetcher.get(&source.url, validators.as_ref()).await {
         Ok(Fetched::Page(page)) => {
-            process_page(source, id, latest, page, checked_at, store, notes).await
+            process_page(
+                source,
+                id,
+                latest,
+                page,
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
+            )
+            .await
         }
         Ok(Fetched::NotModified) => {
             // A stale record means another process stored a version meanwhile; it reported it.
             unchanged(
-                store, target, &latest, checked_at, 304, None, None, has_items,
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
+                target,
+                &latest,
+                304,
+                None,
+                None,
+                has_items,
             )
             .await?;
             Ok(vec![Checked::Unchanged])
@@ -296,10 +327,13 @@ pub(crate) async fn process_page(
     id: SourceId,
     mut latest: Latest,
     page: crate::net::fetch::Page,
-    checked_at: chrono::DateTime<Utc>,
-    store: &StoreHandle,
-    notes: Notes<'_>,
+    facts: Facts<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
+    let Facts {
+        store,
+        notes,
+        checked_at,
+    } = facts;
     let target = Target::of(source, id);
     let has_items = source.reader.has_items();
     let profiles_key = profiles_key(source);
@@ -310,10 +344,13 @@ pub(crate) async fn process_page(
     {
         let validators = Some(page.validators.clone());
         let stored = unchanged(
-            store,
+            Facts {
+                store,
+                notes,
+                checked_at,
+            },
             target,
             &latest,
-            checked_at,
             status,
             Some(key.clone()),
             validators,
@@ -326,7 +363,19 @@ pub(crate) async fn process_page(
         latest = reload(store, id).await?;
     }
     if has_items {
-        return check_items(source, id, &latest, page, key, checked_at, store, notes).await;
+        return check_items(
+            source,
+            id,
+            &latest,
+            page,
+            key,
+            Facts {
+                store,
+                notes,
+                checked_at,
+            },
+        )
+        .await;
     }
 
     let reader = source.reader.clone();
@@ -370,17 +419,30 @@ pub(crate) async fn process_page(
                 body,
                 raw: Some(&raw),
             };
-            record_extracted(store, notes, target, latest, extracted, checked_at, origin).await?
+            record_extracted(
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
+                target,
+                latest,
+                extracted,
+                origin,
+            )
+            .await?
         }
         Err(message) => {
             let body = body.unwrap_or_else(|| Body::new(&raw));
             record_unreadable(
-                store,
-                notes,
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
                 target,
                 &latest,
                 &message,
-                checked_at,
                 status,
                 Some(body),
             )
@@ -392,17 +454,20 @@ pub(crate) async fn process_page(
 
 /// Records a check that found what the last one found: a 304, or the same body. Returns
 /// false, writing nothing, when another process stored a newer version meanwhile.
-#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
 async fn unchanged(
-    store: &StoreHandle,
+    facts: Facts<'_>,
     target: Target<'_>,
     latest: &Latest,
-    checked_at: chrono::DateTime<Utc>,
     status: u16,
     key: Option<String>,
     validators: Option<Validators>,
     has_items: bool,
 ) -> Result<bool, StoreError> {
+    let Facts {
+        store,
+        notes: _,
+        checked_at,
+    } = facts;
     let outcome = match (&latest.snapshot, has_items) {
         (Some(snapshot), false) => Outcome::Unchanged {
             snapshot: snapshot.id,
@@ -434,17 +499,19 @@ async fn unchanged(
 
 /// Records a document that did not read right: an extraction failure, and the first time, an
 /// `extraction_failure` event for the channels that asked for it.
-#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
 async fn record_unreadable(
-    store: &StoreHandle,
-    notes: Notes<'_>,
+    facts: Facts<'_>,
     target: Target<'_>,
     latest: &Latest,
     message: &str,
-    checked_at: chrono::DateTime<Utc>,
     status: u16,
     body: Option<Body>,
 ) -> Result<Checked, StoreError> {
+    let Facts {
+        store,
+        notes,
+        checked_at,
+    } = facts;
     tracing::warn!(source = %target.name, %message, "extraction failed");
     // Operators hear of a broken source once, when it breaks.
     let deliveries = if latest.state == "broken" {
@@ -479,14 +546,17 @@ async fn record_unreadable(
 /// Records an advisory that read right: a new version with its change and deliveries, or only
 /// a "seen again". Compares again when another process stored a version meanwhile.
 async fn record_extracted(
-    store: &StoreHandle,
-    notes: Notes<'_>,
+    facts: Facts<'_>,
     target: Target<'_>,
     mut latest: Latest,
     extracted: Extracted,
-    checked_at: chrono::DateTime<Utc>,
     origin: Origin<'_>,
 ) -> Result<Checked, StoreError> {
+    let Facts {
+        store,
+        notes,
+        checked_at,
+    } = facts;
     let mut body = origin.body;
     for _ in 0..STALE_RETRIES {
         if latest
@@ -511,9 +581,11 @@ async fn record_extracted(
         ) {
             let event = Event::for_change(
                 uid.clone(),
-                target.name,
-                target.country,
-                target.url,
+                About {
+                    source: target.name,
+                    country: target.country,
+                    url: target.url,
+                },
                 checked_at,
                 change,
                 &previous.summary,
@@ -603,17 +675,19 @@ fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
 /// Checks every country of a feed or index: each is recorded as a source of its own, a
 /// country that appears after the first check is a new advisory, and one that disappears is a
 /// withdrawn one.
-#[expect(clippy::too_many_arguments, reason = "the facts of one check")]
 async fn check_items(
     source: &Arc<Source>,
     id: SourceId,
     latest: &Latest,
     page: crate::net::fetch::Page,
     key: String,
-    checked_at: chrono::DateTime<Utc>,
-    store: &StoreHandle,
-    notes: Notes<'_>,
+    facts: Facts<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
+    let Facts {
+        store,
+        notes,
+        checked_at,
+    } = facts;
     let target = Target::of(source, id);
     let reader = source.reader.clone();
     let status = page.status;
@@ -658,7 +732,16 @@ async fn check_items(
         Err(message) => {
             let body = Some(Body::new(&raw));
             let checked = record_unreadable(
-                store, notes, target, latest, &message, checked_at, status, body,
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
+                target,
+                latest,
+                &message,
+                status,
+                body,
             )
             .await?;
             return Ok(vec![checked]);
@@ -709,12 +792,14 @@ async fn check_items(
             Err(message) => {
                 checked.push(
                     record_unreadable(
-                        store,
-                        notes,
+                        Facts {
+                            store,
+                            notes,
+                            checked_at,
+                        },
                         child,
                         &child_latest,
                         &message,
-                        checked_at,
                         status,
                         None,
                     )
@@ -728,12 +813,14 @@ async fn check_items(
                     placeholder.advisory.level.label = crate::model::diff::NOT_PUBLISHED.to_owned();
                     let origin = Origin::item(status);
                     record_extracted(
-                        store,
-                        notes,
+                        Facts {
+                            store,
+                            notes,
+                            checked_at,
+                        },
                         child,
                         child_latest,
                         placeholder,
-                        checked_at,
                         origin,
                     )
                     .await?;
@@ -742,12 +829,14 @@ async fn check_items(
                 let origin = Origin::item(status);
                 checked.push(
                     record_extracted(
-                        store,
-                        notes,
+                        Facts {
+                            store,
+                            notes,
+                            checked_at,
+                        },
                         child,
                         child_latest,
                         extracted,
-                        checked_at,
                         origin,
                     )
                     .await?,
@@ -787,12 +876,14 @@ async fn check_items(
         let origin = Origin::item(status);
         checked.push(
             record_extracted(
-                store,
-                notes,
+                Facts {
+                    store,
+                    notes,
+                    checked_at,
+                },
                 child,
                 child_latest,
                 placeholder,
-                checked_at,
                 origin,
             )
             .await?,
@@ -932,7 +1023,19 @@ pub async fn import(
             bytes,
             validators: Validators::default(),
         };
-        for checked in process_page(source, id, latest, page, at, store, notes).await? {
+        for checked in process_page(
+            source,
+            id,
+            latest,
+            page,
+            Facts {
+                store,
+                notes,
+                checked_at: at,
+            },
+        )
+        .await?
+        {
             match checked {
                 Checked::Unchanged => {}
                 Checked::FirstVersion(_) => imported.versions += 1,
@@ -1009,15 +1112,37 @@ pub async fn backfill(
             advisory,
         };
         let origin = Origin::item(200);
-        if let Checked::Changed(change) =
-            record_extracted(store, notes, target, latest, extracted, at, origin).await?
+        if let Checked::Changed(change) = record_extracted(
+            Facts {
+                store,
+                notes,
+                checked_at: at,
+            },
+            target,
+            latest,
+            extracted,
+            origin,
+        )
+        .await?
         {
             done.changes.push(*change);
         }
         done.from_history += 1;
     }
     let latest = reload(store, id).await?;
-    for checked in process_page(source, id, latest, page, now, store, notes).await? {
+    for checked in process_page(
+        source,
+        id,
+        latest,
+        page,
+        Facts {
+            store,
+            notes,
+            checked_at: now,
+        },
+    )
+    .await?
+    {
         if let Checked::Changed(change) = checked {
             done.changes.push(*change);
         }

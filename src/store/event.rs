@@ -67,27 +67,38 @@ pub struct Event {
     pub headline: String,
 }
 
+/// The advisory an event is about: its source, country and page.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    /// The source's name.
+    pub source: &'a str,
+    /// Its country.
+    pub country: &'a str,
+    /// Its page.
+    pub url: &'a str,
+}
+
 impl Event {
     /// A fresh event id.
     pub fn new_id() -> String {
         format!("{:032x}", fastrand::u128(..))
     }
 
-    /// The event announcing a change.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the event's facts, each from its own place"
-    )]
+    /// The event announcing a change of the advisory `about`, with the summaries of the two
+    /// versions for its word diff.
     pub fn for_change(
         id: String,
-        source: &str,
-        country: &str,
-        url: &str,
+        about: About<'_>,
         detected_at: DateTime<Utc>,
         change: &Change,
         old_summary: &str,
         new_summary: &str,
     ) -> Event {
+        let About {
+            source,
+            country,
+            url,
+        } = about;
         let word_diff = change
             .summary_changed
             .then(|| crate::model::diff::word_diff(old_summary, new_summary));

@@ -275,14 +275,16 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
             }
             let id = insert_snapshot(
                 tx,
-                source,
-                &at,
-                &at,
-                record.http_status,
-                record.body.as_ref().map(|b| b.hash.as_str()),
-                profile,
-                advisory,
-                *archived,
+                SnapshotRow {
+                    source,
+                    first_seen_at: &at,
+                    last_seen_at: &at,
+                    http_status: record.http_status,
+                    body_hash: record.body.as_ref().map(|b| b.hash.as_str()),
+                    profile,
+                    advisory,
+                    archived: *archived,
+                },
             )?;
             let change_id = match (previous, change) {
                 (Some(from), Some((uid, change))) => {
@@ -373,21 +375,29 @@ fn insert_body(tx: &Transaction<'_>, body: &Body) -> rusqlite::Result<()> {
     Ok(())
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one column each; a struct would only rename them"
-)]
-fn insert_snapshot(
-    tx: &Transaction<'_>,
+/// A version's row, as written.
+struct SnapshotRow<'a> {
     source: SourceId,
-    first_seen_at: &str,
-    last_seen_at: &str,
+    first_seen_at: &'a str,
+    last_seen_at: &'a str,
     http_status: Option<u16>,
-    body_hash: Option<&str>,
-    profile: &str,
-    advisory: &Advisory,
+    body_hash: Option<&'a str>,
+    profile: &'a str,
+    advisory: &'a Advisory,
     archived: bool,
-) -> rusqlite::Result<i64> {
+}
+
+fn insert_snapshot(tx: &Transaction<'_>, row: SnapshotRow<'_>) -> rusqlite::Result<i64> {
+    let SnapshotRow {
+        source,
+        first_seen_at,
+        last_seen_at,
+        http_status,
+        body_hash,
+        profile,
+        advisory,
+        archived,
+    } = row;
     let json = serde_json::to_string(advisory).expect("an advisory always serializes");
     tx.prepare_cached(
         "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory, reader, archived)
@@ -663,14 +673,16 @@ impl Store {
         for version in versions {
             let id = insert_snapshot(
                 &tx,
-                source,
-                &version.observation.at,
-                &version.observation.last_seen_at,
-                version.observation.http_status,
-                Some(&version.observation.body_hash),
-                &version.profile,
-                &version.advisory,
-                archived.contains(&version.observation.at),
+                SnapshotRow {
+                    source,
+                    first_seen_at: &version.observation.at,
+                    last_seen_at: &version.observation.last_seen_at,
+                    http_status: version.observation.http_status,
+                    body_hash: Some(&version.observation.body_hash),
+                    profile: &version.profile,
+                    advisory: &version.advisory,
+                    archived: archived.contains(&version.observation.at),
+                },
             )
             .map_err(wrap)?;
             if let (Some(from), Some(change)) = (previous, &version.change) {
