@@ -216,10 +216,25 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(wrap)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(wrap)?;
+        // Switching a new file to WAL takes a lock that SQLite does not wait for: when several
+        // processes open one new database at once, try again for a while.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match conn.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            ) {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10 + fastrand::u64(..20)));
+                }
+                Err(e) => return Err(wrap(e)),
+            }
+        }
         let mut store = Store {
             conn,
             path: display,
