@@ -32,7 +32,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use advisory_watch::check::run::{self, Checker};
+use advisory_watch::check::{self as run, Checker};
 use advisory_watch::config::Config;
 use advisory_watch::config::channels::NotifySettings;
 use advisory_watch::net::fetch::Fetcher;

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
-use crate::check::run::{self, Checker, CycleReport};
+use crate::check::{self as run, Checker, CycleReport};
 use crate::config::{Config, Source};
 use crate::model::schedule::jitter_for;
 use crate::notify::{self, Sender};

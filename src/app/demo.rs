@@ -17,7 +17,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::check::run::{self, Checker};
+use crate::check::{self as run, Checker};
 use crate::config::{Config, FetchSettings, Source};
 use crate::net::fetch::Fetcher;
 use crate::present::report;

@@ -1,5 +1,17 @@
 //! One check cycle and its relatives: fetch each source, read it, compare with the latest
-//! version, record the version, the change and its deliveries; import an archive, backfill
-//! from a history panel, reprocess stored pages. May import every layer below `app`.
+//! version, record the version, the change and its deliveries (`cycle`), the countries of a
+//! feed or index as sources of their own (`items`); import an archive (`import`), backfill
+//! from a history panel (`backfill`), reprocess stored pages (`reprocess`). May import every
+//! layer below `app`.
 
-pub mod run;
+mod backfill;
+mod cycle;
+mod import;
+mod items;
+mod reprocess;
+
+pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
+pub use backfill::{Backfilled, backfill};
+pub use cycle::{Checker, check, check_in_batch, register_sources};
+pub use import::{Imported, import};
+pub use reprocess::reprocess;

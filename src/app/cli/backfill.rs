@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::check::run;
+use crate::check;
 use crate::net::fetch::{self, Fetcher};
 
 use super::{Cli, Status, load_config, open_store};
@@ -29,7 +29,7 @@ pub(super) async fn run(
         }
     };
     let store = open_store(cli, &config)?;
-    let done = run::backfill(source, &store, page)
+    let done = check::backfill(source, &store, page)
         .await?
         .map_err(anyhow::Error::msg)?;
     writeln!(

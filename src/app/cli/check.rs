@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::bail;
 
-use crate::check::run::{self, Checker};
+use crate::check::{self as run, Checker};
 use crate::net::fetch::Fetcher;
 use crate::notify::{self, Sender};
 use crate::present::report::{self, Format};

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::check::run;
+use crate::check;
 use crate::present::report::{self, Plain};
 use crate::read::archive;
 
@@ -38,14 +38,14 @@ pub(super) async fn run(
             .progress_chars("=> "),
     );
     bar.set_message(format!("importing into {source}"));
-    let imported = run::import(&selected[0], &store, documents, |n| {
+    let imported = check::import(&selected[0], &store, documents, |n| {
         bar.set_position(n as u64)
     })
     .await?;
     bar.finish_and_clear();
     match format {
         Plain::Json => {
-            let report = run::CycleReport {
+            let report = check::CycleReport {
                 checked: imported.files,
                 changes: imported.changes.clone(),
                 failures: imported.failures.clone(),

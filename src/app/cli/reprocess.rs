@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::check::run;
+use crate::check;
 use crate::present::report;
 
 use super::{Cli, Status, load_config, open_store};
@@ -18,7 +18,7 @@ pub(super) async fn run(
     let store = open_store(cli, &config)?;
     let mut results = Vec::new();
     for source in &selected {
-        results.push(run::reprocess(source, &store).await?);
+        results.push(check::reprocess(source, &store).await?);
     }
     write!(out, "{}", report::reprocessed_text(&results))?;
     Ok(Status::Ok)

@@ -18,12 +18,13 @@ use crate::config::channels::NotifySettings;
 use crate::model::diff::{self, Change};
 use crate::net::fetch::{Fetched, Fetcher, Validators};
 use crate::notify::{self, Event};
-use crate::read::extract::{self, Document, Extracted, Item};
+use crate::read::extract::{self, Document, Extracted};
 use crate::store::event::About;
+
+use super::items::check_items;
 use crate::store::{
-    Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, RebuiltFailure, RebuiltVersion,
-    Recorded, SourceId, SourceSpec, StoreError, StoreHandle, StoredChange, content_hash,
-    format_time,
+    Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, Recorded, SourceId, SourceSpec,
+    StoreError, StoreHandle, StoredChange, content_hash, format_time,
 };
 
 pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
@@ -142,7 +143,7 @@ fn profiles_key(source: &Source) -> String {
     content_hash(format!("{:?}", source.reader).as_bytes())
 }
 
-fn empty_latest() -> Latest {
+pub(super) fn empty_latest() -> Latest {
     Latest {
         snapshot: None,
         content_hash: None,
@@ -155,10 +156,10 @@ fn empty_latest() -> Latest {
 /// The channels and cycle batch that deliveries are queued for.
 #[derive(Clone, Copy)]
 pub(crate) struct Notes<'a> {
-    notify: &'a NotifySettings,
-    batch: &'a str,
+    pub(super) notify: &'a NotifySettings,
+    pub(super) batch: &'a str,
     /// The pages come from an archive (`import`, `backfill`), not a check.
-    archived: bool,
+    pub(super) archived: bool,
 }
 
 impl Notes<'_> {
@@ -191,23 +192,23 @@ impl Notes<'_> {
 /// it happened.
 #[derive(Clone, Copy)]
 pub(crate) struct Facts<'a> {
-    store: &'a StoreHandle,
-    notes: Notes<'a>,
-    checked_at: chrono::DateTime<Utc>,
+    pub(super) store: &'a StoreHandle,
+    pub(super) notes: Notes<'a>,
+    pub(super) checked_at: chrono::DateTime<Utc>,
 }
 
 /// The advisory a check records about: a configured source, or one country of a feed.
 #[derive(Clone, Copy)]
-struct Target<'a> {
-    id: SourceId,
-    name: &'a str,
-    country: &'a str,
-    url: &'a str,
+pub(super) struct Target<'a> {
+    pub(super) id: SourceId,
+    pub(super) name: &'a str,
+    pub(super) country: &'a str,
+    pub(super) url: &'a str,
 }
 
 impl<'a> Target<'a> {
     /// A configured source as the target of its own check.
-    fn of(source: &'a Source, id: SourceId) -> Target<'a> {
+    pub(super) fn of(source: &'a Source, id: SourceId) -> Target<'a> {
         Target {
             id,
             name: &source.name,
@@ -218,18 +219,18 @@ impl<'a> Target<'a> {
 }
 
 /// The page a version came from, for storage.
-struct Origin<'a> {
-    status: u16,
-    key: Option<String>,
-    validators: Option<Validators>,
-    body: Option<Body>,
-    raw: Option<&'a [u8]>,
+pub(super) struct Origin<'a> {
+    pub(super) status: u16,
+    pub(super) key: Option<String>,
+    pub(super) validators: Option<Validators>,
+    pub(super) body: Option<Body>,
+    pub(super) raw: Option<&'a [u8]>,
 }
 
 impl Origin<'_> {
     /// An advisory that is one item of a larger document (a feed's country, a history
     /// entry): its page belongs to the document, not to it.
-    fn item(status: u16) -> Origin<'static> {
+    pub(super) fn item(status: u16) -> Origin<'static> {
         Origin {
             status,
             key: None,
@@ -322,7 +323,7 @@ async fn check_source(
 
 /// Processes a page of a source as a check does after fetching it: skip it when it is the
 /// last one, read it, compare, record. `import` feeds archived pages through here too.
-pub(crate) async fn process_page(
+pub(super) async fn process_page(
     source: &Arc<Source>,
     id: SourceId,
     mut latest: Latest,
@@ -499,7 +500,7 @@ async fn unchanged(
 
 /// Records a document that did not read right: an extraction failure, and the first time, an
 /// `extraction_failure` event for the channels that asked for it.
-async fn record_unreadable(
+pub(super) async fn record_unreadable(
     facts: Facts<'_>,
     target: Target<'_>,
     latest: &Latest,
@@ -545,7 +546,7 @@ async fn record_unreadable(
 
 /// Records an advisory that read right: a new version with its change and deliveries, or only
 /// a "seen again". Compares again when another process stored a version meanwhile.
-async fn record_extracted(
+pub(super) async fn record_extracted(
     facts: Facts<'_>,
     target: Target<'_>,
     mut latest: Latest,
@@ -654,258 +655,7 @@ async fn record_extracted(
     })
 }
 
-/// The placeholder version of an advisory that is no longer published.
-fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
-    Extracted {
-        profile: "withdrawn".to_owned(),
-        advisory: crate::model::advisory::Advisory {
-            level: level.clone(),
-            indicators: Vec::new(),
-            reasons: Vec::new(),
-            summary: String::new(),
-            issued: None,
-            change_note: None,
-            areas: Vec::new(),
-            withdrawn: true,
-            partial: false,
-        },
-    }
-}
-
-/// Checks every country of a feed or index: each is recorded as a source of its own, a
-/// country that appears after the first check is a new advisory, and one that disappears is a
-/// withdrawn one.
-async fn check_items(
-    source: &Arc<Source>,
-    id: SourceId,
-    latest: &Latest,
-    page: crate::net::fetch::Page,
-    key: String,
-    facts: Facts<'_>,
-) -> Result<Vec<Checked>, StoreError> {
-    let Facts {
-        store,
-        notes,
-        checked_at,
-    } = facts;
-    let target = Target::of(source, id);
-    let reader = source.reader.clone();
-    let status = page.status;
-    let validators = page.validators.clone();
-    let (document, raw) = tokio::task::spawn_blocking(move || {
-        (extract::read_document(&reader, &page.text), page.bytes)
-    })
-    .await
-    .expect("reading never panics");
-    let every_country = source.country == "*";
-    let wanted = crate::read::feed::slug(&source.country);
-    let wanted_code = crate::model::country::resolve(&source.country).map(|c| c.code);
-    let items = match document {
-        Ok(Document::Many(items)) => Ok(items),
-        Ok(Document::One(_)) => Err("the document holds one advisory, not a list".to_owned()),
-        Err(message) => Err(message),
-    }
-    .and_then(|items| {
-        let items: Vec<Item> = items
-            .into_iter()
-            .filter(|i| {
-                every_country
-                    || i.key == wanted
-                    || i.country.eq_ignore_ascii_case(&source.country)
-                    || wanted_code.is_some_and(|code| {
-                        crate::model::country::identify(&i.key, &i.country)
-                            .is_some_and(|c| c.code == code)
-                    })
-            })
-            .collect();
-        if items.is_empty() {
-            Err(format!(
-                "the document names no country `{}`",
-                source.country
-            ))
-        } else {
-            Ok(items)
-        }
-    });
-    let items = match items {
-        Ok(items) => items,
-        Err(message) => {
-            let body = Some(Body::new(&raw));
-            let checked = record_unreadable(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                target,
-                latest,
-                &message,
-                status,
-                body,
-            )
-            .await?;
-            return Ok(vec![checked]);
-        }
-    };
-
-    // Each country is a source of its own.
-    let specs: Vec<SourceSpec> = items
-        .iter()
-        .map(|item| SourceSpec {
-            name: format!("{}/{}", source.name, item.key),
-            country: crate::model::country::display_name(&item.key, &item.country),
-            url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
-        })
-        .collect();
-    let prefix = format!("{}/", source.name);
-    let (ids, known) = store
-        .call(move |s| {
-            let ids = s.sync_sources(&specs)?;
-            let known = s.children(&prefix)?;
-            Ok((ids, known))
-        })
-        .await?;
-    let all_ids: Vec<SourceId> = known.iter().map(|(_, id)| *id).collect();
-    let mut latest_children = store.call(move |s| s.latest(&all_ids)).await?;
-    // The first successful read of the document is the baseline: its countries are first
-    // versions, not new advisories.
-    let baseline = latest.last_success_never();
-
-    let mut checked = Vec::with_capacity(items.len());
-    let mut present = std::collections::HashSet::new();
-    for item in items {
-        let name = format!("{}/{}", source.name, item.key);
-        let child_id = ids[&name];
-        present.insert(child_id);
-        let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
-        let country = crate::model::country::display_name(&item.key, &item.country);
-        let child = Target {
-            id: child_id,
-            name: &name,
-            country: &country,
-            url: &url,
-        };
-        let mut child_latest = latest_children
-            .remove(&child_id)
-            .unwrap_or_else(empty_latest);
-        match item.outcome {
-            Err(message) => {
-                checked.push(
-                    record_unreadable(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        &child_latest,
-                        &message,
-                        status,
-                        None,
-                    )
-                    .await?,
-                );
-            }
-            Ok(extracted) => {
-                if child_latest.snapshot.is_none() && !baseline {
-                    // A country the publisher added: compared with "not published".
-                    let mut placeholder = withdrawn_version(&extracted.advisory.level);
-                    placeholder.advisory.level.label = crate::model::diff::NOT_PUBLISHED.to_owned();
-                    let origin = Origin::item(status);
-                    record_extracted(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        child_latest,
-                        placeholder,
-                        origin,
-                    )
-                    .await?;
-                    child_latest = reload(store, child_id).await?;
-                }
-                let origin = Origin::item(status);
-                checked.push(
-                    record_extracted(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        child_latest,
-                        extracted,
-                        origin,
-                    )
-                    .await?,
-                );
-            }
-        }
-    }
-    // Countries the publisher no longer lists.
-    for (name, child_id) in known {
-        if present.contains(&child_id) {
-            continue;
-        }
-        let Some(mut child_latest) = latest_children.remove(&child_id) else {
-            continue;
-        };
-        let Some(last) = previous_advisory(store, &mut child_latest).await? else {
-            continue;
-        };
-        if last.withdrawn {
-            continue;
-        }
-        let placeholder = withdrawn_version(&last.level);
-        let country = store
-            .call({
-                let name = name.clone();
-                move |s| s.source_country(&name)
-            })
-            .await?
-            .unwrap_or_default();
-        let url = source.url.to_string();
-        let child = Target {
-            id: child_id,
-            name: &name,
-            country: &country,
-            url: &url,
-        };
-        let origin = Origin::item(status);
-        checked.push(
-            record_extracted(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                child,
-                child_latest,
-                placeholder,
-                origin,
-            )
-            .await?,
-        );
-    }
-
-    // The document itself read right.
-    let record = CheckRecord {
-        source: id,
-        checked_at,
-        http_status: Some(status),
-        content_hash: Some(key),
-        body: None,
-        outcome: Outcome::Fetched,
-        deliveries: Vec::new(),
-        validators: Some(validators),
-    };
-    store.call(move |s| s.record(&record)).await?;
-    Ok(checked)
-}
-
-fn compare_with_latest(
+pub(super) fn compare_with_latest(
     latest: &Latest,
     extracted: &Extracted,
 ) -> (Outcome, Option<(String, Change)>) {
@@ -948,7 +698,7 @@ fn compare_with_latest(
 }
 
 /// The fields of the latest version, loaded on first use and kept in `latest`.
-async fn previous_advisory(
+pub(super) async fn previous_advisory(
     store: &StoreHandle,
     latest: &mut Latest,
 ) -> Result<Option<crate::model::advisory::Advisory>, StoreError> {
@@ -962,12 +712,12 @@ async fn previous_advisory(
     Ok(snapshot.advisory.clone())
 }
 
-async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {
+pub(super) async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {
     let mut map = store.call(move |s| s.latest(&[id])).await?;
     Ok(map.remove(&id).unwrap_or_else(empty_latest))
 }
 
-async fn failed(
+pub(super) async fn failed(
     store: &StoreHandle,
     record: CheckRecord,
     source: &str,
@@ -981,234 +731,4 @@ async fn failed(
         kind,
         message,
     }))
-}
-
-/// What `import` did.
-#[derive(Debug, Clone, Default)]
-pub struct Imported {
-    /// Files read.
-    pub files: usize,
-    /// New versions stored.
-    pub versions: usize,
-    /// Changes found.
-    pub changes: Vec<StoredChange>,
-    /// Files that did not read right.
-    pub failures: Vec<SourceFailure>,
-}
-
-/// Stores dated documents (an archive's files, oldest first) as versions of a source, as if
-/// each had been fetched at its date. Notifies no one: this is history. `progress` is called
-/// after each file.
-pub async fn import(
-    source: &Arc<Source>,
-    store: &StoreHandle,
-    documents: Vec<(chrono::DateTime<Utc>, Vec<u8>)>,
-    progress: impl Fn(usize),
-) -> Result<Imported, StoreError> {
-    let ids = register_sources(store, std::slice::from_ref(source)).await?;
-    let id = ids[&source.name];
-    let silent = NotifySettings::default();
-    let notes = Notes {
-        notify: &silent,
-        batch: "import",
-        archived: true,
-    };
-    let mut imported = Imported::default();
-    for (index, (at, bytes)) in documents.into_iter().enumerate() {
-        let latest = reload(store, id).await?;
-        let page = crate::net::fetch::Page {
-            status: 200,
-            final_url: source.url.clone(),
-            text: crate::net::fetch::decode(&bytes, None),
-            bytes,
-            validators: Validators::default(),
-        };
-        for checked in process_page(
-            source,
-            id,
-            latest,
-            page,
-            Facts {
-                store,
-                notes,
-                checked_at: at,
-            },
-        )
-        .await?
-        {
-            match checked {
-                Checked::Unchanged => {}
-                Checked::FirstVersion(_) => imported.versions += 1,
-                Checked::Changed(change) => {
-                    imported.versions += 1;
-                    imported.changes.push(*change);
-                }
-                Checked::Failed(failure) => imported.failures.push(failure),
-            }
-        }
-        imported.files += 1;
-        progress(index + 1);
-    }
-    Ok(imported)
-}
-
-/// What `backfill` stored.
-#[derive(Debug, Clone, Default)]
-pub struct Backfilled {
-    /// Versions from the history panel, oldest first.
-    pub from_history: usize,
-    /// Changes between them and up to the current version.
-    pub changes: Vec<StoredChange>,
-}
-
-/// Stores the versions a page's history panel lists as dated versions, then the current page,
-/// so a new installation starts with a real timeline. Only for a source with no versions yet.
-pub async fn backfill(
-    source: &Arc<Source>,
-    store: &StoreHandle,
-    page: crate::net::fetch::Page,
-) -> Result<Result<Backfilled, String>, StoreError> {
-    let ids = register_sources(store, std::slice::from_ref(source)).await?;
-    let id = ids[&source.name];
-    let latest = reload(store, id).await?;
-    if latest.snapshot.is_some() {
-        return Ok(Err(format!(
-            "source `{}` already has versions; backfill fills the timeline of a source before its first check",
-            source.name
-        )));
-    }
-    let html = page.text.clone();
-    let panel = tokio::task::spawn_blocking(move || extract::history_panel(&html))
-        .await
-        .expect("reading never panics");
-    let (entries, current) = (panel.entries, panel.issued);
-    let silent = NotifySettings::default();
-    let notes = Notes {
-        notify: &silent,
-        batch: "backfill",
-        archived: true,
-    };
-    let target = Target::of(source, id);
-    let mut done = Backfilled::default();
-    let now = Utc::now();
-    for advisory in entries {
-        // The newest entry is the current version, which the page itself gives in full.
-        if advisory.issued.is_some() && advisory.issued == current {
-            continue;
-        }
-        let Some(date) = advisory.issued else {
-            continue;
-        };
-        let at = chrono::TimeZone::from_utc_datetime(
-            &Utc,
-            &date.and_hms_opt(12, 0, 0).expect("noon exists"),
-        );
-        if at >= now {
-            continue;
-        }
-        let latest = reload(store, id).await?;
-        let extracted = Extracted {
-            profile: "history-panel".to_owned(),
-            advisory,
-        };
-        let origin = Origin::item(200);
-        if let Checked::Changed(change) = record_extracted(
-            Facts {
-                store,
-                notes,
-                checked_at: at,
-            },
-            target,
-            latest,
-            extracted,
-            origin,
-        )
-        .await?
-        {
-            done.changes.push(*change);
-        }
-        done.from_history += 1;
-    }
-    let latest = reload(store, id).await?;
-    for checked in process_page(
-        source,
-        id,
-        latest,
-        page,
-        Facts {
-            store,
-            notes,
-            checked_at: now,
-        },
-    )
-    .await?
-    {
-        if let Checked::Changed(change) = checked {
-            done.changes.push(*change);
-        }
-    }
-    Ok(Ok(done))
-}
-
-/// Re-extracts every stored body of a source with its current profiles and rebuilds its
-/// versions and changes, in one transaction.
-pub async fn reprocess(
-    source: &Arc<Source>,
-    store: &StoreHandle,
-) -> Result<Reprocessed, StoreError> {
-    let ids = register_sources(store, std::slice::from_ref(source)).await?;
-    let id = ids[&source.name];
-    let reader = source.reader.clone();
-    let name = source.name.clone();
-    store
-        .call(move |store| {
-            let versions_before = store.snapshots(id)?.len();
-            let observations = store.observations(id)?;
-            let pages = observations.len();
-            let mut versions: Vec<RebuiltVersion> = Vec::new();
-            let mut failures: Vec<RebuiltFailure> = Vec::new();
-            for observation in observations {
-                let text = crate::net::fetch::decode(&observation.raw, None);
-                let outcome = match extract::read_document(&reader, &text) {
-                    Ok(Document::One(outcome)) => outcome,
-                    Ok(Document::Many(_)) => Err(
-                        "reprocess re-reads pages; a feed's countries are re-read by the next check"
-                            .to_owned(),
-                    ),
-                    Err(message) => Err(message),
-                };
-                match outcome {
-                    Ok(extracted) => {
-                        let previous = versions.last();
-                        if previous.is_some_and(|p| p.advisory == extracted.advisory) {
-                            if let Some(last) = versions.last_mut() {
-                                last.observation.last_seen_at = observation.last_seen_at;
-                            }
-                            continue;
-                        }
-                        let change =
-                            previous.and_then(|p| diff::compare(&p.advisory, &extracted.advisory));
-                        versions.push(RebuiltVersion {
-                            observation,
-                            profile: extracted.profile,
-                            advisory: extracted.advisory,
-                            change,
-                        });
-                    }
-                    Err(message) => failures.push(RebuiltFailure {
-                        observation,
-                        message,
-                    }),
-                }
-            }
-            store.replace_history(id, &versions, &failures)?;
-            Ok(Reprocessed {
-                source: name,
-                pages,
-                versions_before,
-                versions_after: versions.len(),
-                failures: failures.len(),
-            })
-        })
-        .await
 }
