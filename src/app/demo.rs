@@ -20,7 +20,7 @@ use axum::routing::get;
 use crate::check::{self as run, Checker};
 use crate::config::{Config, FetchSettings, Source};
 use crate::net::fetch::Fetcher;
-use crate::present::report;
+use crate::present::listing;
 use crate::store::StoreHandle;
 
 /// The legacy travel.state.gov page for Mali, July 2023 (reconstructed from seed 000).
@@ -89,7 +89,7 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         "Check 1: the page as published on July 31, 2023 (legacy layout)"
     )?;
     let first = run::check(&config.sources, &checker).await?;
-    write!(out, "{}", indent(&report::cycle_text(&first)))?;
+    write!(out, "{}", indent(&listing::cycle_text(&first)))?;
     let snapshot = checker.store.call(|store| store.overview()).await?;
     if let Some(mali) = snapshot.first() {
         writeln!(
@@ -107,7 +107,7 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         "Check 2: the page as published in late 2025 (current layout)"
     )?;
     let second = run::check(&config.sources, &checker).await?;
-    write!(out, "{}", indent(&report::cycle_text(&second)))?;
+    write!(out, "{}", indent(&listing::cycle_text(&second)))?;
 
     let _ = stop.send(());
     server.await.context("the demo server task failed")??;

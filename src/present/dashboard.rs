@@ -23,6 +23,7 @@ use crate::model::diff;
 use crate::present::brief::{self, Government, Movers};
 use crate::present::chart;
 use crate::present::html::{self, escape};
+use crate::present::listing;
 use crate::present::report::{self, Report, ReportFormat, ReportQuery};
 use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHandle};
 
@@ -1204,7 +1205,8 @@ async fn api_sources(State(app): State<Arc<App>>) -> Response {
     match app.store.call(|s| s.overview()).await {
         Ok(sources) => with_headers(
             "application/json",
-            serde_json::to_string_pretty(&report::sources_json(&sources)).expect("json serializes"),
+            serde_json::to_string_pretty(&listing::sources_json(&sources))
+                .expect("json serializes"),
         ),
         Err(e) => store_failed(e),
     }

@@ -8,6 +8,7 @@ pub mod brief;
 pub mod chart;
 pub mod dashboard;
 pub mod html;
+pub mod listing;
 pub mod publish;
 pub mod report;
 pub mod terminal;

@@ -9,7 +9,8 @@ use anyhow::bail;
 use crate::check::{self as run, Checker};
 use crate::net::fetch::Fetcher;
 use crate::notify::{self, Sender};
-use crate::present::report::{self, Format};
+use crate::present::listing;
+use crate::present::listing::Format;
 
 use super::{Cli, Status, load_config, open_store};
 
@@ -46,10 +47,10 @@ pub(super) async fn run(
         Format::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::cycle_json(&report))?
+            serde_json::to_string_pretty(&listing::cycle_json(&report))?
         )?,
-        Format::Markdown => write!(out, "{}", report::cycle_markdown(&report))?,
-        Format::Text => write!(out, "{}", report::cycle_text(&report))?,
+        Format::Markdown => write!(out, "{}", listing::cycle_markdown(&report))?,
+        Format::Text => write!(out, "{}", listing::cycle_text(&report))?,
     }
     Ok(if report.failures.is_empty() {
         Status::Ok

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 
 use super::{Cli, Status, government_of, load_config, open_existing_store};
 
@@ -22,10 +23,10 @@ pub(super) async fn run(
         .iter()
         .filter_map(|s| s.name.split_once('/').map(|(parent, _)| parent.to_owned()))
         .collect();
-    let mut matching: Vec<report::Side> = crate::present::brief::sources_about(country, sources)
+    let mut matching: Vec<listing::Side> = crate::present::brief::sources_about(country, sources)
         .into_iter()
         .filter(|s| !containers.contains(&s.name))
-        .map(|source| report::Side {
+        .map(|source| listing::Side {
             government: government_of(&config, &source.name),
             source,
         })
@@ -46,9 +47,9 @@ pub(super) async fn run(
         Plain::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::compare_json(country, &matching))?
+            serde_json::to_string_pretty(&listing::compare_json(country, &matching))?
         )?,
-        _ => write!(out, "{}", report::compare_text(country, &matching))?,
+        _ => write!(out, "{}", listing::compare_text(country, &matching))?,
     }
     Ok(Status::Ok)
 }

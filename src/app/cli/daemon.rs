@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::app::daemon::{self, Daemon, InstanceLock};
-use crate::present::report;
+use crate::present::listing;
 
 use super::{Cli, Status, load_config, storage_path};
 
@@ -29,7 +29,7 @@ pub(super) async fn run(
     let daemon = Daemon::new(config, &db)?;
     if *once {
         let report = daemon.once().await?;
-        write!(out, "{}", report::cycle_text(&report))?;
+        write!(out, "{}", listing::cycle_text(&report))?;
         return Ok(if report.failures.is_empty() {
             Status::Ok
         } else {

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 use crate::store::StoreHandle;
 
 use super::{
@@ -48,9 +49,9 @@ pub(super) async fn run(
         Plain::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::deliveries_json(&rows))?
+            serde_json::to_string_pretty(&listing::deliveries_json(&rows))?
         )?,
-        _ => write!(out, "{}", report::deliveries_text(&rows))?,
+        _ => write!(out, "{}", listing::deliveries_text(&rows))?,
     }
     Ok(Status::Ok)
 }

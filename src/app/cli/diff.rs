@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::present::report::{self, Format};
+use crate::present::listing;
+use crate::present::listing::Format;
 use crate::read::extract;
 
 use super::{Cli, Status, automatic_profiles, load_config, read_input, resolve_profile};
@@ -34,7 +35,7 @@ pub(super) async fn run(
         .map_err(|f| anyhow::anyhow!("{new}: {f}"))?
         .advisory;
     let change = crate::model::diff::compare(&old_advisory, &new_advisory);
-    let rendered = report::pair_diff(change.as_ref(), &old_advisory, &new_advisory, *format);
+    let rendered = listing::pair_diff(change.as_ref(), &old_advisory, &new_advisory, *format);
     write!(out, "{rendered}")?;
     Ok(Status::Ok)
 }

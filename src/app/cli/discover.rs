@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use anyhow::bail;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 use crate::read::extract;
 
 use super::{Cli, Status, load_config, read_input};
@@ -42,7 +43,7 @@ pub(super) async fn run(
         }
         std::fs::write(
             path,
-            report::discovered_sources_toml(&items, url, profile, reader.kind()),
+            listing::discovered_sources_toml(&items, url, profile, reader.kind()),
         )
         .with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -50,9 +51,9 @@ pub(super) async fn run(
         Plain::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::discovered_json(&items))?
+            serde_json::to_string_pretty(&listing::discovered_json(&items))?
         )?,
-        _ => write!(out, "{}", report::discovered_text(&items))?,
+        _ => write!(out, "{}", listing::discovered_text(&items))?,
     }
     if let Some(path) = write {
         writeln!(

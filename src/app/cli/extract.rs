@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 use crate::read::extract::{self, Attempt};
 
 use super::{Cli, Status, automatic_profiles, load_config, read_input};
@@ -27,10 +28,10 @@ pub(super) async fn run(
         other => {
             // A feed, an index or a JSON document: every advisory it holds.
             let document = extract::read_document(&other, &page).map_err(anyhow::Error::msg)?;
-            let value = report::document_json(&document);
+            let value = listing::document_json(&document);
             match format {
                 Plain::Json => writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?,
-                _ => write!(out, "{}", report::document_text(&document))?,
+                _ => write!(out, "{}", listing::document_text(&document))?,
             }
             return Ok(Status::Ok);
         }
@@ -47,13 +48,13 @@ pub(super) async fn run(
         (Plain::Text, Ok(extracted)) => write!(
             out,
             "{}",
-            report::fields_text(&extracted.profile, &extracted.advisory)
+            listing::fields_text(&extracted.profile, &extracted.advisory)
         )?,
         (Plain::Text, Err(failure)) => writeln!(out, "{input}: {failure}")?,
         _ => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::attempt_json(&attempt))?
+            serde_json::to_string_pretty(&listing::attempt_json(&attempt))?
         )?,
     }
     if let Err(failure) = &outcome {

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 
 use super::{Cli, Status, load_config, open_existing_store};
 
@@ -48,14 +49,14 @@ pub(super) async fn run(
         Plain::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::history_json(
+            serde_json::to_string_pretty(&listing::history_json(
                 source, &snapshots, &changes, &failures
             ))?
         )?,
         _ => write!(
             out,
             "{}",
-            report::history_text(source, &snapshots, &changes, &failures)
+            listing::history_text(source, &snapshots, &changes, &failures)
         )?,
     }
     Ok(Status::Ok)

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::check;
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 use crate::read::archive;
 
 use super::{Cli, Status, load_config, open_store};
@@ -55,7 +56,7 @@ pub(super) async fn run(
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string_pretty(&report::cycle_json(&report))?
+                serde_json::to_string_pretty(&listing::cycle_json(&report))?
             )?;
         }
         _ => {

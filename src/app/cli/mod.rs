@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ConfigError};
 use crate::model::profile::Profile;
 use crate::net::fetch::{self, Fetcher};
-use crate::present::report::{Format, Plain};
+use crate::present::listing::{Format, Plain};
 use crate::read::archive;
 use crate::store::StoreHandle;
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::check;
-use crate::present::report;
+use crate::present::listing;
 
 use super::{Cli, Status, load_config, open_store};
 
@@ -20,6 +20,6 @@ pub(super) async fn run(
     for source in &selected {
         results.push(check::reprocess(source, &store).await?);
     }
-    write!(out, "{}", report::reprocessed_text(&results))?;
+    write!(out, "{}", listing::reprocessed_text(&results))?;
     Ok(Status::Ok)
 }

@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::present::report::{self, Plain};
+use crate::present::listing;
+use crate::present::listing::Plain;
 
 use super::{Cli, Status, health, load_config, open_existing_store};
 
@@ -19,9 +20,9 @@ pub(super) async fn run(
         Plain::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report::sources_json(&sources))?
+            serde_json::to_string_pretty(&listing::sources_json(&sources))?
         )?,
-        _ => write!(out, "{}", report::sources_text(&sources))?,
+        _ => write!(out, "{}", listing::sources_text(&sources))?,
     }
     Ok(health(&sources))
 }
