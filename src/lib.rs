@@ -24,6 +24,7 @@ pub mod json_profile;
 pub mod notify;
 pub mod ota;
 pub mod page_limits;
+pub mod page_region;
 pub mod profile;
 pub mod publish;
 pub mod report;
