@@ -126,238 +126,308 @@ enum Token {
     },
     /// An end tag.
     End { name: String, end: usize },
-    /// Text: whether it holds anything but whitespace.
-    Text { blank: bool },
+    /// Text, where it is.
+    Text { start: usize, end: usize },
     /// A comment or a bogus comment.
     Comment,
     /// A doctype.
     Doctype { start: usize, end: usize },
 }
 
-const VOID: &[&str] = &[
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
-    "keygen", "link", "meta", "param", "source", "track", "wbr",
-];
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "br"
+            | "col"
+            | "embed"
+            | "frame"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
 
 /// Elements whose start tag puts the tree builder in a state the scan does not follow.
-const REFUSED: &[&str] = &[
-    "applet",
-    "body",
-    "caption",
-    "col",
-    "colgroup",
-    "frame",
-    "frameset",
-    "head",
-    "html",
-    "image",
-    "isindex",
-    "marquee",
-    "math",
-    "menuitem",
-    "nobr",
-    "object",
-    "optgroup",
-    "option",
-    "plaintext",
-    "rb",
-    "rp",
-    "rt",
-    "rtc",
-    "select",
-    "svg",
-    "table",
-    "tbody",
-    "td",
-    "template",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-];
+fn is_refused(name: &str) -> bool {
+    matches!(
+        name,
+        "applet"
+            | "body"
+            | "caption"
+            | "col"
+            | "colgroup"
+            | "frame"
+            | "frameset"
+            | "head"
+            | "html"
+            | "image"
+            | "isindex"
+            | "marquee"
+            | "math"
+            | "menuitem"
+            | "nobr"
+            | "object"
+            | "optgroup"
+            | "option"
+            | "plaintext"
+            | "rb"
+            | "rp"
+            | "rt"
+            | "rtc"
+            | "select"
+            | "svg"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+    )
+}
 
-const FORMATTING: &[&str] = &[
-    "a", "b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u",
-];
+fn is_formatting(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
+}
 
 /// Start tags that close an open `p` first.
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "search",
-    "section",
-    "summary",
-    "ul",
-    "xmp",
-];
+fn is_closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "xmp"
+    )
+}
 
 /// End tags that close what the parser implies (`p`, `li`, ...) on their way.
-const CLOSES_IMPLIED: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "button",
-    "center",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "pre",
-    "search",
-    "section",
-    "summary",
-    "ul",
-];
+fn is_closes_implied(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "button"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+    )
+}
 
 /// Elements the parser closes without their end tag ("generate implied end tags").
-const IMPLIED: &[&str] = &[
-    "dd", "dt", "li", "optgroup", "option", "p", "rb", "rp", "rt", "rtc",
-];
+fn is_implied(name: &str) -> bool {
+    matches!(
+        name,
+        "dd" | "dt" | "li" | "optgroup" | "option" | "p" | "rb" | "rp" | "rt" | "rtc"
+    )
+}
 
 /// html5ever's "special" elements, where the walk of a `li` start tag stops.
-const SPECIAL: &[&str] = &[
-    "address",
-    "applet",
-    "area",
-    "article",
-    "aside",
-    "base",
-    "basefont",
-    "bgsound",
-    "blockquote",
-    "body",
-    "br",
-    "button",
-    "caption",
-    "center",
-    "col",
-    "colgroup",
-    "dd",
-    "details",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "embed",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "frame",
-    "frameset",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "head",
-    "header",
-    "hgroup",
-    "hr",
-    "html",
-    "iframe",
-    "img",
-    "input",
-    "keygen",
-    "li",
-    "link",
-    "listing",
-    "main",
-    "marquee",
-    "menu",
-    "meta",
-    "nav",
-    "noembed",
-    "noframes",
-    "noscript",
-    "object",
-    "ol",
-    "p",
-    "param",
-    "plaintext",
-    "pre",
-    "script",
-    "section",
-    "select",
-    "source",
-    "style",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "template",
-    "textarea",
-    "tfoot",
-    "th",
-    "thead",
-    "title",
-    "tr",
-    "track",
-    "ul",
-    "wbr",
-    "xmp",
-];
+fn is_special(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "applet"
+            | "area"
+            | "article"
+            | "aside"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "button"
+            | "caption"
+            | "center"
+            | "col"
+            | "colgroup"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "embed"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "frame"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "iframe"
+            | "img"
+            | "input"
+            | "keygen"
+            | "li"
+            | "link"
+            | "listing"
+            | "main"
+            | "marquee"
+            | "menu"
+            | "meta"
+            | "nav"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "ol"
+            | "p"
+            | "param"
+            | "plaintext"
+            | "pre"
+            | "script"
+            | "section"
+            | "select"
+            | "source"
+            | "style"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "textarea"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "title"
+            | "tr"
+            | "track"
+            | "ul"
+            | "wbr"
+            | "xmp"
+    )
+}
 
 /// Elements whose content is raw text (scripting is on in html5ever's default options, so
 /// `noscript` is one) or RCDATA, up to their end tag.
-const RAW_TEXT: &[&str] = &[
-    "iframe", "noembed", "noframes", "noscript", "script", "style", "textarea", "title", "xmp",
-];
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+    )
+}
 
 /// What may stand in `<head>`.
-const IN_HEAD: &[&str] = &[
-    "base", "basefont", "bgsound", "link", "meta", "noscript", "script", "style", "title",
-];
+fn is_in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "base"
+            | "basefont"
+            | "bgsound"
+            | "link"
+            | "meta"
+            | "noscript"
+            | "script"
+            | "style"
+            | "title"
+    )
+}
 
 struct Scan<'a> {
     bytes: &'a [u8],
@@ -386,7 +456,8 @@ impl<'a> Scan<'a> {
         // A byte order mark is dropped by the decoder; the page starts after it.
         let doctype = loop {
             match self.next()? {
-                Token::Text { blank: true } | Token::Comment => {}
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
                 Token::Doctype { start, end } => break (start, end),
                 _ => return None,
             }
@@ -396,10 +467,11 @@ impl<'a> Scan<'a> {
         // The head: only what belongs there, then `</head>`.
         loop {
             match self.next()? {
-                Token::Text { blank: true } | Token::Comment => {}
-                Token::Start { name, attrs, .. } if IN_HEAD.contains(&name.as_str()) => {
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
+                Token::Start { name, attrs, .. } if is_in_head(name.as_str()) => {
                     self.outside(&name, &attrs)?;
-                    if RAW_TEXT.contains(&name.as_str()) {
+                    if is_raw_text(name.as_str()) {
                         self.skip_raw_text(&name)?;
                     }
                 }
@@ -462,10 +534,17 @@ impl<'a> Scan<'a> {
         })
     }
 
+    fn blank(&self, start: usize, end: usize) -> bool {
+        self.bytes[start..end]
+            .iter()
+            .all(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
+    }
+
     fn expect_start(&mut self, wanted: &str) -> Option<(usize, usize)> {
         loop {
             match self.next()? {
-                Token::Text { blank: true } | Token::Comment => {}
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
                 Token::Start {
                     name,
                     attrs,
@@ -484,7 +563,7 @@ impl<'a> Scan<'a> {
     fn may_start_region(&self) -> bool {
         !self.form_open
             && !self.stack.iter().any(|name| {
-                FORMATTING.contains(&name.as_str())
+                is_formatting(name.as_str())
                     || matches!(name.as_str(), "li" | "dd" | "dt" | "button")
             })
     }
@@ -531,10 +610,7 @@ impl<'a> Scan<'a> {
     /// Pops the element at `i` and everything above it; refused when that closes a
     /// formatting element (the parser would reconstruct it later).
     fn pop_to(&mut self, i: usize) -> Option<()> {
-        if self.stack[i..]
-            .iter()
-            .any(|n| FORMATTING.contains(&n.as_str()))
-        {
+        if self.stack[i..].iter().any(|n| is_formatting(n.as_str())) {
             return None;
         }
         self.stack.truncate(i);
@@ -543,10 +619,10 @@ impl<'a> Scan<'a> {
 
     fn start_tag(&mut self, name: String) -> Option<()> {
         let tag = name.as_str();
-        if REFUSED.contains(&tag) {
+        if is_refused(tag) {
             return None;
         }
-        if CLOSES_P.contains(&tag) {
+        if is_closes_p(tag) {
             self.close_p()?;
         }
         match tag {
@@ -565,16 +641,14 @@ impl<'a> Scan<'a> {
                         self.pop_to(i)?;
                         break;
                     }
-                    if SPECIAL.contains(&open) && !matches!(open, "address" | "div" | "p") {
+                    if is_special(open) && !matches!(open, "address" | "div" | "p") {
                         break;
                     }
                 }
                 self.close_p()?;
             }
             "a" if self.stack.iter().any(|n| n == "a") => return None,
-            _ if FORMATTING.contains(&tag)
-                && self.stack.iter().filter(|n| *n == tag).count() >= 2 =>
-            {
+            _ if is_formatting(tag) && self.stack.iter().filter(|n| *n == tag).count() >= 2 => {
                 return None;
             }
             "button" if self.stack.iter().any(|n| n == "button") => return None,
@@ -582,10 +656,10 @@ impl<'a> Scan<'a> {
             "form" => self.form_open = true,
             _ => {}
         }
-        if RAW_TEXT.contains(&tag) {
+        if is_raw_text(tag) {
             return self.skip_raw_text(tag);
         }
-        if !VOID.contains(&tag) {
+        if !is_void(tag) {
             self.stack.push(name);
         }
         Some(())
@@ -597,9 +671,9 @@ impl<'a> Scan<'a> {
             "form" => self.form_open = false,
             _ => {}
         }
-        if CLOSES_IMPLIED.contains(&name) || matches!(name, "p" | "li" | "dd" | "dt" | "form") {
+        if is_closes_implied(name) || matches!(name, "p" | "li" | "dd" | "dt" | "form") {
             while let Some(top) = self.stack.last()
-                && IMPLIED.contains(&top.as_str())
+                && is_implied(top.as_str())
                 && top != name
             {
                 self.stack.pop();
@@ -651,10 +725,7 @@ impl<'a> Scan<'a> {
         if bytes[start] != b'<' {
             let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |o| start + o);
             self.at = end;
-            let blank = bytes[start..end]
-                .iter()
-                .all(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '));
-            return Some(Token::Text { blank });
+            return Some(Token::Text { start, end });
         }
         let rest = &bytes[start + 1..];
         match rest.first() {
@@ -723,7 +794,7 @@ impl<'a> Scan<'a> {
                 let end = memchr::memchr(b'<', &bytes[start + 1..])
                     .map_or(bytes.len(), |o| start + 1 + o);
                 self.at = end;
-                Some(Token::Text { blank: false })
+                Some(Token::Text { start, end })
             }
         }
     }
@@ -799,9 +870,18 @@ fn could_match(compound: &Compound, name: &str, attrs: &[(String, String)]) -> b
             n == attr
                 && value
                     .as_deref()
-                    .is_none_or(|v| have.contains('&') || have.to_ascii_lowercase().contains(v))
+                    .is_none_or(|v| have.contains('&') || contains_ignoring_case(have, v))
         })
     })
+}
+
+/// Whether `needle` (lowercase) is in `haystack`, ignoring ASCII case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Parses a selector list made only of compounds (tag, `.class`, `#id`, `[attr]`,
