@@ -8,5 +8,6 @@ pub mod diff;
 pub mod note;
 pub mod period;
 pub mod profile;
+pub mod region;
 pub mod scale;
 pub mod schedule;

@@ -100,6 +100,11 @@ pub struct RawProfile {
     /// A regex finding areas with their own value in the level's text (groups `area`, `value`).
     #[serde(default)]
     pub area_pattern: Option<String>,
+    /// HTML only: the element (`div.class`) that holds every match of the profile's selectors;
+    /// when a scan of the page finds it and can show that the result is the same, only it is
+    /// parsed (see `page_region`).
+    #[serde(default)]
+    pub region: Option<String>,
     /// JSON only: boolean flags, the first true one's name is the value (`none` when none is).
     #[serde(default)]
     pub level_flags: Option<Vec<String>>,
@@ -121,7 +126,7 @@ pub struct FieldSelector {
 }
 
 /// A profile with every selector parsed, shared between sources and checks.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profile {
     /// The profile's name.
     pub name: String,
@@ -153,6 +158,8 @@ pub struct Profile {
     pub level_scale: LevelScale,
     /// The profile's own table of values, instead of `level_scale`.
     pub level_map: Option<Arc<LevelMap>>,
+    /// The part of a page that holds every match, when the profile names one.
+    pub region: Option<crate::model::region::Region>,
 }
 
 /// How a government's wording of a level maps onto 1-4.
@@ -633,6 +640,13 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
             }
         }
     }
+    if format != "html" && raw.region.is_some() {
+        return Err(ProfileError::BadValue {
+            profile: name.to_owned(),
+            key: "region",
+            message: "is only for profiles with format = \"html\"".into(),
+        });
+    }
     match format {
         "html" => {}
         "rss" => return Ok(Definition::Rss(compile_level_map(name, raw)?)),
@@ -685,7 +699,8 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         || raw.alert.is_some()
         || raw.issued.is_some()
         || raw.change_note.is_some()
-        || raw.level_label.is_some();
+        || raw.level_label.is_some()
+        || raw.region.is_some();
     if let Some(list) = &raw.try_profiles {
         if has_selectors {
             return Err(ProfileError::TryWithSelectors {
@@ -717,6 +732,33 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
             .transpose()
     };
     let non_empty = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let region = match non_empty(&raw.region) {
+        None => None,
+        Some(root) => {
+            let selectors: Vec<&str> = [
+                &raw.level,
+                &raw.level_label,
+                &raw.indicators,
+                &raw.reason,
+                &raw.alert,
+                &raw.summary,
+                &raw.issued,
+                &raw.change_note,
+            ]
+            .into_iter()
+            .filter_map(|s| s.as_deref().filter(|v| !v.trim().is_empty()))
+            .collect();
+            Some(
+                crate::model::region::Region::compile(&root, &selectors).map_err(|message| {
+                    ProfileError::BadValue {
+                        profile: name.to_owned(),
+                        key: "region",
+                        message,
+                    }
+                })?,
+            )
+        }
+    };
     Ok(Definition::Selectors(Arc::new(Profile {
         name: name.to_owned(),
         description: raw.description.clone().unwrap_or_default(),
@@ -737,6 +779,7 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         change_note: optional("change_note", &raw.change_note)?,
         level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
         level_map: compile_level_map(name, raw)?,
+        region,
     })))
 }
 

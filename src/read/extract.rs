@@ -319,7 +319,9 @@ pub fn history_panel(html: &str) -> HistoryPanel {
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
     crate::read::page_limits::admit(html, profiles)?;
-    let document = Html::parse_document(html);
+    // Only the region that holds every match, when the profiles name one and it is found.
+    let region = crate::read::page_region::cut(html, profiles);
+    let document = Html::parse_document(region.as_deref().unwrap_or(html));
     let mut attempts = Vec::with_capacity(profiles.len());
     for profile in profiles {
         let attempt = read(&document, profile);

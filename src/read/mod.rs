@@ -10,4 +10,5 @@ pub mod feed;
 pub mod json_profile;
 pub mod ota;
 pub mod page_limits;
+pub mod page_region;
 pub mod xml_profile;

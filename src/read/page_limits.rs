@@ -51,7 +51,7 @@ pub fn measure(html: &str) -> Shape {
     let bytes = html.as_bytes();
     let (mut depth, mut deepest, mut elements) = (0usize, 0usize, 0usize);
     let mut at = 0;
-    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + offset + 1;
         let rest = &bytes[start..];
         if rest.starts_with(b"!--") {
@@ -78,14 +78,24 @@ pub fn measure(html: &str) -> Shape {
             at = start;
             continue;
         }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        // Lowercased on the stack: every name the lists hold is short, and a longer one is
+        // none of them (and nests).
+        let mut buffer = [0u8; 16];
+        let name = match buffer.get_mut(..name_len) {
+            Some(lower) => {
+                lower.copy_from_slice(&bytes[name_start..name_start + name_len]);
+                lower.make_ascii_lowercase();
+                std::str::from_utf8(lower).unwrap_or_default()
+            }
+            None => "",
+        };
         let Some(tag_len) = tag_end(&bytes[name_start + name_len..]) else {
             break;
         };
         let tag_end_at = name_start + name_len + tag_len;
         let self_closing = bytes[..tag_end_at].ends_with(b"/>");
         at = tag_end_at;
-        let nests = !VOID.contains(&name.as_str()) && !OPTIONAL_END.contains(&name.as_str());
+        let nests = !VOID.contains(&name) && !OPTIONAL_END.contains(&name);
         if closing {
             if nests {
                 depth = depth.saturating_sub(1);
@@ -93,7 +103,7 @@ pub fn measure(html: &str) -> Shape {
             continue;
         }
         elements += 1;
-        if RAW_TEXT.contains(&name.as_str()) {
+        if RAW_TEXT.contains(&name) {
             let end_tag = format!("</{name}");
             match find_ignoring_case(&bytes[at..], end_tag.as_bytes()) {
                 Some(end) => at += end,
@@ -159,13 +169,24 @@ fn tag_end(rest: &[u8]) -> Option<usize> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
+/// Where `needle` (which starts with `<`, as every end tag sought does) first occurs, ignoring
+/// ASCII case: a fast search for `<`, then a comparison.
 fn find_ignoring_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr(needle[0], &haystack[from..]) {
+        let at = from + offset;
+        if haystack
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -1,0 +1,939 @@
+//! The part of a page a profile's selectors can match, found before the HTML parser sees it.
+//!
+//! Most of an advisory page is navigation and footer that no selector of the State
+//! Department's profiles can match, and html5ever's work is proportional to the bytes it reads.
+//! A profile may name a `region`, the element that holds its advisory (`div.tsg-rwd-main-copy-frame`).
+//! This module owns a linear byte scan that finds that element and its end, and builds a small
+//! document from it: the page's own doctype, `<html>`, `<head>` and `<body>` start tags and
+//! the region's bytes. Parsing that document gives the region the same subtree as parsing the
+//! whole page, and every selector of the profiles the same matches, or the scan gives up and
+//! the whole page is parsed. Pure: text in, text out.
+//!
+//! Why the result is the same, and when the scan gives up (it returns `None`):
+//! - The scan tokenizes as html5ever does (tags and their attributes, comments, doctype,
+//!   raw-text and RCDATA elements) and follows the tree builder for the elements it knows. It
+//!   gives up on whatever would put the tree builder in a state it does not follow: tables,
+//!   `select`, `template`, foreign content (`svg`, `math`), framesets, `plaintext`, a script
+//!   holding `<!--`, a NUL byte, an end tag that does not close the current element (besides
+//!   the end tags a parser implies for `p` and `li`), a page without a doctype and explicit
+//!   `<html>`, `<head>` and `<body>`.
+//! - At the region's start no formatting element (`a`, `b`, ...), list item, `button` or
+//!   `form` is open, so nothing from outside is reconstructed inside the region or closed from
+//!   inside it, and the region ends exactly where its end tag closes it.
+//! - No element outside the region (ancestors included) could match any compound selector of
+//!   any profile tried: each compound must name a class, id or attribute, compared as a
+//!   case-insensitive substring, any character reference counting as a possible match.
+//!   Selectors outside that form (pseudo-classes, sibling combinators) make the region unusable,
+//!   which `Region::compile` says when the profile is loaded.
+
+use std::sync::Arc;
+
+use crate::model::profile::Profile;
+use crate::model::region::{Region, could_match};
+
+/// The document to parse instead of `html` for these profiles, or `None` to parse the whole
+/// page: when a profile has no region, the region is not found, or the scan cannot show that
+/// the result is the same.
+pub fn cut(html: &str, profiles: &[Arc<Profile>]) -> Option<String> {
+    let regions: Vec<&Region> = profiles
+        .iter()
+        .map(|p| p.region.as_ref())
+        .collect::<Option<_>>()?;
+    let found = Scan::new(html.as_bytes(), &regions).run()?;
+    let mut out = String::with_capacity(found.len() + 64);
+    for (start, end) in found.pieces {
+        out.push_str(&html[start..end]);
+    }
+    Some(out)
+}
+
+/// What the scan found: the byte ranges to join into the small document.
+struct Found {
+    pieces: [(usize, usize); 5],
+}
+
+impl Found {
+    fn len(&self) -> usize {
+        self.pieces.iter().map(|(s, e)| e - s).sum()
+    }
+}
+
+/// A tag's attributes as written: names lowercase, values with character references undecoded.
+type Attributes = Vec<(String, String)>;
+
+/// A token of the page, as html5ever's tokenizer sees it.
+enum Token {
+    /// A start tag: its name (lowercase), attributes (names lowercase), and where it is.
+    Start {
+        name: String,
+        attrs: Vec<(String, String)>,
+        start: usize,
+        end: usize,
+    },
+    /// An end tag.
+    End { name: String, end: usize },
+    /// Text, where it is.
+    Text { start: usize, end: usize },
+    /// A comment or a bogus comment.
+    Comment,
+    /// A doctype.
+    Doctype { start: usize, end: usize },
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "br"
+            | "col"
+            | "embed"
+            | "frame"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Elements whose start tag puts the tree builder in a state the scan does not follow.
+fn is_refused(name: &str) -> bool {
+    matches!(
+        name,
+        "applet"
+            | "body"
+            | "caption"
+            | "col"
+            | "colgroup"
+            | "frame"
+            | "frameset"
+            | "head"
+            | "html"
+            | "image"
+            | "isindex"
+            | "marquee"
+            | "math"
+            | "menuitem"
+            | "nobr"
+            | "object"
+            | "optgroup"
+            | "option"
+            | "plaintext"
+            | "rb"
+            | "rp"
+            | "rt"
+            | "rtc"
+            | "select"
+            | "svg"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+    )
+}
+
+fn is_formatting(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
+}
+
+/// Start tags that close an open `p` first.
+fn is_closes_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "xmp"
+    )
+}
+
+/// End tags that close what the parser implies (`p`, `li`, ...) on their way.
+fn is_closes_implied(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "button"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+    )
+}
+
+/// Elements the parser closes without their end tag ("generate implied end tags").
+fn is_implied(name: &str) -> bool {
+    matches!(
+        name,
+        "dd" | "dt" | "li" | "optgroup" | "option" | "p" | "rb" | "rp" | "rt" | "rtc"
+    )
+}
+
+/// html5ever's "special" elements, where the walk of a `li` start tag stops.
+fn is_special(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "applet"
+            | "area"
+            | "article"
+            | "aside"
+            | "base"
+            | "basefont"
+            | "bgsound"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "button"
+            | "caption"
+            | "center"
+            | "col"
+            | "colgroup"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "embed"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "frame"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "iframe"
+            | "img"
+            | "input"
+            | "keygen"
+            | "li"
+            | "link"
+            | "listing"
+            | "main"
+            | "marquee"
+            | "menu"
+            | "meta"
+            | "nav"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "ol"
+            | "p"
+            | "param"
+            | "plaintext"
+            | "pre"
+            | "script"
+            | "section"
+            | "select"
+            | "source"
+            | "style"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "textarea"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "title"
+            | "tr"
+            | "track"
+            | "ul"
+            | "wbr"
+            | "xmp"
+    )
+}
+
+/// Elements whose content is raw text (scripting is on in html5ever's default options, so
+/// `noscript` is one) or RCDATA, up to their end tag.
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+    )
+}
+
+/// What may stand in `<head>`.
+fn is_in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "base"
+            | "basefont"
+            | "bgsound"
+            | "link"
+            | "meta"
+            | "noscript"
+            | "script"
+            | "style"
+            | "title"
+    )
+}
+
+struct Scan<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    regions: &'a [&'a Region],
+    /// The names of the open elements above `<body>`.
+    stack: Vec<String>,
+    form_open: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(bytes: &'a [u8], regions: &'a [&'a Region]) -> Scan<'a> {
+        Scan {
+            bytes,
+            at: 0,
+            regions,
+            stack: Vec::new(),
+            form_open: false,
+        }
+    }
+
+    fn run(mut self) -> Option<Found> {
+        if memchr::memchr(0, self.bytes).is_some() {
+            return None;
+        }
+        // A byte order mark is dropped by the decoder; the page starts after it.
+        let doctype = loop {
+            match self.next()? {
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
+                Token::Doctype { start, end } => break (start, end),
+                _ => return None,
+            }
+        };
+        let html = self.expect_start("html")?;
+        let head = self.expect_start("head")?;
+        // The head: only what belongs there, then `</head>`.
+        loop {
+            match self.next()? {
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
+                Token::Start { name, attrs, .. } if is_in_head(name.as_str()) => {
+                    self.outside(&name, &attrs)?;
+                    if is_raw_text(name.as_str()) {
+                        self.skip_raw_text(&name)?;
+                    }
+                }
+                Token::End { name, .. } if name == "head" => break,
+                _ => return None,
+            }
+        }
+        let body = self.expect_start("body")?;
+        // The body up to the region.
+        let (region_start, depth) = loop {
+            match self.next()? {
+                Token::Start {
+                    name, attrs, start, ..
+                } => {
+                    if name == "div" && self.is_root(&attrs) && self.may_start_region() {
+                        self.close_p()?;
+                        self.stack.push(name);
+                        break (start, self.stack.len());
+                    }
+                    self.outside(&name, &attrs)?;
+                    self.start_tag(name)?;
+                }
+                Token::End { name, .. } => self.end_tag(&name)?,
+                Token::Text { .. } | Token::Comment => {}
+                Token::Doctype { .. } => {}
+            }
+        };
+        // The region, up to the end tag that closes its root.
+        let region_end = loop {
+            match self.next()? {
+                Token::Start { name, .. } => self.start_tag(name)?,
+                Token::End { name, end } => {
+                    self.end_tag(&name)?;
+                    if self.stack.len() < depth {
+                        break end;
+                    }
+                }
+                Token::Text { .. } | Token::Comment | Token::Doctype { .. } => {}
+            }
+        };
+        // The rest of the page: no element of it may match.
+        let mut after_body = false;
+        while self.at < self.bytes.len() {
+            match self.next()? {
+                Token::Start { name, attrs, .. } if !after_body => {
+                    self.outside(&name, &attrs)?;
+                    self.start_tag(name)?;
+                }
+                Token::End { name, .. } if name == "body" || name == "html" => {
+                    after_body = true;
+                }
+                Token::End { name, .. } if !after_body => self.end_tag(&name)?,
+                Token::Text { .. } | Token::Comment | Token::Doctype { .. } => {}
+                _ => return None,
+            }
+        }
+        // `<head ...>` needs no end tag: `<body>` closes it.
+        Some(Found {
+            pieces: [doctype, html, head, body, (region_start, region_end)],
+        })
+    }
+
+    fn blank(&self, start: usize, end: usize) -> bool {
+        self.bytes[start..end]
+            .iter()
+            .all(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
+    }
+
+    fn expect_start(&mut self, wanted: &str) -> Option<(usize, usize)> {
+        loop {
+            match self.next()? {
+                Token::Comment => {}
+                Token::Text { start, end } if self.blank(start, end) => {}
+                Token::Start {
+                    name,
+                    attrs,
+                    start,
+                    end,
+                } if name == wanted => {
+                    self.outside(&name, &attrs)?;
+                    return Some((start, end));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether the tree builder's state lets a region start here.
+    fn may_start_region(&self) -> bool {
+        !self.form_open
+            && !self.stack.iter().any(|name| {
+                is_formatting(name.as_str())
+                    || matches!(name.as_str(), "li" | "dd" | "dt" | "button")
+            })
+    }
+
+    fn is_root(&self, attrs: &[(String, String)]) -> bool {
+        self.regions.iter().any(|region| {
+            region.root.needs.iter().all(|(attr, value)| {
+                attrs
+                    .iter()
+                    .find(|(name, _)| name == attr)
+                    .is_some_and(|(_, have)| match value {
+                        None => true,
+                        Some(_) if have.contains('&') => false,
+                        Some(value) if attr == "class" => have
+                            .split_ascii_whitespace()
+                            .any(|c| c.eq_ignore_ascii_case(value)),
+                        Some(value) => have.eq_ignore_ascii_case(value),
+                    })
+            })
+        })
+    }
+
+    /// An element outside the region: refused when it could match a compound.
+    fn outside(&self, name: &str, attrs: &[(String, String)]) -> Option<()> {
+        let could = self
+            .regions
+            .iter()
+            .flat_map(|r| r.compounds.iter())
+            .any(|compound| could_match(compound, name, attrs));
+        (!could).then_some(())
+    }
+
+    fn close_p(&mut self) -> Option<()> {
+        for i in (0..self.stack.len()).rev() {
+            match self.stack[i].as_str() {
+                "p" => return self.pop_to(i),
+                "button" => return Some(()),
+                _ => {}
+            }
+        }
+        Some(())
+    }
+
+    /// Pops the element at `i` and everything above it; refused when that closes a
+    /// formatting element (the parser would reconstruct it later).
+    fn pop_to(&mut self, i: usize) -> Option<()> {
+        if self.stack[i..].iter().any(|n| is_formatting(n.as_str())) {
+            return None;
+        }
+        self.stack.truncate(i);
+        Some(())
+    }
+
+    fn start_tag(&mut self, name: String) -> Option<()> {
+        let tag = name.as_str();
+        if is_refused(tag) {
+            return None;
+        }
+        if is_closes_p(tag) {
+            self.close_p()?;
+        }
+        match tag {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                if self.stack.last().is_some_and(|t| {
+                    matches!(t.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+                }) =>
+            {
+                return None;
+            }
+            "li" | "dd" | "dt" => {
+                let closes: &[&str] = if tag == "li" { &["li"] } else { &["dd", "dt"] };
+                for i in (0..self.stack.len()).rev() {
+                    let open = self.stack[i].as_str();
+                    if closes.contains(&open) {
+                        self.pop_to(i)?;
+                        break;
+                    }
+                    if is_special(open) && !matches!(open, "address" | "div" | "p") {
+                        break;
+                    }
+                }
+                self.close_p()?;
+            }
+            "a" if self.stack.iter().any(|n| n == "a") => return None,
+            _ if is_formatting(tag) && self.stack.iter().filter(|n| *n == tag).count() >= 2 => {
+                return None;
+            }
+            "button" if self.stack.iter().any(|n| n == "button") => return None,
+            "form" if self.form_open => return None,
+            "form" => self.form_open = true,
+            _ => {}
+        }
+        if is_raw_text(tag) {
+            return self.skip_raw_text(tag);
+        }
+        if !is_void(tag) {
+            self.stack.push(name);
+        }
+        Some(())
+    }
+
+    fn end_tag(&mut self, name: &str) -> Option<()> {
+        match name {
+            "br" | "body" | "html" | "head" => return None,
+            "form" => self.form_open = false,
+            _ => {}
+        }
+        if is_closes_implied(name) || matches!(name, "p" | "li" | "dd" | "dt" | "form") {
+            while let Some(top) = self.stack.last()
+                && is_implied(top.as_str())
+                && top != name
+            {
+                self.stack.pop();
+            }
+        }
+        (self.stack.last().map(String::as_str) == Some(name)).then(|| {
+            self.stack.pop();
+        })
+    }
+
+    /// Skips a raw-text element's content and its end tag.
+    fn skip_raw_text(&mut self, name: &str) -> Option<()> {
+        let rest = &self.bytes[self.at..];
+        let mut from = 0;
+        loop {
+            let offset = memchr::memmem::find(&rest[from..], b"</")?;
+            let at = from + offset + 2;
+            let after = rest.get(at + name.len()).copied();
+            if rest.len() >= at + name.len()
+                && rest[at..at + name.len()].eq_ignore_ascii_case(name.as_bytes())
+                && matches!(
+                    after,
+                    Some(b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>')
+                )
+            {
+                // Script data has escape states that the scan does not follow.
+                if name == "script"
+                    && memchr::memmem::find(&rest[..from + offset], b"<!--").is_some()
+                {
+                    return None;
+                }
+                self.at += from + offset;
+                return match self.next()? {
+                    Token::End { .. } => Some(()),
+                    _ => None,
+                };
+            }
+            from = at;
+        }
+    }
+
+    /// The next token; `None` at the end of the page or where the page ends inside a token.
+    fn next(&mut self) -> Option<Token> {
+        let bytes = self.bytes;
+        let start = self.at;
+        if start >= bytes.len() {
+            return None;
+        }
+        if bytes[start] != b'<' {
+            let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |o| start + o);
+            self.at = end;
+            return Some(Token::Text { start, end });
+        }
+        let rest = &bytes[start + 1..];
+        match rest.first() {
+            Some(b'!') if rest.starts_with(b"!--") => {
+                let body = &rest[3..];
+                let end = if body.starts_with(b">") {
+                    1
+                } else if body.starts_with(b"->") {
+                    2
+                } else {
+                    let mut from = 0;
+                    loop {
+                        let o = memchr::memmem::find(&body[from..], b"--")?;
+                        let k = from + o + 2;
+                        if body.get(k) == Some(&b'>') {
+                            break k + 1;
+                        }
+                        if body[k..].starts_with(b"!>") {
+                            break k + 2;
+                        }
+                        from = from + o + 1;
+                    }
+                };
+                self.at = start + 4 + end;
+                Some(Token::Comment)
+            }
+            Some(b'!') => {
+                let end = start + 1 + memchr::memchr(b'>', rest)? + 1;
+                self.at = end;
+                if rest.len() >= 8 && rest[1..8].eq_ignore_ascii_case(b"doctype") {
+                    Some(Token::Doctype { start, end })
+                } else {
+                    Some(Token::Comment)
+                }
+            }
+            Some(b'?') => {
+                self.at = start + 1 + memchr::memchr(b'>', rest)? + 1;
+                Some(Token::Comment)
+            }
+            Some(b'/') => match rest.get(1) {
+                Some(b) if b.is_ascii_alphabetic() => {
+                    let (name, _, end) = self.tag(start + 2)?;
+                    Some(Token::End { name, end })
+                }
+                Some(b'>') => {
+                    self.at = start + 3;
+                    Some(Token::Comment)
+                }
+                Some(_) => {
+                    self.at = start + 1 + memchr::memchr(b'>', rest)? + 1;
+                    Some(Token::Comment)
+                }
+                None => None,
+            },
+            Some(b) if b.is_ascii_alphabetic() => {
+                let (name, attrs, end) = self.tag(start + 1)?;
+                Some(Token::Start {
+                    name,
+                    attrs,
+                    start,
+                    end,
+                })
+            }
+            // A `<` that opens nothing is text.
+            _ => {
+                let end = memchr::memchr(b'<', &bytes[start + 1..])
+                    .map_or(bytes.len(), |o| start + 1 + o);
+                self.at = end;
+                Some(Token::Text { start, end })
+            }
+        }
+    }
+
+    /// A tag from its name at `at` to its `>`: name, attributes, and the end.
+    fn tag(&mut self, at: usize) -> Option<(String, Attributes, usize)> {
+        let bytes = self.bytes;
+        let is_space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+        let mut i = at;
+        while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>') {
+            i += 1;
+        }
+        let name = String::from_utf8_lossy(&bytes[at..i]).to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
+                i += 1;
+            }
+            match bytes.get(i)? {
+                b'>' => break,
+                _ => {
+                    let name_start = i;
+                    i += 1;
+                    while i < bytes.len()
+                        && !is_space(bytes[i])
+                        && !matches!(bytes[i], b'/' | b'>' | b'=')
+                    {
+                        i += 1;
+                    }
+                    let attr = String::from_utf8_lossy(&bytes[name_start..i]).to_ascii_lowercase();
+                    while i < bytes.len() && is_space(bytes[i]) {
+                        i += 1;
+                    }
+                    let mut value = String::new();
+                    if bytes.get(i) == Some(&b'=') {
+                        i += 1;
+                        while i < bytes.len() && is_space(bytes[i]) {
+                            i += 1;
+                        }
+                        match bytes.get(i)? {
+                            q @ (b'"' | b'\'') => {
+                                let end = i + 1 + memchr::memchr(*q, &bytes[i + 1..])?;
+                                value = String::from_utf8_lossy(&bytes[i + 1..end]).into_owned();
+                                i = end + 1;
+                            }
+                            b'>' => {}
+                            _ => {
+                                let s = i;
+                                while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' {
+                                    i += 1;
+                                }
+                                value = String::from_utf8_lossy(&bytes[s..i]).into_owned();
+                            }
+                        }
+                    }
+                    attrs.push((attr, value));
+                }
+            }
+        }
+        self.at = i + 1;
+        Some((name, attrs, i + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::profile::ProfileSet;
+    use crate::read::extract::extract;
+
+    fn legacy() -> (Vec<Arc<Profile>>, Vec<Arc<Profile>>) {
+        let profile = ProfileSet::builtin()
+            .resolve_names(&["state-dept-legacy".to_owned()], "test")
+            .expect("built-in")
+            .remove(0);
+        assert!(
+            profile.region.is_some(),
+            "the legacy profile names its region"
+        );
+        let whole = Arc::new(Profile {
+            region: None,
+            ..(*profile).clone()
+        });
+        (vec![profile], vec![whole])
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name),
+        )
+        .expect("fixture")
+    }
+
+    /// Reads `page` both ways and says whether the region was used.
+    fn same_either_way(page: &str) -> bool {
+        let (region, whole) = legacy();
+        assert_eq!(
+            extract(page, &region),
+            extract(page, &whole),
+            "reading the region differs from reading the page:\n{page}"
+        );
+        cut(page, &region).is_some()
+    }
+
+    #[test]
+    fn the_legacy_pages_read_the_same_from_their_region() {
+        for name in [
+            "mali-2023-legacy.html",
+            "mali-2023-legacy-chart-v2.html",
+            "mali-2025-legacy-layout.html",
+        ] {
+            let page = fixture(name);
+            assert!(same_either_way(&page), "{name}: the region was not used");
+            let (region, _) = legacy();
+            let small = cut(&page, &region).expect("region");
+            assert!(
+                small.len() < page.len(),
+                "{name}: {} of {}",
+                small.len(),
+                page.len()
+            );
+        }
+    }
+
+    #[test]
+    fn whatever_the_markup_around_it_the_region_reads_the_same_or_is_not_used() {
+        let page = fixture("mali-2023-legacy.html");
+        let frame = page
+            .find("<div class=\"tsg-rwd-main-copy-frame\">")
+            .expect("frame");
+        let (before, after) = page.split_at(frame);
+        let end = after.rfind("</body>").expect("body end");
+        let (region_and_rest, tail) = after.split_at(end);
+        // (markup put before the frame, markup put after it, whether the region is used)
+        let cases: &[(&str, &str, bool)] = &[
+            ("", "", true),
+            ("<p>open paragraph", "", true),
+            ("<b>bold never closed", "", false),
+            ("<p><b>bold</p>", "", false),
+            ("<div><i>x</div>", "", false),
+            ("<ul><li>open item", "", false),
+            ("<a href=x>open link", "", false),
+            ("<form><input></form>", "", true),
+            ("<form>", "", false),
+            ("<table><tr><td>", "", false),
+            (
+                "<svg><style><h3 class=tsg-rwd-emergency-alertheader-title>L</style></svg>",
+                "",
+                false,
+            ),
+            ("<!-- <b> --!> <b>x", "", false),
+            ("<!-- <div class=\"tsg-rwd-main-copy-frame\"> -->", "", true),
+            ("<script>if (a<b) document.write('<b>')</script>", "", true),
+            ("<script><!--<script>x</script>--></script>", "", false),
+            ("<noscript><b></noscript>", "", true),
+            ("<textarea><b></textarea>", "", true),
+            ("<span class=\"showThreat\">T</span>", "", false),
+            ("", "<span class=\"SHOWTHREAT\">T</span>", false),
+            ("", "<span class=\"show&#84;hreat\">T</span>", false),
+            (
+                "",
+                "<div id='container tooltipalert'><a class=showThreat>C</a></div>",
+                false,
+            ),
+            ("", "<p class=tsg-rwd-emergency-alert-text>more</p>", false),
+            ("<div id=\"container tooltipalert\">", "</div>", false),
+            ("<button>", "", false),
+            ("<h2 title='a>b'>x</h2>", "", true),
+            ("<img alt=\"x\"/><br><hr>", "<footer><p>x</footer>", true),
+        ];
+        for (prefix, suffix, used) in cases {
+            let variant = format!("{before}{prefix}{region_and_rest}{suffix}{tail}");
+            assert_eq!(
+                same_either_way(&variant),
+                *used,
+                "before: {prefix:?}, after: {suffix:?}"
+            );
+        }
+        // Markup inside the frame that the scan does not follow: the whole page is read.
+        for inside in [
+            "<b>never closed",
+            "<table><tr><td>x",
+            "</span>",
+            "<p><b>x</p>",
+        ] {
+            let variant = page.replacen(
+                "<div class=\"tsg-rwd-main-copy-frame\">",
+                &format!("<div class=\"tsg-rwd-main-copy-frame\">{inside}"),
+                1,
+            );
+            assert!(!same_either_way(&variant), "{inside:?}");
+        }
+    }
+}
