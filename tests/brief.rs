@@ -176,6 +176,13 @@ fn until_a_date_includes_that_day_cubas_rise_on_2026_02_12() {
         "{}",
         text.stdout
     );
+    // Imported versions are archived: a day, never a made-up time of day.
+    assert!(
+        text.stdout.contains("archived:   first seen 2026-02-12")
+            && !text.stdout.contains("T12:00"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]

@@ -741,7 +741,14 @@ pub fn change_text(change: &StoredChange) -> String {
         "{} ({}): {}\n",
         change.country, change.source, change.change.headline
     );
-    out.push_str(&format!("  detected:   {}\n", change.detected_at));
+    if change.archived {
+        out.push_str(&format!(
+            "  archived:   first seen {}\n",
+            crate::present::brief::day(&change.detected_at)
+        ));
+    } else {
+        out.push_str(&format!("  detected:   {}\n", change.detected_at));
+    }
     out.push_str(&format!("  page:       {}\n", change.url));
     out.push_str(&details_text(&change.change, &change.old, &change.new));
     out
