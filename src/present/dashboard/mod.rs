@@ -1,0 +1,293 @@
+//! `advisory-watch serve`: a read-only dashboard on the database.
+//!
+//! This module owns the HTTP routes (axum): the movers board of a period, one page per country
+//! with every government side by side and a chart of level over time, the overview of every
+//! source, the timeline of changes with filters (and its CSV), each source's history with any
+//! two versions compared, the Atom feed and a JSON API mirroring the report schema. It only
+//! reads: every route is a GET, and the store is reached through its own thread. Views come
+//! from `brief`, pictures from `chart`, pieces from `html` and `report`; every response carries
+//! a Content-Security-Policy that allows no script.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+
+use crate::model::diff;
+use crate::present::brief::{self, Government, Movers};
+use crate::present::chart;
+use crate::present::html::{self, escape};
+use crate::present::listing;
+use crate::present::report::{self, Report, ReportFormat, ReportQuery};
+use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHandle};
+
+// One file per page (and its JSON twin).
+mod changes;
+mod country;
+mod history;
+mod movers;
+mod sources;
+
+use changes::*;
+use country::*;
+use history::*;
+use movers::*;
+use sources::*;
+
+/// The dashboard's shared state.
+#[derive(Clone)]
+struct App {
+    store: StoreHandle,
+}
+
+/// The dashboard's routes on a database.
+pub fn router(store: StoreHandle) -> Router {
+    Router::new()
+        .route("/", get(movers_board))
+        .route("/sources", get(overview))
+        .route("/country/{name}", get(country_page))
+        .route("/changes", get(timeline))
+        .route("/changes.csv", get(timeline_csv))
+        .route("/source", get(source_history))
+        .route("/compare", get(compare_versions))
+        .route("/feed.atom", get(atom_feed))
+        .route("/api/changes", get(api_changes))
+        .route("/api/sources", get(api_sources))
+        .route("/api/movers", get(api_movers))
+        .route("/api/country/{name}", get(api_country))
+        .with_state(Arc::new(App { store }))
+}
+
+/// Serves the dashboard on a bound `listener` until `shutdown` resolves.
+pub async fn serve(
+    store: StoreHandle,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, "dashboard listening");
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn with_headers(content_type: &'static str, body: String) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(html::CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+fn page(title: &str, body: &str) -> Response {
+    with_headers("text/html; charset=utf-8", html::page(title, true, body))
+}
+
+fn problem(status: StatusCode, message: &str) -> Response {
+    let mut response = page(
+        "advisory-watch",
+        &format!("<h1>{}</h1><p>{}</p>", status, escape(message)),
+    );
+    *response.status_mut() = status;
+    response
+}
+
+fn store_failed(error: StoreError) -> Response {
+    tracing::error!(%error, "dashboard could not read the database");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The database could not be read; see the log.",
+    )
+}
+
+fn source_link(name: &str) -> String {
+    let mut link = String::from("/source?name=");
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') {
+            link.push(byte as char);
+        } else {
+            let _ = write!(link, "%{byte:02X}");
+        }
+    }
+    link
+}
+
+/// A period: its start (inclusive) and end (exclusive), either open.
+type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// A source's versions as chart points: when each began, and its level (`None`: withdrawn).
+type Points = Vec<(DateTime<Utc>, Option<u8>)>;
+
+/// Text for a query string or a path segment: unreserved bytes as they are, the rest
+/// percent-encoded.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+fn country_link(name: &str) -> String {
+    format!("/country/{}", encode(name))
+}
+
+/// The period of a page: `days=N` back from now, or `since` and `until` (a date until is
+/// included), by default the last `default_days`.
+fn period_from(
+    params: &HashMap<String, String>,
+    now: DateTime<Utc>,
+    default_days: i64,
+) -> Result<Period, String> {
+    let non_empty = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+    if let Some(days) = non_empty("days") {
+        let days: i64 = days
+            .parse()
+            .ok()
+            .filter(|d| (1..=36_500).contains(d))
+            .ok_or_else(|| format!("`{days}` is not a number of days from 1 to 36500"))?;
+        return Ok((Some(now - chrono::Duration::days(days)), None));
+    }
+    let since = non_empty("since")
+        .map(|t| report::parse_when(t, now))
+        .transpose()?;
+    let until = non_empty("until")
+        .map(|t| report::parse_until(t, now))
+        .transpose()?;
+    if since.is_none() && until.is_none() {
+        return Ok((Some(now - chrono::Duration::days(default_days)), None));
+    }
+    Ok((since, until))
+}
+
+fn bad_request_json(message: &str) -> Response {
+    let body = serde_json::json!({ "error": message }).to_string();
+    let mut response = with_headers("application/json", body);
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
+}
+
+fn move_cell(m: &brief::Move) -> String {
+    let badge = |n: u8| {
+        format!(
+            "<span class=\"level short l{n}\">L{n}</span>",
+            n = n.clamp(1, 4)
+        )
+    };
+    match (m.from, m.to) {
+        (Some(from), Some(to)) => {
+            let (arrow, class) = if to > from {
+                ("&#9650;", "up")
+            } else {
+                ("&#9660;", "down")
+            };
+            format!(
+                "{} <span class=\"{class}\" title=\"{}\">{arrow}</span> {}",
+                badge(from),
+                if to > from { "raised" } else { "lowered" },
+                badge(to)
+            )
+        }
+        (None, Some(to)) => format!("<span class=\"muted\">new</span> {}", badge(to)),
+        (Some(from), None) => format!("{} <span class=\"muted\">withdrawn</span>", badge(from)),
+        (None, None) => "<span class=\"muted\">withdrawn</span>".to_owned(),
+    }
+}
+
+fn when_cell(at: &str, archived: bool) -> String {
+    if archived {
+        format!(
+            "{} <span class=\"muted\">(archived, first seen)</span>",
+            escape(brief::day(at))
+        )
+    } else {
+        escape(&html::short_time(at))
+    }
+}
+
+fn period_form(action: &str, params: &HashMap<String, String>) -> String {
+    let value = |key: &str| escape(params.get(key).map(String::as_str).unwrap_or(""));
+    format!(
+        "<form class=\"filters\" method=\"get\" action=\"{action}\">\
+         <label>Last days<input name=\"days\" value=\"{}\" placeholder=\"7\" size=\"5\"></label>\
+         <label>Since<input name=\"since\" value=\"{}\" placeholder=\"2026-02-01\"></label>\
+         <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\"></label>\
+         <button type=\"submit\">Show</button></form>",
+        value("days"),
+        value("since"),
+        value("until")
+    )
+}
+
+/// Filters from a query string, as the report takes them. The period is the last 30 days
+/// unless `days`, `since` or `until` say otherwise.
+fn query_from(params: &HashMap<String, String>) -> Result<ReportQuery, String> {
+    let now = Utc::now();
+    let non_empty = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let (since, until) = period_from(params, now, 30)?;
+    Ok(ReportQuery {
+        since,
+        until,
+        sources: Vec::new(),
+        source_prefix: non_empty("source").map(str::to_owned),
+        countries: non_empty("country")
+            .map(|c| vec![c.to_owned()])
+            .unwrap_or_default(),
+        min_level: non_empty("level")
+            .or_else(|| non_empty("min_level"))
+            .map(|l| {
+                l.parse::<u8>()
+                    .ok()
+                    .filter(|n| (1..=4).contains(n))
+                    .ok_or_else(|| format!("`{l}` is not a level 1-4"))
+            })
+            .transpose()?,
+        kind: non_empty("kind").map(str::to_owned),
+        direction: non_empty("direction")
+            .map(|d| {
+                report::Direction::parse(d)
+                    .ok_or_else(|| format!("`{d}` is not a direction; use raised or lowered"))
+            })
+            .transpose()?,
+        text: non_empty("q").map(str::to_owned),
+    })
+}
+
+async fn load_report(app: &App, query: ReportQuery) -> Result<Report, StoreError> {
+    let (since, until) = (query.since, query.until);
+    let changes = app
+        .store
+        .call(move |s| s.changes_in(None, since, until))
+        .await?;
+    Ok(Report::build(changes, &query, Utc::now()))
+}
+
+/// The filters of a query string again, for a link to the same rows in another form.
+fn same_filters(params: &HashMap<String, String>) -> String {
+    let mut keys: Vec<&String> = params.keys().filter(|k| k.as_str() != "view").collect();
+    keys.sort();
+    keys.iter()
+        .map(|k| format!("{}={}", encode(k), encode(&params[*k])))
+        .collect::<Vec<_>>()
+        .join("&")
+}
