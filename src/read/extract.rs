@@ -318,10 +318,12 @@ pub fn history_panel(html: &str) -> HistoryPanel {
 /// Reads an advisory from page text with the first profile of `profiles` that finds the
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
-    crate::read::page_limits::admit(html, profiles)?;
-    // Only the region that holds every match, when the profiles name one and it is found.
+    // Only the region that holds every match, when the profiles name one and it is found (a
+    // linear byte scan); the parser's work is bounded on what it will read.
     let region = crate::read::page_region::cut(html, profiles);
-    let document = Html::parse_document(region.as_deref().unwrap_or(html));
+    let text = region.as_deref().unwrap_or(html);
+    crate::read::page_limits::admit(text, profiles)?;
+    let document = Html::parse_document(text);
     let mut attempts = Vec::with_capacity(profiles.len());
     for profile in profiles {
         let attempt = read(&document, profile);
