@@ -485,11 +485,15 @@ async fn unchanged(
         deliveries: Vec::new(),
         validators,
     };
+    if !has_items {
+        // A page: its record alone, committed together with the checks waiting with it.
+        return Ok(store.record(record).await? != Recorded::Stale);
+    }
     let name = target.name.to_owned();
     let recorded = store
         .call(move |s| {
             let recorded = s.record(&record)?;
-            if has_items && recorded != Recorded::Stale {
+            if recorded != Recorded::Stale {
                 s.touch_children(&name, record.checked_at)?;
             }
             Ok(recorded)
@@ -615,7 +619,7 @@ pub(super) async fn record_extracted(
             deliveries,
             validators: origin.validators.clone(),
         };
-        match store.call(move |s| s.record(&record)).await? {
+        match store.record(record).await? {
             Recorded::Stale => latest = reload(store, target.id).await?,
             Recorded::Stored {
                 change: change_id, ..
@@ -725,7 +729,7 @@ pub(super) async fn failed(
     let Outcome::Failed { kind, message } = record.outcome.clone() else {
         unreachable!("failed() is given failures only");
     };
-    store.call(move |s| s.record(&record)).await?;
+    store.record(record).await?;
     Ok(Checked::Failed(SourceFailure {
         source: source.to_owned(),
         kind,

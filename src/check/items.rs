@@ -257,6 +257,6 @@ pub(super) async fn check_items(
         deliveries: Vec::new(),
         validators: Some(validators),
     };
-    store.call(move |s| s.record(&record)).await?;
+    store.record(record).await?;
     Ok(checked)
 }

@@ -15,13 +15,13 @@
 //! database and keeps the connection on its thread.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::model::advisory::Advisory;
@@ -107,7 +107,18 @@ pub fn format_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+/// Work for the store's thread: a call, or a check to record (checks waiting together are
+/// committed together).
+enum Job {
+    Call(Box<dyn FnOnce(&mut Store) + Send>),
+    Record(
+        Box<CheckRecord>,
+        tokio::sync::oneshot::Sender<Result<Recorded, StoreError>>,
+    ),
+}
+
+/// The most checks one group commit writes.
+const GROUP_COMMIT_MAX: usize = 64;
 
 /// A `file:` URI for `path` that SQLite opens read-only, or as immutable (no locks and no
 /// shared memory, for a file nothing writes).
@@ -161,8 +172,50 @@ impl StoreHandle {
             .spawn(move || match opener(&owned) {
                 Ok(mut store) => {
                     let _ = ready_tx.send(Ok(()));
-                    while let Ok(job) = receiver.recv() {
-                        job(&mut store);
+                    let mut next = receiver.recv().ok();
+                    while let Some(job) = next.take() {
+                        match job {
+                            Job::Call(call) => call(&mut store),
+                            Job::Record(record, reply) => {
+                                // Group commit: the checks already waiting are written in
+                                // the same transaction.
+                                let mut batch = vec![(record, reply)];
+                                while batch.len() < GROUP_COMMIT_MAX {
+                                    match receiver.try_recv() {
+                                        Ok(Job::Record(record, reply)) => {
+                                            batch.push((record, reply));
+                                        }
+                                        Ok(other) => {
+                                            next = Some(other);
+                                            break;
+                                        }
+                                        Err(_) => break,
+                                    }
+                                }
+                                let records: Vec<&CheckRecord> =
+                                    batch.iter().map(|(r, _)| r.as_ref()).collect();
+                                match store.record_many(&records) {
+                                    Ok(results) => {
+                                        for ((_, reply), result) in batch.into_iter().zip(results) {
+                                            let _ = reply.send(result);
+                                        }
+                                    }
+                                    Err(error) => {
+                                        let message = error.to_string();
+                                        for (_, reply) in batch {
+                                            let _ = reply.send(Err(StoreError::Corrupt {
+                                                path: store.path.clone(),
+                                                what: "group commit",
+                                                message: message.clone(),
+                                            }));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if next.is_none() {
+                            next = receiver.recv().ok();
+                        }
                     }
                 }
                 Err(e) => {
@@ -190,9 +243,19 @@ impl StoreHandle {
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Box::new(move |store| {
+            .send(Job::Call(Box::new(move |store| {
                 let _ = reply.send(f(store));
-            }))
+            })))
+            .map_err(|_| StoreError::ThreadGone)?;
+        answer.await.map_err(|_| StoreError::ThreadGone)?
+    }
+
+    /// Records one check (see [`Store::record`]); checks waiting together are committed
+    /// together.
+    pub async fn record(&self, record: CheckRecord) -> Result<Recorded, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job::Record(Box::new(record), reply))
             .map_err(|_| StoreError::ThreadGone)?;
         answer.await.map_err(|_| StoreError::ThreadGone)?
     }
@@ -433,6 +496,44 @@ mod tests {
             .expect("second");
         assert_eq!(again, Recorded::Stale);
         assert_eq!(store.snapshots(id).expect("snapshots").len(), 1);
+    }
+
+    #[test]
+    fn a_group_commit_keeps_each_check_all_or_nothing() {
+        let (_dir, mut store, id) = setup();
+        let first = new_version(id, None, advisory(3, "a"));
+        // The second believed there was no version yet either: stale, and alone refused.
+        let stale = new_version(id, None, advisory(4, "b"));
+        let results = store.record_many(&[&first, &stale]).expect("one commit");
+        assert!(matches!(results[0], Ok(Recorded::Stored { .. })));
+        assert!(matches!(results[1], Ok(Recorded::Stale)));
+        let versions = store.snapshots(id).expect("snapshots");
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].advisory.level.number, 3);
+    }
+
+    #[test]
+    fn bodies_of_either_codec_come_back() {
+        let page = "<p>Level 4: Do Not Travel</p>".repeat(50);
+        let lz4 = Body::new(page.as_bytes());
+        assert_eq!(
+            Body::unpack(record::CODEC, &lz4.packed).expect("lz4"),
+            page.as_bytes()
+        );
+        // Rows written before migration 6 are deflated.
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, page.as_bytes()).expect("deflate");
+        let deflated = encoder.finish().expect("deflate");
+        assert_eq!(
+            Body::unpack("deflate", &deflated).expect("deflate"),
+            page.as_bytes()
+        );
+        assert!(
+            Body::unpack("zstd", &deflated)
+                .expect_err("unknown")
+                .contains("`zstd`")
+        );
     }
 
     #[test]

@@ -22,31 +22,46 @@ impl Validators {
     }
 }
 
-/// A page body ready to store: its hash, size and deflated bytes.
+/// A page body ready to store: its hash, size and compressed bytes.
 #[derive(Debug, Clone)]
 pub struct Body {
     /// Hash of the raw bytes.
     pub hash: String,
     /// Size of the raw bytes.
     pub size: usize,
-    /// The raw bytes, deflated.
-    pub deflated: Vec<u8>,
+    /// The raw bytes, compressed with [`CODEC`].
+    pub packed: Vec<u8>,
 }
+
+/// How bodies are compressed now: LZ4 (a block with its size in front), several times faster
+/// than deflate on a cold cycle. Rows written before migration 6 say `deflate` and stay
+/// readable.
+pub const CODEC: &str = "lz4";
 
 impl Body {
     /// Hashes and compresses raw page bytes. CPU work: call it off the async runtime.
     pub fn new(raw: &[u8]) -> Body {
-        let mut encoder = flate2::write::DeflateEncoder::new(
-            Vec::with_capacity(raw.len() / 4),
-            flate2::Compression::fast(),
-        );
-        encoder
-            .write_all(raw)
-            .expect("writing to a Vec cannot fail");
         Body {
             hash: content_hash(raw),
             size: raw.len(),
-            deflated: encoder.finish().expect("finishing a Vec cannot fail"),
+            packed: lz4_flex::compress_prepend_size(raw),
+        }
+    }
+
+    /// The raw bytes of a stored body, whatever codec wrote it.
+    pub fn unpack(codec: &str, packed: &[u8]) -> Result<Vec<u8>, String> {
+        match codec {
+            "lz4" => lz4_flex::decompress_size_prepended(packed).map_err(|e| e.to_string()),
+            "deflate" => {
+                let mut raw = Vec::with_capacity(packed.len() * 4);
+                flate2::read::DeflateDecoder::new(packed)
+                    .read_to_end(&mut raw)
+                    .map_err(|e| e.to_string())?;
+                Ok(raw)
+            }
+            other => Err(format!(
+                "the body is compressed with `{other}`, which this version does not read"
+            )),
         }
     }
 }
@@ -219,7 +234,7 @@ pub enum Recorded {
     Stale,
 }
 
-fn write_check(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<Recorded> {
+fn write_check(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Recorded> {
     let recorded = write_outcome(tx, record)?;
     if recorded != Recorded::Stale {
         let at = format_time(record.checked_at);
@@ -241,7 +256,7 @@ fn write_check(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<R
     Ok(recorded)
 }
 
-fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result<Recorded> {
+fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Recorded> {
     let at = format_time(record.checked_at);
     let source = record.source;
     let latest: Option<i64> = tx
@@ -351,7 +366,7 @@ fn write_outcome(tx: &Transaction<'_>, record: &CheckRecord) -> rusqlite::Result
     }
 }
 
-fn mark_success(tx: &Transaction<'_>, record: &CheckRecord, at: &str) -> rusqlite::Result<()> {
+fn mark_success(tx: &Connection, record: &CheckRecord, at: &str) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "UPDATE sources SET last_checked_at = ?2, last_success_at = ?2, last_status = ?3,
             last_content_hash = COALESCE(?4, last_content_hash), state = 'ok', consecutive_failures = 0
@@ -369,9 +384,11 @@ fn mark_success(tx: &Transaction<'_>, record: &CheckRecord, at: &str) -> rusqlit
     Ok(())
 }
 
-fn insert_body(tx: &Transaction<'_>, body: &Body) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT OR IGNORE INTO bodies (hash, size, deflated) VALUES (?1, ?2, ?3)")?
-        .execute(params![body.hash, body.size as i64, body.deflated])?;
+fn insert_body(tx: &Connection, body: &Body) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO bodies (hash, size, packed, codec) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![body.hash, body.size as i64, body.packed, CODEC])?;
     Ok(())
 }
 
@@ -387,7 +404,7 @@ struct SnapshotRow<'a> {
     archived: bool,
 }
 
-fn insert_snapshot(tx: &Transaction<'_>, row: SnapshotRow<'_>) -> rusqlite::Result<i64> {
+fn insert_snapshot(tx: &Connection, row: SnapshotRow<'_>) -> rusqlite::Result<i64> {
     let SnapshotRow {
         source,
         first_seen_at,
@@ -422,7 +439,7 @@ fn insert_snapshot(tx: &Transaction<'_>, row: SnapshotRow<'_>) -> rusqlite::Resu
 }
 
 fn insert_change(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source: SourceId,
     from: i64,
     to: i64,
@@ -571,6 +588,39 @@ impl Store {
             tx.commit().map_err(wrap)?;
         }
         Ok(recorded)
+    }
+
+    /// Writes several checks in one transaction (group commit): each is still all or nothing
+    /// (a savepoint of its own, with its stale-version guard), and none is visible, nor
+    /// answered, before the one commit. What a crash loses is checked again next time; no
+    /// delivery is ever sent for a check that was not committed.
+    pub fn record_many(
+        &mut self,
+        records: &[&CheckRecord],
+    ) -> Result<Vec<Result<Recorded, StoreError>>, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let mut results = Vec::with_capacity(records.len());
+        for record in records {
+            let outcome = (|| {
+                let savepoint = tx.savepoint()?;
+                let recorded = write_check(&savepoint, record)?;
+                if recorded != Recorded::Stale {
+                    savepoint.commit()?;
+                }
+                Ok(recorded)
+            })();
+            results.push(outcome.map_err(wrap));
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(results)
     }
 
     /// The sources whose names start with `prefix` (a feed's countries: `us-feed/`).

@@ -90,4 +90,8 @@ ALTER TABLE snapshots ADD COLUMN reader INTEGER NOT NULL DEFAULT 1;
     r#"
 ALTER TABLE snapshots ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+ALTER TABLE bodies RENAME COLUMN deflated TO packed;
+ALTER TABLE bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate';
+"#,
 ];

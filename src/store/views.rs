@@ -391,41 +391,48 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT at, last_seen_at, http_status, body_hash, deflated FROM (
-                    SELECT sn.first_seen_at AS at, sn.last_seen_at, sn.http_status, sn.body_hash, b.deflated, sn.id AS ord, 0 AS k
+                "SELECT at, last_seen_at, http_status, body_hash, codec, packed FROM (
+                    SELECT sn.first_seen_at AS at, sn.last_seen_at, sn.http_status, sn.body_hash, b.codec, b.packed, sn.id AS ord, 0 AS k
                     FROM snapshots sn JOIN bodies b ON b.hash = sn.body_hash WHERE sn.source_id = ?1
                     UNION ALL
-                    SELECT f.at, f.at, f.http_status, f.body_hash, b.deflated, f.id, 1
+                    SELECT f.at, f.at, f.http_status, f.body_hash, b.codec, b.packed, f.id, 1
                     FROM failures f JOIN bodies b ON b.hash = f.body_hash
                     WHERE f.source_id = ?1 AND f.kind = 'extraction'
                  ) ORDER BY at, k, ord",
             )
             .map_err(|e| self.err(e))?;
-        type Row = (String, String, Option<u16>, String, Vec<u8>);
+        type Row = (String, String, Option<u16>, String, String, Vec<u8>);
         let rows: Vec<Row> = statement
             .query_map([source.0], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.err(e))?;
         rows.into_iter()
-            .map(|(at, last_seen_at, http_status, body_hash, deflated)| {
-                let mut raw = Vec::with_capacity(deflated.len() * 4);
-                flate2::read::DeflateDecoder::new(deflated.as_slice())
-                    .read_to_end(&mut raw)
-                    .map_err(|e| StoreError::Corrupt {
-                        path: self.path.clone(),
-                        what: "page body",
-                        message: e.to_string(),
-                    })?;
-                Ok(Observation {
-                    at,
-                    last_seen_at,
-                    http_status,
-                    body_hash,
-                    raw,
-                })
-            })
+            .map(
+                |(at, last_seen_at, http_status, body_hash, codec, packed)| {
+                    let raw =
+                        Body::unpack(&codec, &packed).map_err(|message| StoreError::Corrupt {
+                            path: self.path.clone(),
+                            what: "page body",
+                            message,
+                        })?;
+                    Ok(Observation {
+                        at,
+                        last_seen_at,
+                        http_status,
+                        body_hash,
+                        raw,
+                    })
+                },
+            )
             .collect()
     }
 }
