@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::dashboard::Dashboard;
 use common::peers::wait_until;
 use common::{Workspace, fixture, fixture_path};
 use serde_json::Value;
@@ -209,73 +208,6 @@ fn the_atom_feed_is_valid_xml_with_stable_entry_ids() {
         })
         .collect();
     assert_eq!(ids, again_ids, "entry ids do not change between runs");
-}
-
-/// The dashboard as a child process on a free loopback port.
-struct Dashboard {
-    child: Child,
-    address: String,
-}
-
-impl Dashboard {
-    fn start(ws: &Workspace) -> Dashboard {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let address = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
-            .arg("--config")
-            .arg(ws.config_path())
-            .args(["serve", "--listen", &address])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve");
-        assert!(wait_until(Duration::from_secs(10), || TcpStream::connect(
-            &address
-        )
-        .is_ok()));
-        Dashboard { child, address }
-    }
-
-    /// A request; returns status, headers and body.
-    fn request(&self, method: &str, path: &str) -> (u16, String, String) {
-        let mut stream = TcpStream::connect(&self.address).expect("connect");
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
-        )
-        .expect("write");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_owned(), body.to_owned())
-    }
-
-    fn get(&self, path: &str) -> String {
-        let (status, _, body) = self.request("GET", path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-}
-
-impl Drop for Dashboard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]

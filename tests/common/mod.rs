@@ -5,6 +5,7 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod dashboard;
 pub mod peers;
 
 use std::collections::HashMap;

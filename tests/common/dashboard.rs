@@ -1,0 +1,90 @@
+//! The dashboard (`serve`) as a child process on a free loopback port, with plain HTTP requests
+//! to it; stopped when dropped.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::Workspace;
+use super::peers::wait_until;
+
+/// The dashboard as a child process on a free loopback port; stopped when dropped.
+pub struct Dashboard {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+}
+
+impl Dashboard {
+    pub fn start(ws: &Workspace) -> Dashboard {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+            .arg("--config")
+            .arg(ws.config_path())
+            .args(["serve", "--listen", &address])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        assert!(wait_until(Duration::from_secs(10), || {
+            TcpStream::connect(&address).is_ok()
+        }));
+        Dashboard { child, address }
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_owned(), body.to_owned())
+    }
+
+    pub fn get(&self, path: &str) -> String {
+        let (status, head, body) = self.request("GET", path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        assert!(
+            head.to_lowercase()
+                .contains("content-security-policy: default-src 'none'"),
+            "GET {path}: every answer carries the CSP"
+        );
+        body
+    }
+
+    pub fn json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.get(path)).unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
