@@ -38,7 +38,7 @@ use schema::MIGRATIONS;
 
 pub use outbox::{DeliveryRow, DueDelivery};
 pub use record::{
-    Body, CheckRecord, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome, Recorded,
+    Body, CODEC, CheckRecord, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome, Recorded,
     SourceSpec, Validators, content_hash,
 };
 pub use views::{

@@ -46,6 +46,9 @@ pub struct SourceOverview {
     pub last_error_kind: Option<String>,
     /// When the last change was detected.
     pub last_change: Option<String>,
+    /// The last check was an `import` or `backfill` of archived pages: its time is the day of
+    /// the archive, not a time of day.
+    pub last_checked_archived: bool,
 }
 
 /// A stored version.
@@ -165,7 +168,8 @@ impl Store {
                         s.consecutive_failures, s.last_error_message,
                         l.advisory,
                         (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id),
-                        s.last_error_at, s.last_error_kind, l.profile, l.first_seen_at
+                        s.last_error_at, s.last_error_kind, l.profile, l.first_seen_at,
+                        COALESCE(l.archived = 1 AND l.last_seen_at = s.last_checked_at, 0)
                  FROM sources s
                  LEFT JOIN snapshots l ON l.id = (SELECT MAX(id) FROM snapshots WHERE source_id = s.id)
                  ORDER BY s.name",
@@ -194,6 +198,7 @@ impl Store {
                         last_change: r.get(10)?,
                         last_error_at: r.get(11)?,
                         last_error_kind: r.get(12)?,
+                        last_checked_archived: r.get(15)?,
                     },
                     r.get::<_, Option<String>>(9)?,
                 ))

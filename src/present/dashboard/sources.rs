@@ -170,11 +170,9 @@ pub(super) async fn overview(
             chart::sparkline(points, start, now, &words),
             escape(&areas_words(s.level, &s.areas)),
             html::current_chips(&s.indicators),
-            escape(
-                &s.last_checked
-                    .as_deref()
-                    .map_or("never".to_owned(), html::short_time)
-            )
+            escape(&s.last_checked.as_deref().map_or("never".to_owned(), |at| {
+                report::when_words(at, s.last_checked_archived)
+            }))
         );
     }
     body.push_str("</tbody></table>");
