@@ -60,23 +60,22 @@ impl Region {
 
 /// Whether an element could match a compound: its tag, and each class, id or attribute as a
 /// case-insensitive substring of the value (a character reference could write anything).
-pub(crate) fn could_match(compound: &Compound, name: &str, attrs: &[(String, String)]) -> bool {
+pub(crate) fn could_match(compound: &Compound, name: &str, attrs: &[(String, &[u8])]) -> bool {
     if compound.tag.as_deref().is_some_and(|t| t != name) {
         return false;
     }
     compound.needs.iter().all(|(attr, value)| {
         attrs.iter().any(|(n, have)| {
             n == attr
-                && value
-                    .as_deref()
-                    .is_none_or(|v| have.contains('&') || contains_ignoring_case(have, v))
+                && value.as_deref().is_none_or(|v| {
+                    have.contains(&b'&') || contains_ignoring_case(have, v.as_bytes())
+                })
         })
     })
 }
 
 /// Whether `needle` (lowercase) is in `haystack`, ignoring ASCII case.
-fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
-    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty()
         || haystack
             .windows(needle.len())

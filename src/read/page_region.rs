@@ -58,15 +58,16 @@ impl Found {
     }
 }
 
-/// A tag's attributes as written: names lowercase, values with character references undecoded.
-type Attributes = Vec<(String, String)>;
+/// A tag's attributes as written: names lowercase, values borrowed from the page as bytes, with
+/// character references undecoded (no copy, no UTF-8 check: they are only searched).
+type Attributes<'a> = Vec<(String, &'a [u8])>;
 
 /// A token of the page, as html5ever's tokenizer sees it.
-enum Token {
+enum Token<'a> {
     /// A start tag: its name (lowercase), attributes (names lowercase), and where it is.
     Start {
         name: String,
-        attrs: Vec<(String, String)>,
+        attrs: Attributes<'a>,
         start: usize,
         end: usize,
     },
@@ -514,7 +515,7 @@ impl<'a> Scan<'a> {
             })
     }
 
-    fn is_root(&self, attrs: &[(String, String)]) -> bool {
+    fn is_root(&self, attrs: &[(String, &[u8])]) -> bool {
         self.regions.iter().any(|region| {
             region.root.needs.iter().all(|(attr, value)| {
                 attrs
@@ -522,18 +523,18 @@ impl<'a> Scan<'a> {
                     .find(|(name, _)| name == attr)
                     .is_some_and(|(_, have)| match value {
                         None => true,
-                        Some(_) if have.contains('&') => false,
+                        Some(_) if have.contains(&b'&') => false,
                         Some(value) if attr == "class" => have
-                            .split_ascii_whitespace()
-                            .any(|c| c.eq_ignore_ascii_case(value)),
-                        Some(value) => have.eq_ignore_ascii_case(value),
+                            .split(u8::is_ascii_whitespace)
+                            .any(|c| c.eq_ignore_ascii_case(value.as_bytes())),
+                        Some(value) => have.eq_ignore_ascii_case(value.as_bytes()),
                     })
             })
         })
     }
 
     /// An element outside the region: refused when it could match a compound.
-    fn outside(&self, name: &str, attrs: &[(String, String)]) -> Option<()> {
+    fn outside(&self, name: &str, attrs: &[(String, &[u8])]) -> Option<()> {
         let could = self
             .regions
             .iter()
@@ -662,7 +663,7 @@ impl<'a> Scan<'a> {
     }
 
     /// The next token; `None` at the end of the page or where the page ends inside a token.
-    fn next(&mut self) -> Option<Token> {
+    fn next(&mut self) -> Option<Token<'a>> {
         let bytes = self.bytes;
         let start = self.at;
         if start >= bytes.len() {
@@ -746,14 +747,14 @@ impl<'a> Scan<'a> {
     }
 
     /// A tag from its name at `at` to its `>`: name, attributes, and the end.
-    fn tag(&mut self, at: usize) -> Option<(String, Attributes, usize)> {
+    fn tag(&mut self, at: usize) -> Option<(String, Attributes<'a>, usize)> {
         let bytes = self.bytes;
         let is_space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
         let mut i = at;
         while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>') {
             i += 1;
         }
-        let name = String::from_utf8_lossy(&bytes[at..i]).to_ascii_lowercase();
+        let name = ascii_lowercase(&bytes[at..i]);
         let mut attrs = Vec::new();
         loop {
             while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
@@ -770,11 +771,11 @@ impl<'a> Scan<'a> {
                     {
                         i += 1;
                     }
-                    let attr = String::from_utf8_lossy(&bytes[name_start..i]).to_ascii_lowercase();
+                    let attr = ascii_lowercase(&bytes[name_start..i]);
                     while i < bytes.len() && is_space(bytes[i]) {
                         i += 1;
                     }
-                    let mut value = String::new();
+                    let mut value: &[u8] = &[];
                     if bytes.get(i) == Some(&b'=') {
                         i += 1;
                         while i < bytes.len() && is_space(bytes[i]) {
@@ -783,7 +784,7 @@ impl<'a> Scan<'a> {
                         match bytes.get(i)? {
                             q @ (b'"' | b'\'') => {
                                 let end = i + 1 + memchr::memchr(*q, &bytes[i + 1..])?;
-                                value = String::from_utf8_lossy(&bytes[i + 1..end]).into_owned();
+                                value = &bytes[i + 1..end];
                                 i = end + 1;
                             }
                             b'>' => {}
@@ -792,7 +793,7 @@ impl<'a> Scan<'a> {
                                 while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'>' {
                                     i += 1;
                                 }
-                                value = String::from_utf8_lossy(&bytes[s..i]).into_owned();
+                                value = &bytes[s..i];
                             }
                         }
                     }
@@ -802,6 +803,15 @@ impl<'a> Scan<'a> {
         }
         self.at = i + 1;
         Some((name, attrs, i + 1))
+    }
+}
+
+/// A tag or attribute name, lowercase (names are ASCII; anything else is kept as a browser
+/// would show it).
+fn ascii_lowercase(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(name) => name.to_ascii_lowercase(),
+        Err(_) => String::from_utf8_lossy(bytes).to_ascii_lowercase(),
     }
 }
 
