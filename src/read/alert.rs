@@ -772,7 +772,16 @@ fn is_whole_country(target: &str, country_words: &[String]) -> bool {
     if matches!(lower.as_str(), "the country" | "there" | "this country") {
         return true;
     }
-    let words = significant_words(target);
+    // "the Macau Special Administrative Region (SAR)" is Macau itself, not a region of it.
+    let words: Vec<String> = significant_words(target)
+        .into_iter()
+        .filter(|w| !matches!(w.as_str(), "special" | "administrative" | "sar"))
+        .collect();
+    let words = if lower.contains("special administrative region") {
+        words.into_iter().filter(|w| w != "region").collect()
+    } else {
+        words
+    };
     if words.is_empty() {
         return true;
     }
@@ -1042,6 +1051,18 @@ mod tests {
                 ("Ma’an city".to_owned(), 3)
             ]
         );
+    }
+
+    #[test]
+    fn a_special_administrative_region_is_the_advisory_itself() {
+        let text = read(
+            &blocks(&[
+                "Exercise increased caution when traveling to the Macau Special Administrative Region (SAR) due to the arbitrary enforcement of local laws and terrorism.",
+            ]),
+            Some("Macau"),
+        );
+        assert_eq!(ids(&text.indicators), ["terrorism"]);
+        assert!(text.areas.is_empty(), "{:?}", text.areas);
     }
 
     #[test]
