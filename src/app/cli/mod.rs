@@ -41,11 +41,10 @@ mod extract;
 mod history;
 mod import;
 mod notify;
+mod overview;
 mod report;
 mod reprocess;
 mod serve;
-mod sources;
-mod status;
 
 /// Watches government travel advisories and says what changed.
 ///
@@ -297,7 +296,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
             format,
         } => diff::run(&cli, profile, old, new, format, out).await,
         Command::History { source, format } => history::run(&cli, source, format, out).await,
-        Command::Sources { format } => sources::run(&cli, format, out).await,
+        Command::Sources { format } => {
+            overview::run(&cli, overview::View::Sources, format, out).await
+        }
         Command::Daemon { once } => daemon::run(&cli, once, out).await,
         Command::Deliveries {
             action,
@@ -308,7 +309,9 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         Command::Notify { action } => notify::run(&cli, action, out).await,
         Command::Report(args) => report::run(&cli, args, out).await,
         Command::Serve { listen } => serve::run(&cli, listen, out).await,
-        Command::Status { format } => status::run(&cli, format, out).await,
+        Command::Status { format } => {
+            overview::run(&cli, overview::View::Status, format, out).await
+        }
         Command::Import {
             source,
             dir,
