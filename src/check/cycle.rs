@@ -330,11 +330,7 @@ pub(super) async fn process_page(
     page: crate::net::fetch::Page,
     facts: Facts<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
-    let Facts {
-        store,
-        notes,
-        checked_at,
-    } = facts;
+    let Facts { store, .. } = facts;
     let target = Target::of(source, id);
     let has_items = source.reader.has_items();
     let profiles_key = profiles_key(source);
@@ -345,11 +341,7 @@ pub(super) async fn process_page(
     {
         let validators = Some(page.validators.clone());
         let stored = unchanged(
-            Facts {
-                store,
-                notes,
-                checked_at,
-            },
+            facts,
             target,
             &latest,
             status,
@@ -364,19 +356,7 @@ pub(super) async fn process_page(
         latest = reload(store, id).await?;
     }
     if has_items {
-        return check_items(
-            source,
-            id,
-            &latest,
-            page,
-            key,
-            Facts {
-                store,
-                notes,
-                checked_at,
-            },
-        )
-        .await;
+        return check_items(source, id, &latest, page, key, facts).await;
     }
 
     let reader = source.reader.clone();
@@ -420,34 +400,11 @@ pub(super) async fn process_page(
                 body,
                 raw: Some(&raw),
             };
-            record_extracted(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                target,
-                latest,
-                extracted,
-                origin,
-            )
-            .await?
+            record_extracted(facts, target, latest, extracted, origin).await?
         }
         Err(message) => {
             let body = body.unwrap_or_else(|| Body::new(&raw));
-            record_unreadable(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                target,
-                &latest,
-                &message,
-                status,
-                Some(body),
-            )
-            .await?
+            record_unreadable(facts, target, &latest, &message, status, Some(body)).await?
         }
     };
     Ok(vec![checked])

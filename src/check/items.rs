@@ -40,9 +40,7 @@ pub(super) async fn check_items(
     facts: Facts<'_>,
 ) -> Result<Vec<Checked>, StoreError> {
     let Facts {
-        store,
-        notes,
-        checked_at,
+        store, checked_at, ..
     } = facts;
     let target = Target::of(source, id);
     let reader = source.reader.clone();
@@ -87,19 +85,7 @@ pub(super) async fn check_items(
         Ok(items) => items,
         Err(message) => {
             let body = Some(Body::new(&raw));
-            let checked = record_unreadable(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                target,
-                latest,
-                &message,
-                status,
-                body,
-            )
-            .await?;
+            let checked = record_unreadable(facts, target, latest, &message, status, body).await?;
             return Ok(vec![checked]);
         }
     };
@@ -147,19 +133,7 @@ pub(super) async fn check_items(
         match item.outcome {
             Err(message) => {
                 checked.push(
-                    record_unreadable(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        &child_latest,
-                        &message,
-                        status,
-                        None,
-                    )
-                    .await?,
+                    record_unreadable(facts, child, &child_latest, &message, status, None).await?,
                 );
             }
             Ok(extracted) => {
@@ -168,35 +142,12 @@ pub(super) async fn check_items(
                     let mut placeholder = withdrawn_version(&extracted.advisory.level);
                     placeholder.advisory.level.label = crate::model::diff::NOT_PUBLISHED.to_owned();
                     let origin = Origin::item(status);
-                    record_extracted(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        child_latest,
-                        placeholder,
-                        origin,
-                    )
-                    .await?;
+                    record_extracted(facts, child, child_latest, placeholder, origin).await?;
                     child_latest = reload(store, child_id).await?;
                 }
                 let origin = Origin::item(status);
-                checked.push(
-                    record_extracted(
-                        Facts {
-                            store,
-                            notes,
-                            checked_at,
-                        },
-                        child,
-                        child_latest,
-                        extracted,
-                        origin,
-                    )
-                    .await?,
-                );
+                checked
+                    .push(record_extracted(facts, child, child_latest, extracted, origin).await?);
             }
         }
     }
@@ -230,20 +181,7 @@ pub(super) async fn check_items(
             url: &url,
         };
         let origin = Origin::item(status);
-        checked.push(
-            record_extracted(
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-                child,
-                child_latest,
-                placeholder,
-                origin,
-            )
-            .await?,
-        );
+        checked.push(record_extracted(facts, child, child_latest, placeholder, origin).await?);
     }
 
     // The document itself read right.
