@@ -123,14 +123,7 @@ pub(super) async fn country_page(
     body.push_str("<div class=\"grid\">");
     for s in &sources {
         let government = Government::of(&s.name, s.profile.as_deref());
-        let level = match (s.withdrawn, s.level, &s.level_label) {
-            (true, _, _) => "<span class=\"level\">withdrawn</span>".to_owned(),
-            (false, Some(n), Some(label)) => html::level_chip(&crate::model::advisory::Level {
-                number: n,
-                label: label.clone(),
-            }),
-            _ => "<span class=\"muted\">none yet</span>".to_owned(),
-        };
+        let level = level_cell(s);
         let as_of = match (s.issued, &s.version_seen) {
             (Some(issued), _) => format!("issued {issued}"),
             (None, Some(seen)) => format!("first seen {}", brief::day(seen)),

@@ -214,6 +214,18 @@ fn move_cell(m: &brief::Move) -> String {
     }
 }
 
+/// A source's current level as a short badge, "withdrawn", or "none yet" before its first version.
+fn level_cell(s: &SourceOverview) -> String {
+    match (s.withdrawn, s.level, &s.level_label) {
+        (true, _, _) => "<span class=\"level\">withdrawn</span>".to_owned(),
+        (false, Some(n), Some(label)) => html::level_chip(&crate::model::advisory::Level {
+            number: n,
+            label: label.clone(),
+        }),
+        _ => "<span class=\"muted\">none yet</span>".to_owned(),
+    }
+}
+
 fn when_cell(at: &str, archived: bool) -> String {
     if archived {
         format!(

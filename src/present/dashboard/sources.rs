@@ -129,14 +129,7 @@ pub(super) async fn overview(
     for row in &rows {
         let s = row.source;
         let flagged = s.state == "broken" || s.state == "failing";
-        let level = match (s.withdrawn, s.level, &s.level_label) {
-            (true, _, _) => "<span class=\"level\">withdrawn</span>".to_owned(),
-            (false, Some(n), Some(label)) => html::level_chip(&crate::model::advisory::Level {
-                number: n,
-                label: label.clone(),
-            }),
-            _ => "<span class=\"muted\">none yet</span>".to_owned(),
-        };
+        let level = level_cell(s);
         let state = if flagged {
             format!(
                 " <span class=\"flag\" title=\"{}\">{}</span>",
