@@ -385,3 +385,30 @@ fn a_windows_1252_page_reads_the_same_as_its_utf8_twin() {
         "decoded with its charset, the text is the same"
     );
 }
+
+#[test]
+fn no_more_than_fetch_concurrency_requests_are_ever_under_way() {
+    let server = FixtureServer::start();
+    // per_host allows more, so that only fetch.concurrency holds the checks back.
+    let mut config = String::from("[fetch]\ntimeout = \"5s\"\nconcurrency = 3\nper_host = 8\n\n");
+    for i in 0..10 {
+        // Slow answers: a check that did not wait for its turn would overlap the others.
+        server.set(
+            &format!("/mali/{i}"),
+            Reply::html(page()).delayed(Duration::from_millis(150)),
+        );
+        config.push_str(&format!(
+            "[[sources]]\nname = \"us-mali-{i}\"\ncountry = \"Mali\"\nurl = \"{}\"\nprofile = \"state-dept\"\n\n",
+            server.url(&format!("/mali/{i}"))
+        ));
+    }
+    let ws = Workspace::new(&config);
+    let (report, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["first_versions"].as_array().map(Vec::len), Some(10));
+    assert_eq!(
+        server.peak_in_flight(),
+        3,
+        "fetch.concurrency = 3: three requests at once, never more"
+    );
+}

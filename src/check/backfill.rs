@@ -100,6 +100,7 @@ pub async fn backfill(
             notes,
             checked_at: now,
         },
+        None,
     )
     .await?
     {

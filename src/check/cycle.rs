@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::config::Source;
@@ -31,6 +32,14 @@ pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
 
 /// How often a check is compared again when another process stored a version meanwhile.
 const STALE_RETRIES: usize = 3;
+
+/// How many checks may wait for the database for each one fetching or reading: enough to fill
+/// a group commit, few enough that their pages stay a small part of the memory.
+const AWAITING_STORE_PER_SLOT: usize = 3;
+
+/// A place among the checks that fetch and read at once (`fetch.concurrency`), held from the
+/// request until the page is read; `None` outside a cycle (`import`, `backfill`).
+pub(crate) type Slot = Option<OwnedSemaphorePermit>;
 
 pub(crate) enum Checked {
     Unchanged,
@@ -90,34 +99,47 @@ pub async fn check_in_batch(
     let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
     let mut latest = store.call(move |store| store.latest(&id_list)).await?;
 
-    // At most `concurrency` checks are under way, and only they hold memory.
+    // At most `concurrency` checks fetch and read at once. A check gives its slot back when
+    // only the database's answer is left to wait for, so that a commit or a checkpoint never
+    // leaves the network and the cores idle; at most `AWAITING_STORE_PER_SLOT` times as many
+    // wait for the database, and only checks under way hold memory.
+    let concurrency = concurrency.max(1);
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let in_flight = concurrency * (1 + AWAITING_STORE_PER_SLOT);
     let mut tasks = JoinSet::new();
-    let mut queue = sources.iter().enumerate();
+    let mut queue = sources.iter().enumerate().peekable();
     let mut results: Vec<(usize, Vec<Checked>)> = Vec::with_capacity(sources.len());
     loop {
-        while tasks.len() < concurrency.max(1) {
-            let Some((index, source)) = queue.next() else {
-                break;
-            };
-            let id = ids[&source.name];
-            let state = latest.remove(&id).unwrap_or_else(empty_latest);
-            let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
-            tasks.spawn(async move {
-                let notes = Notes {
-                    notify: &checker.notify,
-                    batch: &batch,
-                    archived: false,
-                };
-                let checked =
-                    check_source(&source, id, state, &checker.fetcher, &checker.store, notes).await;
-                (index, checked)
-            });
-        }
-        let Some(joined) = tasks.join_next().await else {
-            break;
+        let room = tasks.len() < in_flight && queue.peek().is_some();
+        let slot = tokio::select! {
+            // A free slot first: results are collected while every slot is taken.
+            biased;
+            slot = Arc::clone(&slots).acquire_owned(), if room => {
+                Some(slot.expect("the slots are never closed"))
+            }
+            joined = tasks.join_next() => {
+                // Nothing under way: all slots are free, so the queue is done.
+                let Some(joined) = joined else { break };
+                let (index, checked) = joined.expect("a check task never panics");
+                results.push((index, checked?));
+                None
+            }
         };
-        let (index, checked) = joined.expect("a check task never panics");
-        results.push((index, checked?));
+        let Some(slot) = slot else { continue };
+        let (index, source) = queue.next().expect("peeked above");
+        let id = ids[&source.name];
+        let state = latest.remove(&id).unwrap_or_else(empty_latest);
+        let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
+        tasks.spawn(async move {
+            let notes = Notes {
+                notify: &checker.notify,
+                batch: &batch,
+                archived: false,
+            };
+            let (fetcher, store) = (&checker.fetcher, &checker.store);
+            let checked = check_source(&source, id, state, fetcher, store, notes, Some(slot)).await;
+            (index, checked)
+        });
     }
     results.sort_by_key(|(index, _)| *index);
 
@@ -248,6 +270,7 @@ async fn check_source(
     fetcher: &Fetcher,
     store: &StoreHandle,
     notes: Notes<'_>,
+    slot: Slot,
 ) -> Result<Vec<Checked>, StoreError> {
     let checked_at = Utc::now();
     let target = Target::of(source, id);
@@ -265,20 +288,15 @@ async fn check_source(
     .then(|| latest.validators.clone());
     match fetcher.get(&source.url, validators.as_ref()).await {
         Ok(Fetched::Page(page)) => {
-            process_page(
-                source,
-                id,
-                latest,
-                page,
-                Facts {
-                    store,
-                    notes,
-                    checked_at,
-                },
-            )
-            .await
+            let facts = Facts {
+                store,
+                notes,
+                checked_at,
+            };
+            process_page(source, id, latest, page, facts, slot).await
         }
         Ok(Fetched::NotModified) => {
+            drop(slot);
             // A stale record means another process stored a version meanwhile; it reported it.
             unchanged(
                 Facts {
@@ -297,6 +315,7 @@ async fn check_source(
             Ok(vec![Checked::Unchanged])
         }
         Err(error) => {
+            drop(slot);
             let kind = if error.http_status().is_some() {
                 FailureKind::Http
             } else {
@@ -329,6 +348,7 @@ pub(super) async fn process_page(
     mut latest: Latest,
     page: crate::net::fetch::Page,
     facts: Facts<'_>,
+    slot: Slot,
 ) -> Result<Vec<Checked>, StoreError> {
     let Facts { store, .. } = facts;
     let target = Target::of(source, id);
@@ -377,6 +397,8 @@ pub(super) async fn process_page(
         })
         .await
         .expect("extraction never panics");
+    // What is left is the database's: another check may fetch and read meanwhile.
+    drop(slot);
     let mut latest = latest;
     let extraction = match extraction {
         Ok(extracted) if !same_fields && latest.snapshot.is_some() => {

@@ -62,6 +62,7 @@ pub async fn import(
                 notes,
                 checked_at: at,
             },
+            None,
         )
         .await?
         {

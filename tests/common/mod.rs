@@ -101,6 +101,13 @@ impl Reply {
 type Routes = Mutex<HashMap<String, Vec<Reply>>>;
 type Counts = Mutex<HashMap<String, usize>>;
 
+/// Requests being answered now, and the most there ever were at once.
+#[derive(Default)]
+struct InFlight {
+    now: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
 /// An HTTP/1.1 server on 127.0.0.1 whose answers the test sets per path, and which can
 /// misbehave in the ways real servers do. It honours `If-None-Match` for replies with an
 /// `ETag`, and stops when dropped.
@@ -109,6 +116,7 @@ pub struct FixtureServer {
     routes: Arc<Routes>,
     hits: Arc<Counts>,
     not_modified: Arc<Counts>,
+    in_flight: Arc<InFlight>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -120,12 +128,14 @@ impl FixtureServer {
         let routes: Arc<Routes> = Arc::default();
         let hits: Arc<Counts> = Arc::default();
         let not_modified: Arc<Counts> = Arc::default();
+        let in_flight: Arc<InFlight> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (routes, hits, not_modified, stop) = (
+            let (routes, hits, not_modified, in_flight, stop) = (
                 Arc::clone(&routes),
                 Arc::clone(&hits),
                 Arc::clone(&not_modified),
+                Arc::clone(&in_flight),
                 Arc::clone(&stop),
             );
             std::thread::spawn(move || {
@@ -134,12 +144,15 @@ impl FixtureServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (routes, hits, not_modified) = (
+                    let (routes, hits, not_modified, in_flight) = (
                         Arc::clone(&routes),
                         Arc::clone(&hits),
                         Arc::clone(&not_modified),
+                        Arc::clone(&in_flight),
                     );
-                    std::thread::spawn(move || serve(stream, &routes, &hits, &not_modified));
+                    std::thread::spawn(move || {
+                        serve(stream, &routes, &hits, &not_modified, &in_flight);
+                    });
                 }
             })
         };
@@ -148,6 +161,7 @@ impl FixtureServer {
             routes,
             hits,
             not_modified,
+            in_flight,
             stop,
             thread: Some(thread),
         }
@@ -187,6 +201,11 @@ impl FixtureServer {
             .unwrap_or(0)
     }
 
+    /// The most requests this server was answering at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.in_flight.peak.load(Ordering::SeqCst)
+    }
+
     /// How many requests of a path were answered 304 Not Modified.
     pub fn not_modified(&self, path: &str) -> usize {
         self.not_modified
@@ -208,7 +227,21 @@ impl Drop for FixtureServer {
     }
 }
 
-fn serve(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Counts) {
+fn serve(
+    stream: TcpStream,
+    routes: &Routes,
+    hits: &Counts,
+    not_modified: &Counts,
+    in_flight: &InFlight,
+) {
+    // From the request's arrival to the end of its answer.
+    let now = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
+    in_flight.peak.fetch_max(now, Ordering::SeqCst);
+    answer(stream, routes, hits, not_modified);
+    in_flight.now.fetch_sub(1, Ordering::SeqCst);
+}
+
+fn answer(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Counts) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
