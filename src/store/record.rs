@@ -493,59 +493,60 @@ impl Store {
         Ok(ids)
     }
 
-    /// The latest version and body hash of each given source, in one pass.
+    /// The latest version and body hash of each given source, in one statement.
     pub fn latest(&self, ids: &[SourceId]) -> Result<HashMap<SourceId, Latest>, StoreError> {
-        let mut out = HashMap::with_capacity(ids.len());
-        let mut state = self
+        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<_>>())
+            .expect("a list of numbers always serializes");
+        let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT last_content_hash, state, etag, last_modified, last_success_at IS NOT NULL
-                 FROM sources WHERE id = ?1",
+                "SELECT s.id, s.last_content_hash, s.state, s.etag, s.last_modified,
+                        s.last_success_at IS NOT NULL, n.id, n.fields_hash, n.reader
+                 FROM json_each(?1) AS wanted
+                 JOIN sources s ON s.id = wanted.value
+                 LEFT JOIN snapshots n
+                   ON n.id = (SELECT MAX(id) FROM snapshots WHERE source_id = s.id)",
             )
             .map_err(|e| self.err(e))?;
-        for &id in ids {
-            type Row = (Option<String>, String, Option<String>, Option<String>, bool);
-            let (content_hash, source_state, etag, last_modified, ever_succeeded): Row = state
-                .query_row([id.0], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()
-                .map_err(|e| self.err(e))?
-                .unwrap_or((None, "new".to_owned(), None, None, false));
-            let snapshot = self.latest_snapshot(id)?;
-            out.insert(
-                id,
-                Latest {
+        let mut rows = statement.query([list]).map_err(|e| self.err(e))?;
+        let mut out = HashMap::with_capacity(ids.len());
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<(SourceId, Latest)> {
+                let snapshot = match row.get::<_, Option<i64>>(6)? {
+                    Some(id) => Some(LatestSnapshot {
+                        id: SnapshotId(id),
+                        fields_hash: row.get(7)?,
+                        advisory: None,
+                        reader: row.get(8)?,
+                    }),
+                    None => None,
+                };
+                let latest = Latest {
                     snapshot,
-                    content_hash,
-                    state: source_state,
+                    content_hash: row.get(1)?,
+                    state: row.get(2)?,
                     validators: Validators {
-                        etag,
-                        last_modified,
+                        etag: row.get(3)?,
+                        last_modified: row.get(4)?,
                     },
-                    ever_succeeded,
-                },
-            );
+                    ever_succeeded: row.get(5)?,
+                };
+                Ok((SourceId(row.get(0)?), latest))
+            };
+            let (id, latest) = read(row).map_err(|e| self.err(e))?;
+            out.insert(id, latest);
+        }
+        // A source the database does not know yet has never been checked.
+        for &id in ids {
+            out.entry(id).or_insert_with(|| Latest {
+                snapshot: None,
+                content_hash: None,
+                state: "new".to_owned(),
+                validators: Validators::default(),
+                ever_succeeded: false,
+            });
         }
         Ok(out)
-    }
-
-    fn latest_snapshot(&self, id: SourceId) -> Result<Option<LatestSnapshot>, StoreError> {
-        let row: Option<(i64, String, u32)> = self
-            .conn
-            .prepare_cached(
-                "SELECT id, fields_hash, reader FROM snapshots WHERE source_id = ?1 ORDER BY id DESC LIMIT 1",
-            )
-            .map_err(|e| self.err(e))?
-            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-            .map_err(|e| self.err(e))?;
-        Ok(row.map(|(sid, fields_hash, reader)| LatestSnapshot {
-            id: SnapshotId(sid),
-            fields_hash,
-            advisory: None,
-            reader,
-        }))
     }
 
     /// The fields of a stored version.
