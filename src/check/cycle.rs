@@ -128,7 +128,7 @@ pub async fn check_in_batch(
         let Some(slot) = slot else { continue };
         let (index, source) = queue.next().expect("peeked above");
         let id = ids[&source.name];
-        let state = latest.remove(&id).unwrap_or_else(empty_latest);
+        let state = latest.remove(&id).unwrap_or_else(Latest::never_checked);
         let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
         tasks.spawn(async move {
             let notes = Notes {
@@ -163,16 +163,6 @@ pub async fn check_in_batch(
 /// conditional request made.
 fn profiles_key(source: &Source) -> String {
     content_hash(format!("{:?}", source.reader).as_bytes())
-}
-
-pub(super) fn empty_latest() -> Latest {
-    Latest {
-        snapshot: None,
-        content_hash: None,
-        state: "new".to_owned(),
-        validators: Validators::default(),
-        ever_succeeded: false,
-    }
 }
 
 /// The channels and cycle batch that deliveries are queued for.
@@ -697,7 +687,7 @@ pub(super) async fn previous_advisory(
 
 pub(super) async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {
     let mut map = store.call(move |s| s.latest(&[id])).await?;
-    Ok(map.remove(&id).unwrap_or_else(empty_latest))
+    Ok(map.remove(&id).unwrap_or_else(Latest::never_checked))
 }
 
 pub(super) async fn failed(

@@ -129,7 +129,7 @@ pub(super) async fn check_items(
         };
         let mut child_latest = latest_children
             .remove(&child_id)
-            .unwrap_or_else(empty_latest);
+            .unwrap_or_else(Latest::never_checked);
         match item.outcome {
             Err(message) => {
                 checked.push(

@@ -98,6 +98,17 @@ pub struct Latest {
 }
 
 impl Latest {
+    /// The state of a source no check has reached yet.
+    pub fn never_checked() -> Latest {
+        Latest {
+            snapshot: None,
+            content_hash: None,
+            state: "new".to_owned(),
+            validators: Validators::default(),
+            ever_succeeded: false,
+        }
+    }
+
     /// Whether no check of the source ever succeeded: its next success is its baseline.
     pub fn last_success_never(&self) -> bool {
         !self.ever_succeeded
@@ -538,13 +549,7 @@ impl Store {
         }
         // A source the database does not know yet has never been checked.
         for &id in ids {
-            out.entry(id).or_insert_with(|| Latest {
-                snapshot: None,
-                content_hash: None,
-                state: "new".to_owned(),
-                validators: Validators::default(),
-                ever_succeeded: false,
-            });
+            out.entry(id).or_insert_with(Latest::never_checked);
         }
         Ok(out)
     }
