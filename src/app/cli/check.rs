@@ -29,9 +29,15 @@ pub(super) async fn run(
             config.origin
         );
     }
+    // The client loads the system's certificates while the database opens.
+    let settings = config.fetch.clone();
+    let fetcher = std::thread::spawn(move || Fetcher::new(&settings));
+    let store = open_store(cli, &config)?;
     let checker = Checker {
-        fetcher: Fetcher::new(&config.fetch)?,
-        store: open_store(cli, &config)?,
+        fetcher: fetcher
+            .join()
+            .map_err(|_| anyhow::anyhow!("building the HTTP client panicked"))??,
+        store,
         concurrency: config.fetch.concurrency,
         notify: Arc::new(config.notify.clone()),
     };
