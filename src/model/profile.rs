@@ -11,7 +11,7 @@
 //! `config`'s.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use scraper::Selector;
 use serde::Deserialize;
@@ -418,10 +418,19 @@ enum Definition {
     Try(Vec<String>),
 }
 
+/// A profile as the set holds it: a user's, compiled at load so that its mistakes are found
+/// there, or a built-in one, compiled when first used (most configurations use few of them,
+/// and a test compiles them all).
+#[derive(Debug)]
+enum Entry {
+    User(Definition),
+    Builtin(&'static RawProfile, OnceLock<Definition>),
+}
+
 /// Every defined profile, built-in and user-defined, by name.
 #[derive(Debug)]
 pub struct ProfileSet {
-    definitions: BTreeMap<String, Definition>,
+    definitions: BTreeMap<String, Entry>,
     descriptions: BTreeMap<String, String>,
     governments: BTreeMap<String, String>,
 }
@@ -442,36 +451,44 @@ impl ProfileSet {
     pub fn with_user_profiles(
         user: &BTreeMap<String, RawProfile>,
     ) -> Result<ProfileSet, ProfileError> {
-        let mut raw: BTreeMap<&str, &RawProfile> = BTreeMap::new();
-        for (name, profile) in BUILTIN_RAW.iter() {
-            raw.insert(name, profile);
+        let builtin: &'static BTreeMap<String, RawProfile> = &BUILTIN_RAW;
+        let mut raw: BTreeMap<&str, (&RawProfile, bool)> = BTreeMap::new();
+        for (name, profile) in builtin {
+            raw.insert(name, (profile, false));
         }
         for (name, profile) in user {
-            raw.insert(name, profile);
+            raw.insert(name, (profile, true));
         }
         let mut definitions = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
         let mut governments = BTreeMap::new();
-        for (name, profile) in raw {
+        for (name, (profile, is_user)) in raw {
             if let Some(government) = profile.government.as_deref().map(str::trim)
                 && !government.is_empty()
             {
                 governments.insert(name.to_owned(), government.to_owned());
             }
-            let definition = compile(name, profile)?;
+            let entry = if is_user {
+                Entry::User(compile(name, profile)?)
+            } else {
+                let profile = &builtin[name];
+                Entry::Builtin(profile, OnceLock::new())
+            };
             descriptions.insert(
                 name.to_owned(),
                 profile.description.clone().unwrap_or_default(),
             );
-            definitions.insert(name.to_owned(), definition);
+            definitions.insert(name.to_owned(), entry);
         }
         let set = ProfileSet {
             definitions,
             descriptions,
             governments,
         };
-        for name in set.definitions.keys() {
-            set.reader(std::slice::from_ref(name), &format!("profile `{name}`"))?;
+        for (name, entry) in &set.definitions {
+            if matches!(entry, Entry::User(_)) {
+                set.reader(std::slice::from_ref(name), &format!("profile `{name}`"))?;
+            }
         }
         Ok(set)
     }
@@ -531,14 +548,11 @@ impl ProfileSet {
                 profile: stack[0].clone(),
             });
         }
-        let definition = self
-            .definitions
-            .get(name)
-            .ok_or_else(|| ProfileError::Unknown {
-                context: context.to_owned(),
-                name: name.to_owned(),
-                known: self.names().join(", "),
-            })?;
+        let definition = self.definition(name).ok_or_else(|| ProfileError::Unknown {
+            context: context.to_owned(),
+            name: name.to_owned(),
+            known: self.names().join(", "),
+        })?;
         match definition {
             Definition::Selectors(profile) => {
                 if !out.iter().any(|p| p.name == profile.name) {
@@ -560,6 +574,16 @@ impl ProfileSet {
         Ok(())
     }
 
+    /// A profile's definition, compiling a built-in one on first use.
+    fn definition(&self, name: &str) -> Option<&Definition> {
+        Some(match self.definitions.get(name)? {
+            Entry::User(definition) => definition,
+            Entry::Builtin(raw, compiled) => compiled.get_or_init(|| {
+                compile(name, raw).expect("the built-in profiles compile (checked by a test)")
+            }),
+        })
+    }
+
     /// Every profile name.
     pub fn names(&self) -> Vec<String> {
         self.definitions.keys().cloned().collect()
@@ -570,7 +594,7 @@ impl ProfileSet {
         if let Some(government) = self.governments.get(name) {
             return Some(government);
         }
-        match self.definitions.get(name)? {
+        match self.definition(name)? {
             Definition::Try(list) => list.iter().find_map(|inner| {
                 (inner != name)
                     .then(|| self.governments.get(inner.as_str()))
@@ -967,6 +991,11 @@ mod tests {
         assert_eq!(names, ["state-dept-2025", "state-dept-legacy"]);
         for name in ["state-dept-2025", "state-dept-legacy", "aggregator"] {
             set.resolve_names(&[name.into()], "test").expect(name);
+        }
+        // Built-in profiles compile when first used: every one of them compiles.
+        for name in set.names() {
+            set.reader(std::slice::from_ref(&name), "test")
+                .expect(&name);
         }
     }
 
