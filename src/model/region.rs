@@ -60,13 +60,17 @@ impl Region {
 
 /// Whether an element could match a compound: its tag, and each class, id or attribute as a
 /// case-insensitive substring of the value (a character reference could write anything).
-pub(crate) fn could_match(compound: &Compound, name: &str, attrs: &[(String, &[u8])]) -> bool {
+pub(crate) fn could_match<N: AsRef<str>>(
+    compound: &Compound,
+    name: &str,
+    attrs: &[(N, &[u8])],
+) -> bool {
     if compound.tag.as_deref().is_some_and(|t| t != name) {
         return false;
     }
     compound.needs.iter().all(|(attr, value)| {
         attrs.iter().any(|(n, have)| {
-            n == attr
+            n.as_ref() == attr
                 && value.as_deref().is_none_or(|v| {
                     have.contains(&b'&') || contains_ignoring_case(have, v.as_bytes())
                 })

@@ -26,6 +26,7 @@
 //!   Selectors outside that form (pseudo-classes, sibling combinators) make the region unusable,
 //!   which `Region::compile` says when the profile is loaded.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::model::profile::Profile;
@@ -58,21 +59,25 @@ impl Found {
     }
 }
 
+/// A tag or attribute name, lowercase: borrowed from the page when it is written so, as almost
+/// every name is.
+type Name<'a> = Cow<'a, str>;
+
 /// A tag's attributes as written: names lowercase, values borrowed from the page as bytes, with
 /// character references undecoded (no copy, no UTF-8 check: they are only searched).
-type Attributes<'a> = Vec<(String, &'a [u8])>;
+type Attributes<'a> = Vec<(Name<'a>, &'a [u8])>;
 
 /// A token of the page, as html5ever's tokenizer sees it.
 enum Token<'a> {
-    /// A start tag: its name (lowercase), attributes (names lowercase), and where it is.
+    /// A start tag: its name (lowercase) and where it is; its attributes are the scan's
+    /// `attrs` until the next token.
     Start {
-        name: String,
-        attrs: Attributes<'a>,
+        name: Name<'a>,
         start: usize,
         end: usize,
     },
     /// An end tag.
-    End { name: String, end: usize },
+    End { name: Name<'a>, end: usize },
     /// Text, where it is.
     Text { start: usize, end: usize },
     /// A comment or a bogus comment.
@@ -381,8 +386,10 @@ struct Scan<'a> {
     at: usize,
     regions: &'a [&'a Region],
     /// The names of the open elements above `<body>`.
-    stack: Vec<String>,
+    stack: Vec<Name<'a>>,
     form_open: bool,
+    /// The attributes of the last start tag (one buffer for the whole page).
+    attrs: Attributes<'a>,
 }
 
 impl<'a> Scan<'a> {
@@ -393,6 +400,7 @@ impl<'a> Scan<'a> {
             regions,
             stack: Vec::new(),
             form_open: false,
+            attrs: Vec::new(),
         }
     }
 
@@ -416,9 +424,9 @@ impl<'a> Scan<'a> {
             match self.next()? {
                 Token::Comment => {}
                 Token::Text { start, end } if self.blank(start, end) => {}
-                Token::Start { name, attrs, .. } if is_in_head(name.as_str()) => {
-                    self.outside(&name, &attrs)?;
-                    if is_raw_text(name.as_str()) {
+                Token::Start { name, .. } if is_in_head(&name) => {
+                    self.outside(&name)?;
+                    if is_raw_text(&name) {
                         self.skip_raw_text(&name)?;
                     }
                 }
@@ -430,15 +438,13 @@ impl<'a> Scan<'a> {
         // The body up to the region.
         let (region_start, depth) = loop {
             match self.next()? {
-                Token::Start {
-                    name, attrs, start, ..
-                } => {
-                    if name == "div" && self.is_root(&attrs) && self.may_start_region() {
+                Token::Start { name, start, .. } => {
+                    if name == "div" && self.is_root() && self.may_start_region() {
                         self.close_p()?;
                         self.stack.push(name);
                         break (start, self.stack.len());
                     }
-                    self.outside(&name, &attrs)?;
+                    self.outside(&name)?;
                     self.start_tag(name)?;
                 }
                 Token::End { name, .. } => self.end_tag(&name)?,
@@ -463,8 +469,8 @@ impl<'a> Scan<'a> {
         let mut after_body = false;
         while self.at < self.bytes.len() {
             match self.next()? {
-                Token::Start { name, attrs, .. } if !after_body => {
-                    self.outside(&name, &attrs)?;
+                Token::Start { name, .. } if !after_body => {
+                    self.outside(&name)?;
                     self.start_tag(name)?;
                 }
                 Token::End { name, .. } if name == "body" || name == "html" => {
@@ -492,13 +498,8 @@ impl<'a> Scan<'a> {
             match self.next()? {
                 Token::Comment => {}
                 Token::Text { start, end } if self.blank(start, end) => {}
-                Token::Start {
-                    name,
-                    attrs,
-                    start,
-                    end,
-                } if name == wanted => {
-                    self.outside(&name, &attrs)?;
+                Token::Start { name, start, end } if name == wanted => {
+                    self.outside(&name)?;
                     return Some((start, end));
                 }
                 _ => return None,
@@ -510,15 +511,14 @@ impl<'a> Scan<'a> {
     fn may_start_region(&self) -> bool {
         !self.form_open
             && !self.stack.iter().any(|name| {
-                is_formatting(name.as_str())
-                    || matches!(name.as_str(), "li" | "dd" | "dt" | "button")
+                is_formatting(name) || matches!(name.as_ref(), "li" | "dd" | "dt" | "button")
             })
     }
 
-    fn is_root(&self, attrs: &[(String, &[u8])]) -> bool {
+    fn is_root(&self) -> bool {
         self.regions.iter().any(|region| {
             region.root.needs.iter().all(|(attr, value)| {
-                attrs
+                self.attrs
                     .iter()
                     .find(|(name, _)| name == attr)
                     .is_some_and(|(_, have)| match value {
@@ -534,18 +534,18 @@ impl<'a> Scan<'a> {
     }
 
     /// An element outside the region: refused when it could match a compound.
-    fn outside(&self, name: &str, attrs: &[(String, &[u8])]) -> Option<()> {
+    fn outside(&self, name: &str) -> Option<()> {
         let could = self
             .regions
             .iter()
             .flat_map(|r| r.compounds.iter())
-            .any(|compound| could_match(compound, name, attrs));
+            .any(|compound| could_match(compound, name, &self.attrs));
         (!could).then_some(())
     }
 
     fn close_p(&mut self) -> Option<()> {
         for i in (0..self.stack.len()).rev() {
-            match self.stack[i].as_str() {
+            match self.stack[i].as_ref() {
                 "p" => return self.pop_to(i),
                 "button" => return Some(()),
                 _ => {}
@@ -557,15 +557,15 @@ impl<'a> Scan<'a> {
     /// Pops the element at `i` and everything above it; refused when that closes a
     /// formatting element (the parser would reconstruct it later).
     fn pop_to(&mut self, i: usize) -> Option<()> {
-        if self.stack[i..].iter().any(|n| is_formatting(n.as_str())) {
+        if self.stack[i..].iter().any(|n| is_formatting(n)) {
             return None;
         }
         self.stack.truncate(i);
         Some(())
     }
 
-    fn start_tag(&mut self, name: String) -> Option<()> {
-        let tag = name.as_str();
+    fn start_tag(&mut self, name: Name<'a>) -> Option<()> {
+        let tag: &str = &name;
         if is_refused(tag) {
             return None;
         }
@@ -575,7 +575,7 @@ impl<'a> Scan<'a> {
         match tag {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
                 if self.stack.last().is_some_and(|t| {
-                    matches!(t.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+                    matches!(t.as_ref(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
                 }) =>
             {
                 return None;
@@ -583,7 +583,7 @@ impl<'a> Scan<'a> {
             "li" | "dd" | "dt" => {
                 let closes: &[&str] = if tag == "li" { &["li"] } else { &["dd", "dt"] };
                 for i in (0..self.stack.len()).rev() {
-                    let open = self.stack[i].as_str();
+                    let open: &str = &self.stack[i];
                     if closes.contains(&open) {
                         self.pop_to(i)?;
                         break;
@@ -620,13 +620,13 @@ impl<'a> Scan<'a> {
         }
         if is_closes_implied(name) || matches!(name, "p" | "li" | "dd" | "dt" | "form") {
             while let Some(top) = self.stack.last()
-                && is_implied(top.as_str())
+                && is_implied(top)
                 && top != name
             {
                 self.stack.pop();
             }
         }
-        (self.stack.last().map(String::as_str) == Some(name)).then(|| {
+        (self.stack.last().map(Cow::as_ref) == Some(name)).then(|| {
             self.stack.pop();
         })
     }
@@ -714,7 +714,7 @@ impl<'a> Scan<'a> {
             }
             Some(b'/') => match rest.get(1) {
                 Some(b) if b.is_ascii_alphabetic() => {
-                    let (name, _, end) = self.tag(start + 2)?;
+                    let (name, end) = self.tag(start + 2)?;
                     Some(Token::End { name, end })
                 }
                 Some(b'>') => {
@@ -728,13 +728,8 @@ impl<'a> Scan<'a> {
                 None => None,
             },
             Some(b) if b.is_ascii_alphabetic() => {
-                let (name, attrs, end) = self.tag(start + 1)?;
-                Some(Token::Start {
-                    name,
-                    attrs,
-                    start,
-                    end,
-                })
+                let (name, end) = self.tag(start + 1)?;
+                Some(Token::Start { name, start, end })
             }
             // A `<` that opens nothing is text.
             _ => {
@@ -746,16 +741,16 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A tag from its name at `at` to its `>`: name, attributes, and the end.
-    fn tag(&mut self, at: usize) -> Option<(String, Attributes<'a>, usize)> {
+    /// A tag from its name at `at` to its `>`: its name and end; its attributes go to `attrs`.
+    fn tag(&mut self, at: usize) -> Option<(Name<'a>, usize)> {
         let bytes = self.bytes;
         let is_space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
         let mut i = at;
         while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>') {
             i += 1;
         }
-        let name = ascii_lowercase(&bytes[at..i]);
-        let mut attrs = Vec::new();
+        let name = lowercase(&bytes[at..i]);
+        self.attrs.clear();
         loop {
             while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
                 i += 1;
@@ -771,7 +766,7 @@ impl<'a> Scan<'a> {
                     {
                         i += 1;
                     }
-                    let attr = ascii_lowercase(&bytes[name_start..i]);
+                    let attr = lowercase(&bytes[name_start..i]);
                     while i < bytes.len() && is_space(bytes[i]) {
                         i += 1;
                     }
@@ -797,21 +792,22 @@ impl<'a> Scan<'a> {
                             }
                         }
                     }
-                    attrs.push((attr, value));
+                    self.attrs.push((attr, value));
                 }
             }
         }
         self.at = i + 1;
-        Some((name, attrs, i + 1))
+        Some((name, i + 1))
     }
 }
 
 /// A tag or attribute name, lowercase (names are ASCII; anything else is kept as a browser
-/// would show it).
-fn ascii_lowercase(bytes: &[u8]) -> String {
+/// would show it), borrowed when the page writes it so.
+fn lowercase(bytes: &[u8]) -> Name<'_> {
     match std::str::from_utf8(bytes) {
-        Ok(name) => name.to_ascii_lowercase(),
-        Err(_) => String::from_utf8_lossy(bytes).to_ascii_lowercase(),
+        Ok(name) if !name.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(name),
+        Ok(name) => Cow::Owned(name.to_ascii_lowercase()),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).to_ascii_lowercase()),
     }
 }
 
