@@ -535,6 +535,10 @@ impl<'a> Scan<'a> {
 
     /// An element outside the region: refused when it could match a compound.
     fn outside(&self, name: &str) -> Option<()> {
+        // Every compound needs an attribute (`Region::compile` makes sure).
+        if self.attrs.is_empty() {
+            return Some(());
+        }
         let could = self
             .regions
             .iter()
