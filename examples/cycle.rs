@@ -667,9 +667,7 @@ fn main() -> anyhow::Result<()> {
     }
     let db = work.path().join("bench.db");
     let config = Config::parse(&config_text, "benchmark", work.path())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = advisory_watch::app::runtime()?;
     let checker = Checker {
         fetcher: Fetcher::new(&config.fetch)?,
         store: StoreHandle::open(&db)?,

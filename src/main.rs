@@ -33,10 +33,7 @@ fn main() -> ExitCode {
         .with_ansi(colour)
         .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match advisory_watch::app::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("advisory-watch: cannot start the async runtime: {e}");
