@@ -383,6 +383,26 @@ impl Store {
         if version == supported {
             return Ok(());
         }
+        // A migration may rebuild a table, which SQLite documents doing with foreign keys off
+        // (they cannot be switched inside a transaction); they must hold again at the end.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = OFF;")
+            .map_err(wrap)?;
+        let migrated = self.apply_migrations();
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(wrap)?;
+        migrated
+    }
+
+    /// Applies the migrations this file lacks, in one transaction.
+    fn apply_migrations(&mut self) -> Result<(), StoreError> {
+        let supported = MIGRATIONS.len() as i64;
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         // Another process may be migrating the same file: decide under the write lock.
         let tx = self
             .conn
@@ -392,10 +412,26 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(wrap)?;
         if version > supported {
-            return Err(too_new(version));
+            return Err(StoreError::TooNew {
+                path: path.clone(),
+                found: version,
+                supported,
+            });
         }
         for sql in &MIGRATIONS[version as usize..] {
             tx.execute_batch(sql).map_err(wrap)?;
+        }
+        let broken: i64 = tx
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(wrap)?;
+        if broken > 0 {
+            return Err(StoreError::Corrupt {
+                path: path.clone(),
+                what: "migration",
+                message: format!("{broken} rows refer to rows that do not exist"),
+            });
         }
         tx.pragma_update(None, "user_version", supported)
             .map_err(wrap)?;
@@ -550,6 +586,65 @@ mod tests {
         for opener in openers {
             opener.join().expect("thread").expect("open succeeds");
         }
+    }
+
+    #[test]
+    fn upgrading_a_database_keeps_every_stored_page_and_reference() {
+        // A database as version 6 left it: a version and an unreadable page, with their bodies.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v6.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 6;
+                 INSERT INTO sources (id, name, country, url) VALUES (1, 'us-mali', 'Mali', 'http://x/');",
+            )
+            .expect("source");
+            let body = Body::new(b"page one");
+            conn.execute(
+                "INSERT INTO bodies (hash, size, packed, codec) VALUES ('h1', 8, ?1, ?2)",
+                params![body.packed, record::CODEC],
+            )
+            .expect("body");
+            let mut encoder =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut encoder, b"page two").expect("deflate");
+            conn.execute(
+                "INSERT INTO bodies (hash, size, packed) VALUES ('h2', 8, ?1)",
+                params![encoder.finish().expect("deflate")],
+            )
+            .expect("old body");
+            conn.execute_batch(
+                "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, http_status, body_hash, profile, fields_hash, level, advisory)
+                 VALUES (1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 200, 'h2', 'p', 'f', 3, '{}');
+                 INSERT INTO failures (source_id, at, kind, message, http_status, body_hash)
+                 VALUES (1, '2026-01-02T00:00:00.000Z', 'extraction', 'unreadable', 200, 'h1');",
+            )
+            .expect("rows");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let pages: Vec<Vec<u8>> = store
+            .observations(SourceId(1))
+            .expect("observations")
+            .into_iter()
+            .map(|o| o.raw)
+            .collect();
+        assert_eq!(pages, [b"page two".to_vec(), b"page one".to_vec()]);
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        // Foreign keys are on again, and a version still cannot name a missing body.
+        let orphan = store.conn.execute(
+            "INSERT INTO snapshots (source_id, first_seen_at, last_seen_at, body_hash, profile, fields_hash, level, advisory)
+             VALUES (1, 'a', 'a', 'missing', 'p', 'f', 1, '{}')",
+            [],
+        );
+        assert!(orphan.is_err(), "the reference to bodies still holds");
     }
 
     #[test]

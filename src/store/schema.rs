@@ -94,4 +94,18 @@ ALTER TABLE snapshots ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE bodies RENAME COLUMN deflated TO packed;
 ALTER TABLE bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate';
 "#,
+    // Bodies in a table with row ids: a body of many kilobytes made the b-tree of a
+    // `WITHOUT ROWID` table (keyed by the hash) split and copy on every insert. Run with
+    // foreign keys off, as SQLite documents for rebuilding a table; they are checked at the end.
+    r#"
+CREATE TABLE bodies_by_row (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    packed BLOB NOT NULL,
+    codec TEXT NOT NULL DEFAULT 'deflate'
+);
+INSERT INTO bodies_by_row (hash, size, packed, codec) SELECT hash, size, packed, codec FROM bodies;
+DROP TABLE bodies;
+ALTER TABLE bodies_by_row RENAME TO bodies;
+"#,
 ];
