@@ -170,6 +170,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_value_is_found_in_an_attribute_whatever_its_case_and_place() {
+        let class = b"tsg-rwd-main TSG-RWD-Main-Copy-Frame x";
+        assert!(contains_ignoring_case(class, b"tsg-rwd-main-copy-frame"));
+        assert!(contains_ignoring_case(class, b"x"));
+        assert!(contains_ignoring_case(class, b""));
+        assert!(!contains_ignoring_case(class, b"copy-frame-x"));
+        assert!(!contains_ignoring_case(b"tsg", b"tsg-rwd"));
+        assert!(!contains_ignoring_case(b"", b"a"));
+    }
+
+    #[test]
     fn selectors_reduce_to_what_an_element_must_carry() {
         let list = parse_selector(".a h3.b > [id='x y'], li").expect("parses");
         assert_eq!(list.len(), 2);
