@@ -68,6 +68,7 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         country: "Mali".into(),
         url,
         profile_names: vec!["state-dept".into()],
+        reader_key: reader.fingerprint(),
         reader,
         schedule: None,
     }));

@@ -158,13 +158,6 @@ pub async fn check_in_batch(
     Ok(report)
 }
 
-/// A fingerprint of a source's profiles. With the body's hash it identifies "the same page read
-/// the same way": when that equals the last check's, extraction is skipped, and only then is a
-/// conditional request made.
-fn profiles_key(source: &Source) -> String {
-    content_hash(format!("{:?}", source.reader).as_bytes())
-}
-
 /// The channels and cycle batch that deliveries are queued for.
 #[derive(Clone, Copy)]
 pub(crate) struct Notes<'a> {
@@ -265,7 +258,7 @@ async fn check_source(
     let checked_at = Utc::now();
     let target = Target::of(source, id);
     let has_items = source.reader.has_items();
-    let profiles_key = profiles_key(source);
+    let profiles_key = &source.reader_key;
     // A conditional request only when the last check read the document right with these
     // profiles: a 304 then means "what you have".
     let validators = (latest.state == "ok"
@@ -274,7 +267,7 @@ async fn check_source(
         && latest
             .content_hash
             .as_deref()
-            .is_some_and(|key| key.ends_with(&profiles_key)))
+            .is_some_and(|key| key.ends_with(profiles_key.as_str())))
     .then(|| latest.validators.clone());
     match fetcher.get(&source.url, validators.as_ref()).await {
         Ok(Fetched::Page(page)) => {
@@ -343,7 +336,7 @@ pub(super) async fn process_page(
     let Facts { store, .. } = facts;
     let target = Target::of(source, id);
     let has_items = source.reader.has_items();
-    let profiles_key = profiles_key(source);
+    let profiles_key = &source.reader_key;
     let key = format!("{}:{profiles_key}", content_hash(&page.bytes));
     let status = page.status;
     if latest.content_hash.as_deref() == Some(key.as_str())

@@ -247,6 +247,9 @@ pub struct Source {
     pub profile_names: Vec<String>,
     /// How its documents are read.
     pub reader: Reader,
+    /// The reader's fingerprint ([`Reader::fingerprint`]): with a body's hash it identifies
+    /// "the same page read the same way".
+    pub reader_key: String,
     /// Its own schedule, instead of `[schedule] cron`.
     pub schedule: Option<Schedule>,
 }

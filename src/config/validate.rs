@@ -242,6 +242,7 @@ pub(super) fn validate_source(
         country: raw.country.trim().to_owned(),
         url,
         profile_names,
+        reader_key: reader.fingerprint(),
         reader,
         schedule,
     })

@@ -293,6 +293,15 @@ pub enum Reader {
 }
 
 impl Reader {
+    /// A fingerprint of how this reader reads: the hash of everything it is made of, so that it
+    /// changes when any profile it uses changes. Computed once per source, at load.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{:032x}",
+            xxhash_rust::xxh3::xxh3_128(format!("{self:?}").as_bytes())
+        )
+    }
+
     /// The names of the profiles, for messages and storage.
     pub fn names(&self) -> Vec<String> {
         match self {
