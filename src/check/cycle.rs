@@ -77,12 +77,37 @@ pub struct Checker {
     pub notify: Arc<NotifySettings>,
 }
 
+/// What a cycle knows before its first request: each source's id, and its latest version and
+/// validators.
+pub struct Prepared {
+    ids: HashMap<String, SourceId>,
+    latest: HashMap<SourceId, Latest>,
+}
+
+/// Registers the sources in the database and loads their latest state: the part of a cycle
+/// that needs only the database, so that it can run while the HTTP client is being built.
+pub async fn prepare(sources: &[Arc<Source>], store: &StoreHandle) -> Result<Prepared, StoreError> {
+    let ids = register_sources(store, sources).await?;
+    let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
+    let latest = store.call(move |store| store.latest(&id_list)).await?;
+    Ok(Prepared { ids, latest })
+}
+
 /// Checks the given sources once. Only a database failure is an error; a source's failure is
 /// part of the report. Deliveries for matching channels are queued in the same transaction as
 /// the change (or broken source) they announce. A feed or index source reports each of its
 /// countries as a source of its own, named `<source>/<country key>`.
 pub async fn check(sources: &[Arc<Source>], checker: &Checker) -> Result<CycleReport, StoreError> {
     check_in_batch(sources, checker, &Event::new_id()).await
+}
+
+/// [`check`], with the sources already [`prepare`]d.
+pub async fn check_prepared(
+    sources: &[Arc<Source>],
+    prepared: Prepared,
+    checker: &Checker,
+) -> Result<CycleReport, StoreError> {
+    run_cycle(sources, prepared, checker, &Event::new_id()).await
 }
 
 /// [`check`], with the deliveries queued under `batch`: the daemon checks each source on its
@@ -93,17 +118,24 @@ pub async fn check_in_batch(
     checker: &Checker,
     batch: &str,
 ) -> Result<CycleReport, StoreError> {
-    let (store, concurrency) = (&checker.store, checker.concurrency);
+    let prepared = prepare(sources, &checker.store).await?;
+    run_cycle(sources, prepared, checker, batch).await
+}
+
+async fn run_cycle(
+    sources: &[Arc<Source>],
+    prepared: Prepared,
+    checker: &Checker,
+    batch: &str,
+) -> Result<CycleReport, StoreError> {
     let batch = batch.to_owned();
-    let ids = register_sources(store, sources).await?;
-    let id_list: Vec<SourceId> = sources.iter().map(|s| ids[&s.name]).collect();
-    let mut latest = store.call(move |store| store.latest(&id_list)).await?;
+    let Prepared { ids, mut latest } = prepared;
 
     // At most `concurrency` checks fetch and read at once. A check gives its slot back when
     // only the database's answer is left to wait for, so that a commit or a checkpoint never
     // leaves the network and the cores idle; at most `AWAITING_STORE_PER_SLOT` times as many
     // wait for the database, and only checks under way hold memory.
-    let concurrency = concurrency.max(1);
+    let concurrency = checker.concurrency.max(1);
     let slots = Arc::new(Semaphore::new(concurrency));
     let in_flight = concurrency * (1 + AWAITING_STORE_PER_SLOT);
     let mut tasks = JoinSet::new();

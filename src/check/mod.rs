@@ -12,6 +12,8 @@ mod reprocess;
 
 pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
 pub use backfill::{Backfilled, backfill};
-pub use cycle::{Checker, check, check_in_batch, register_sources};
+pub use cycle::{
+    Checker, Prepared, check, check_in_batch, check_prepared, prepare, register_sources,
+};
 pub use import::{Imported, import};
 pub use reprocess::reprocess;

@@ -29,10 +29,12 @@ pub(super) async fn run(
             config.origin
         );
     }
-    // The client loads the system's certificates while the database opens.
+    // The client loads the system's certificates while the database opens and the sources'
+    // latest state is read.
     let settings = config.fetch.clone();
     let fetcher = std::thread::spawn(move || Fetcher::new(&settings));
     let store = open_store(cli, &config)?;
+    let prepared = run::prepare(&selected, &store).await?;
     let checker = Checker {
         fetcher: fetcher
             .join()
@@ -41,7 +43,7 @@ pub(super) async fn run(
         concurrency: config.fetch.concurrency,
         notify: Arc::new(config.notify.clone()),
     };
-    let report = run::check(&selected, &checker).await?;
+    let report = run::check_prepared(&selected, prepared, &checker).await?;
     if !config.notify.channels.is_empty() {
         // One attempt now, through the channels whose secrets are set; the daemon
         // retries what fails, and sends what waits for a secret once it is set.
