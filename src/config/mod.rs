@@ -6,7 +6,7 @@
 //! profile, and the key. Defaults live in [`defaults`]. Only an invalid configuration stops the
 //! program; everything after loading reports failures as values.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -348,8 +348,9 @@ impl Config {
 
         let mut names = HashSet::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
+        let mut fingerprints = HashMap::new();
         for (index, source) in raw.sources.into_iter().enumerate() {
-            let source = validate_source(source, index, origin, &profiles)?;
+            let source = validate_source(source, index, origin, &profiles, &mut fingerprints)?;
             if !names.insert(source.name.clone()) {
                 return Err(ConfigError::DuplicateSource {
                     path: origin.to_owned(),

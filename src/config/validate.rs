@@ -136,6 +136,7 @@ pub(super) fn validate_source(
     index: usize,
     origin: &str,
     profiles: &ProfileSet,
+    fingerprints: &mut HashMap<Vec<String>, String>,
 ) -> Result<Source, ConfigError> {
     let label = if raw.name.trim().is_empty() {
         format!("#{}", index + 1)
@@ -241,8 +242,12 @@ pub(super) fn validate_source(
         name: raw.name,
         country: raw.country.trim().to_owned(),
         url,
+        // Sources naming the same profiles read the same way: one fingerprint for them all.
+        reader_key: fingerprints
+            .entry(profile_names.clone())
+            .or_insert_with(|| reader.fingerprint())
+            .clone(),
         profile_names,
-        reader_key: reader.fingerprint(),
         reader,
         schedule,
     })
