@@ -549,6 +549,32 @@ mod tests {
     }
 
     #[test]
+    fn the_stale_version_guard_is_compiled_once_for_every_source() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("t.db")).expect("open");
+        let specs: Vec<SourceSpec> = (0..5)
+            .map(|i| SourceSpec {
+                name: format!("s{i}"),
+                country: "Mali".into(),
+                url: "http://127.0.0.1/".into(),
+            })
+            .collect();
+        let ids = store.sync_sources(&specs).expect("sync");
+        let records: Vec<CheckRecord> = ids
+            .values()
+            .map(|&id| new_version(id, None, advisory(3, "a")))
+            .collect();
+        store
+            .record_many(&records.iter().collect::<Vec<_>>())
+            .expect("one commit");
+        let guard = store
+            .conn
+            .prepare_cached(record::LATEST_VERSION_ID)
+            .expect("cached");
+        assert_eq!(guard.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    }
+
+    #[test]
     fn bodies_of_either_codec_come_back() {
         let page = "<p>Level 4: Do Not Travel</p>".repeat(50);
         let lz4 = Body::new(page.as_bytes());

@@ -267,11 +267,16 @@ fn write_check(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Record
     Ok(recorded)
 }
 
+/// The id of a source's latest version: the stale-version guard of every check. `+?1`: the
+/// bundled SQLite (built with STAT4) would otherwise compile the statement again for every new
+/// source id, as its plan might depend on the value; the plan is the same index search.
+pub(super) const LATEST_VERSION_ID: &str = "SELECT MAX(id) FROM snapshots WHERE source_id = +?1";
+
 fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Recorded> {
     let at = format_time(record.checked_at);
     let source = record.source;
     let latest: Option<i64> = tx
-        .prepare_cached("SELECT MAX(id) FROM snapshots WHERE source_id = ?1")?
+        .prepare_cached(LATEST_VERSION_ID)?
         .query_row([source.0], |r| r.get(0))?;
     match &record.outcome {
         Outcome::Unchanged { snapshot } => {
