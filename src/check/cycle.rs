@@ -162,7 +162,9 @@ async fn run_cycle(
         let id = ids[&source.name];
         let state = latest.remove(&id).unwrap_or_else(Latest::never_checked);
         let (source, checker, batch) = (Arc::clone(source), checker.clone(), batch.clone());
-        tasks.spawn(async move {
+        // Boxed: a check's state is kilobytes, which the task would otherwise copy at each of
+        // its steps (spawn, poll, completion).
+        tasks.spawn(Box::pin(async move {
             let notes = Notes {
                 notify: &checker.notify,
                 batch: &batch,
@@ -171,7 +173,7 @@ async fn run_cycle(
             let (fetcher, store) = (&checker.fetcher, &checker.store);
             let checked = check_source(&source, id, state, fetcher, store, notes, Some(slot)).await;
             (index, checked)
-        });
+        }));
     }
     results.sort_by_key(|(index, _)| *index);
 
