@@ -139,6 +139,23 @@ fn sqlite_uri(path: &Path, immutable: bool) -> String {
     uri
 }
 
+/// Wraps SQLite's errors with the database's path.
+fn sqlite(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The error for a file written by a newer advisory-watch.
+fn too_new(path: &str, found: i64) -> StoreError {
+    StoreError::TooNew {
+        path: path.to_owned(),
+        found,
+        supported: MIGRATIONS.len() as i64,
+    }
+}
+
 /// A handle to a [`Store`] that lives on a thread of its own, so that async code never blocks
 /// its runtime on SQLite. Cloning the handle shares the thread; the thread ends when the last
 /// handle is dropped.
@@ -333,11 +350,7 @@ impl Store {
         };
         let supported = MIGRATIONS.len() as i64;
         if version > supported {
-            return Err(StoreError::TooNew {
-                path: display,
-                found: version,
-                supported,
-            });
+            return Err(too_new(&display, version));
         }
         if version < supported {
             drop(conn);
@@ -362,70 +375,52 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let supported = MIGRATIONS.len() as i64;
         let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let too_new = |found| StoreError::TooNew {
-            path: path.clone(),
-            found,
-            supported,
-        };
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(wrap)?;
-        if version > supported {
-            return Err(too_new(version));
+            .map_err(sqlite(&path))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(too_new(&path, version));
         }
-        if version == supported {
+        if version == MIGRATIONS.len() as i64 {
             return Ok(());
         }
         // A migration may rebuild a table, which SQLite documents doing with foreign keys off
         // (they cannot be switched inside a transaction); they must hold again at the end.
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF;")
-            .map_err(wrap)?;
+            .map_err(sqlite(&path))?;
         let migrated = self.apply_migrations();
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON;")
-            .map_err(wrap)?;
+            .map_err(sqlite(&path))?;
         migrated
     }
 
     /// Applies the migrations this file lacks, in one transaction.
     fn apply_migrations(&mut self) -> Result<(), StoreError> {
-        let supported = MIGRATIONS.len() as i64;
         let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let wrap = sqlite(&path);
         // Another process may be migrating the same file: decide under the write lock.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(wrap)?;
+            .map_err(&wrap)?;
         let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(wrap)?;
-        if version > supported {
-            return Err(StoreError::TooNew {
-                path: path.clone(),
-                found: version,
-                supported,
-            });
+            .map_err(&wrap)?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(too_new(&path, version));
         }
         for sql in &MIGRATIONS[version as usize..] {
-            tx.execute_batch(sql).map_err(wrap)?;
+            tx.execute_batch(sql).map_err(&wrap)?;
         }
         let broken: i64 = tx
             .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
             })
-            .map_err(wrap)?;
+            .map_err(&wrap)?;
         if broken > 0 {
             return Err(StoreError::Corrupt {
                 path: path.clone(),
@@ -433,9 +428,9 @@ impl Store {
                 message: format!("{broken} rows refer to rows that do not exist"),
             });
         }
-        tx.pragma_update(None, "user_version", supported)
-            .map_err(wrap)?;
-        tx.commit().map_err(wrap)
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)
+            .map_err(&wrap)?;
+        tx.commit().map_err(&wrap)
     }
 
     /// Moves the write-ahead log into the database file, for a clean stop.
