@@ -570,6 +570,34 @@ mod tests {
     }
 
     #[test]
+    fn syncing_sources_again_keeps_ids_and_takes_new_urls_and_new_sources() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("t.db")).expect("open");
+        let spec = |name: &str, url: &str| SourceSpec {
+            name: name.into(),
+            country: "Mali".into(),
+            url: url.into(),
+        };
+        let first = store
+            .sync_sources(&[spec("a", "http://x/a"), spec("b", "http://x/b")])
+            .expect("sync");
+        let again = store
+            .sync_sources(&[spec("a", "http://x/a"), spec("b", "http://x/b")])
+            .expect("sync again");
+        assert_eq!(first, again);
+        let moved = store
+            .sync_sources(&[spec("b", "http://y/b"), spec("c", "http://x/c")])
+            .expect("sync a change");
+        assert_eq!(moved["b"], first["b"]);
+        assert!(!first.values().any(|id| *id == moved["c"]));
+        let url: String = store
+            .conn
+            .query_row("SELECT url FROM sources WHERE name = 'b'", [], |r| r.get(0))
+            .expect("url");
+        assert_eq!(url, "http://y/b");
+    }
+
+    #[test]
     fn bodies_of_either_codec_come_back() {
         let page = "<p>Level 4: Do Not Travel</p>".repeat(50);
         let lz4 = Body::new(page.as_bytes());

@@ -476,7 +476,8 @@ fn insert_change(
 
 impl Store {
     /// Makes the configured sources known to the database (inserting new ones, updating
-    /// country and URL of known ones) and returns their ids by name.
+    /// country and URL of known ones) and returns their ids by name. Sources the database
+    /// already knows as configured cost one read and no write.
     pub fn sync_sources(
         &mut self,
         sources: &[SourceSpec],
@@ -486,8 +487,37 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(wrap)?;
+        let names = serde_json::to_string(&sources.iter().map(|s| &s.name).collect::<Vec<_>>())
+            .expect("a list of names always serializes");
         let mut ids = HashMap::with_capacity(sources.len());
+        let mut known: HashMap<String, (String, String)> = HashMap::with_capacity(sources.len());
+        {
+            let mut statement = self
+                .conn
+                .prepare_cached(
+                    "SELECT s.name, s.id, s.country, s.url
+                     FROM json_each(?1) AS wanted JOIN sources s ON s.name = wanted.value",
+                )
+                .map_err(wrap)?;
+            let mut rows = statement.query([names]).map_err(wrap)?;
+            while let Some(row) = rows.next().map_err(wrap)? {
+                let name: String = row.get(0).map_err(wrap)?;
+                ids.insert(name.clone(), SourceId(row.get(1).map_err(wrap)?));
+                known.insert(name, (row.get(2).map_err(wrap)?, row.get(3).map_err(wrap)?));
+            }
+        }
+        let changed: Vec<&SourceSpec> = sources
+            .iter()
+            .filter(|s| {
+                known
+                    .get(&s.name)
+                    .is_none_or(|(country, url)| *country != s.country || *url != s.url)
+            })
+            .collect();
+        if changed.is_empty() {
+            return Ok(ids);
+        }
+        let tx = self.conn.transaction().map_err(wrap)?;
         {
             let mut upsert = tx
                 .prepare_cached(
@@ -496,7 +526,7 @@ impl Store {
                      RETURNING id",
                 )
                 .map_err(wrap)?;
-            for source in sources {
+            for source in changed {
                 let id: i64 = upsert
                     .query_row(params![source.name, source.country, source.url], |r| {
                         r.get(0)
