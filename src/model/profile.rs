@@ -460,34 +460,30 @@ impl ProfileSet {
     pub fn with_user_profiles(
         user: &BTreeMap<String, RawProfile>,
     ) -> Result<ProfileSet, ProfileError> {
-        let builtin: &'static BTreeMap<String, RawProfile> = &BUILTIN_RAW;
-        let mut raw: BTreeMap<&str, (&RawProfile, bool)> = BTreeMap::new();
-        for (name, profile) in builtin {
-            raw.insert(name, (profile, false));
-        }
-        for (name, profile) in user {
-            raw.insert(name, (profile, true));
-        }
         let mut definitions = BTreeMap::new();
         let mut descriptions = BTreeMap::new();
         let mut governments = BTreeMap::new();
-        for (name, (profile, is_user)) in raw {
+        // A user profile replaces a built-in one of the same name, words included.
+        let mut describe = |name: &str, profile: &RawProfile| {
+            governments.remove(name);
             if let Some(government) = profile.government.as_deref().map(str::trim)
                 && !government.is_empty()
             {
                 governments.insert(name.to_owned(), government.to_owned());
             }
-            let entry = if is_user {
-                Entry::User(compile(name, profile)?)
-            } else {
-                let profile = &builtin[name];
-                Entry::Builtin(profile, OnceLock::new())
-            };
             descriptions.insert(
                 name.to_owned(),
                 profile.description.clone().unwrap_or_default(),
             );
-            definitions.insert(name.to_owned(), entry);
+        };
+        let builtin: &'static BTreeMap<String, RawProfile> = &BUILTIN_RAW;
+        for (name, profile) in builtin {
+            describe(name, profile);
+            definitions.insert(name.clone(), Entry::Builtin(profile, OnceLock::new()));
+        }
+        for (name, profile) in user {
+            describe(name, profile);
+            definitions.insert(name.clone(), Entry::User(compile(name, profile)?));
         }
         let set = ProfileSet {
             definitions,
