@@ -113,6 +113,7 @@ fn store_with_version() -> (tempfile::TempDir, Store, SourceId, Advisory) {
             name: "us-mali".into(),
             country: "Mali".into(),
             url: "http://127.0.0.1/".into(),
+            ..SourceSpec::default()
         }])
         .expect("sync");
     let advisory = one(&reader("state-dept"), &fixture("mali-2025.html"));

@@ -153,7 +153,7 @@ fn the_brief_and_the_markdown_fit_a_chat_message() {
         quiet.stdout,
         "Travel advisory brief from 2026-04-10 to 2026-04-30\n\
          No advisory changed level or indicators from 2026-04-10 to 2026-04-30.\n\
-         1 advisory updated its summary only.\n"
+         3 summary-only updates.\n"
     );
     for format in ["markdown", "html"] {
         let run = ws.run(&[
@@ -269,7 +269,11 @@ fn every_route_answers_with_its_documented_shape() {
     let api = dashboard.json("/api/country/Cambodia");
     assert_eq!(api["code"], "KH");
     assert_eq!(api["sources"].as_array().map(Vec::len), Some(2));
-    assert_eq!(api["sources"][0]["government"], "uk");
+    assert_eq!(api["sources"][0]["government"]["id"], "uk");
+    assert_eq!(
+        api["sources"][0]["government"]["name"],
+        "United Kingdom (FCDO)"
+    );
     let (status, _, body) = dashboard.request("GET", "/api/country/Cambodja");
     assert_eq!(status, 404);
     assert!(body.contains("\"suggestion\":\"Cambodia\""), "{body}");

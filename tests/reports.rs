@@ -98,8 +98,9 @@ fn the_report_puts_raised_levels_first_and_filters_as_asked() {
         headlines,
         [
             "Level raised from 2 to 3; crime indicator added; summary updated",
-            "Unrest and health indicators added; summary updated",
+            // Indicator changes come after level moves, newest first.
             "Health indicator removed",
+            "Unrest and health indicators added; summary updated",
         ]
     );
     assert_eq!(json["count"], 3);

@@ -122,6 +122,7 @@ impl Daemon {
     /// One cycle of every source, then one pass over the due deliveries: `daemon --once`.
     pub async fn once(&self) -> anyhow::Result<CycleReport> {
         self.checker.store.call(|s| s.release_claims()).await?;
+        run::retire_unconfigured(&self.checker.store, &self.config.sources).await?;
         let report = run::check(&self.config.sources, &self.checker).await?;
         log_cycle(&report);
         let pass =
@@ -145,6 +146,7 @@ impl Daemon {
             schedule = %self.config.schedule.cron,
             "daemon started"
         );
+        run::retire_unconfigured(&self.checker.store, &sources).await?;
         let released = self.checker.store.call(|s| s.release_claims()).await?;
         if released > 0 {
             tracing::info!(

@@ -67,6 +67,7 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         name: "us-mali".into(),
         country: "Mali".into(),
         url,
+        government: config.profiles.government("state-dept").map(str::to_owned),
         profile_names: vec!["state-dept".into()],
         reader_key: reader.fingerprint(),
         reader,

@@ -48,6 +48,19 @@ pub(crate) enum Checked {
     Failed(SourceFailure),
 }
 
+/// Retires the stored sources that the configuration (all of `configured`) no longer names:
+/// their history stays, but they leave the overview, `status` and the dashboard. A source named
+/// again comes back.
+pub async fn retire_unconfigured(
+    store: &StoreHandle,
+    configured: &[Arc<Source>],
+) -> Result<usize, StoreError> {
+    let names: Vec<String> = configured.iter().map(|s| s.name.clone()).collect();
+    store
+        .call(move |store| store.retire_unconfigured(&names))
+        .await
+}
+
 /// Makes the sources known to the database and returns their ids.
 pub async fn register_sources(
     store: &StoreHandle,
@@ -59,6 +72,8 @@ pub async fn register_sources(
             name: s.name.clone(),
             country: s.country.clone(),
             url: s.url.to_string(),
+            government: s.government.clone(),
+            collection: s.reader.has_items(),
         })
         .collect();
     store.call(move |store| store.sync_sources(&specs)).await
@@ -243,6 +258,8 @@ pub(super) struct Target<'a> {
     pub(super) name: &'a str,
     pub(super) country: &'a str,
     pub(super) url: &'a str,
+    /// Whose advice it is, as configured.
+    pub(super) government: Option<&'a str>,
 }
 
 impl<'a> Target<'a> {
@@ -253,6 +270,7 @@ impl<'a> Target<'a> {
             name: &source.name,
             country: &source.country,
             url: source.url.as_str(),
+            government: source.government.as_deref(),
         }
     }
 }
@@ -627,6 +645,10 @@ pub(super) async fn record_extracted(
                             id: change_id,
                             uid,
                             source: target.name.to_owned(),
+                            government: crate::store::government_of(
+                                target.government,
+                                Some(&extracted.profile),
+                            ),
                             country: target.country.to_owned(),
                             url: target.url.to_owned(),
                             detected_at: format_time(checked_at),

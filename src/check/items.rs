@@ -97,6 +97,8 @@ pub(super) async fn check_items(
             name: format!("{}/{}", source.name, item.key),
             country: crate::model::country::display_name(&item.key, &item.country),
             url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
+            government: source.government.clone(),
+            collection: false,
         })
         .collect();
     let prefix = format!("{}/", source.name);
@@ -126,6 +128,7 @@ pub(super) async fn check_items(
             name: &name,
             country: &country,
             url: &url,
+            government: source.government.as_deref(),
         };
         let mut child_latest = latest_children
             .remove(&child_id)
@@ -179,6 +182,7 @@ pub(super) async fn check_items(
             name: &name,
             country: &country,
             url: &url,
+            government: source.government.as_deref(),
         };
         let origin = Origin::item(status);
         checked.push(record_extracted(facts, child, child_latest, placeholder, origin).await?);

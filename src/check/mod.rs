@@ -14,6 +14,7 @@ pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
 pub use backfill::{Backfilled, backfill};
 pub use cycle::{
     Checker, Prepared, check, check_in_batch, check_prepared, prepare, register_sources,
+    retire_unconfigured,
 };
 pub use import::{Imported, import};
 pub use reprocess::reprocess;

@@ -243,6 +243,9 @@ pub struct Source {
     pub country: String,
     /// The page.
     pub url: Url,
+    /// The government whose advice it is: its `government` key, else its profile's; `None`
+    /// when neither says.
+    pub government: Option<String>,
     /// The profile names as configured.
     pub profile_names: Vec<String>,
     /// How its documents are read.

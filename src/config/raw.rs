@@ -139,6 +139,8 @@ pub(super) struct RawSource {
     pub(super) schedule: Option<String>,
     #[serde(default)]
     pub(super) kind: Option<String>,
+    #[serde(default)]
+    pub(super) government: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

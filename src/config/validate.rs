@@ -238,9 +238,33 @@ pub(super) fn validate_source(
         .map(|line| line.parse::<Schedule>())
         .transpose()
         .map_err(|e| error("schedule", e.to_string()))?;
+    // Whose advice it is: the source's own `government`, else its profiles'.
+    let government = raw
+        .government
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            profile_names
+                .iter()
+                .find_map(|name| profiles.government(name))
+                .map(str::to_owned)
+        });
+    if raw
+        .government
+        .as_deref()
+        .is_some_and(|g| g.trim().is_empty())
+    {
+        return Err(error(
+            "government",
+            "must not be empty; name the government whose advice the source is, like \"Austria (BMEIA)\"".into(),
+        ));
+    }
     Ok(Source {
         name: raw.name,
         country: raw.country.trim().to_owned(),
+        government,
         url,
         // Sources naming the same profiles read the same way: one fingerprint for them all.
         reader_key: fingerprints

@@ -112,12 +112,218 @@ impl Change {
         !self.indicators_added.is_empty() || !self.indicators_removed.is_empty()
     }
 
+    /// What the change is, every class it belongs to, in a fixed order.
+    pub fn classes(&self) -> Vec<ChangeClass> {
+        let mut classes = Vec::new();
+        match self.kind() {
+            ChangeKind::New => classes.push(ChangeClass::New),
+            ChangeKind::Withdrawn => classes.push(ChangeClass::Withdrawn),
+            ChangeKind::Reinstated => classes.push(ChangeClass::Reinstated),
+            ChangeKind::Changed if self.level_raised() => classes.push(ChangeClass::LevelRaised),
+            ChangeKind::Changed if self.level_changed() => classes.push(ChangeClass::LevelLowered),
+            ChangeKind::Changed => {}
+        }
+        let publication = self.kind() != ChangeKind::Changed;
+        // A new or reinstated advisory's indicators and areas are what it was published
+        // with, not a change of them.
+        if !publication {
+            let pairs = [
+                (
+                    !self.indicators_added.is_empty(),
+                    ChangeClass::IndicatorsAdded,
+                ),
+                (
+                    !self.indicators_removed.is_empty(),
+                    ChangeClass::IndicatorsRemoved,
+                ),
+                (!self.reasons_added.is_empty(), ChangeClass::ReasonsAdded),
+                (
+                    !self.reasons_removed.is_empty(),
+                    ChangeClass::ReasonsRemoved,
+                ),
+                (!self.areas_added.is_empty(), ChangeClass::AreasAdded),
+                (!self.areas_removed.is_empty(), ChangeClass::AreasRemoved),
+                (!self.areas_changed.is_empty(), ChangeClass::AreasChanged),
+            ];
+            classes.extend(pairs.iter().filter(|(yes, _)| *yes).map(|(_, c)| *c));
+        }
+        if classes.is_empty() {
+            classes.push(if self.summary_changed {
+                ChangeClass::SummaryOnly
+            } else {
+                ChangeClass::Reissued
+            });
+        }
+        classes
+    }
+
+    /// Whether it moves the level, or publishes or withdraws the advisory.
+    pub fn moves_level(&self) -> bool {
+        self.classes().iter().any(|c| c.moves_level())
+    }
+
+    /// Whether it changes indicators, other reasons or areas (with or without a level move).
+    pub fn moves_details(&self) -> bool {
+        self.classes().iter().any(|c| c.moves_details())
+    }
+
+    /// Whether a `kind` filter (one of [`KIND_FILTERS`]) takes it.
+    pub fn is_of_kind(&self, kind: &str) -> bool {
+        let classes = self.classes();
+        match kind {
+            "publication" => classes.iter().any(|c| {
+                matches!(
+                    c,
+                    ChangeClass::New | ChangeClass::Withdrawn | ChangeClass::Reinstated
+                )
+            }),
+            "details" => classes.iter().any(|c| c.moves_details()),
+            group => classes.iter().any(|c| c.group() == group),
+        }
+    }
+
+    /// How important it is, for ordering.
+    pub fn importance(&self) -> Importance {
+        let classes = self.classes();
+        if classes.iter().any(|c| c.moves_level()) {
+            let reached = if self.withdrawn {
+                0
+            } else {
+                self.level_to.number.min(4)
+            };
+            return Importance {
+                group: 1,
+                reached: 4 - reached,
+            };
+        }
+        let group = if classes.iter().any(|c| c.moves_details()) {
+            2
+        } else if classes.contains(&ChangeClass::SummaryOnly) {
+            3
+        } else {
+            4
+        };
+        Importance { group, reached: 0 }
+    }
+
     /// Whether an area appeared, went or moved.
     pub fn areas_moved(&self) -> bool {
         !self.areas_added.is_empty()
             || !self.areas_removed.is_empty()
             || !self.areas_changed.is_empty()
     }
+}
+
+/// What a change is, decided once here and shown by every view: the board, the indicator
+/// table, `/changes` and its filters, the brief, every report format and notifications. A
+/// change can be of several classes (a level raised with indicators added is both); summary
+/// only and reissued only are what is left when nothing else moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeClass {
+    /// The level went up.
+    LevelRaised,
+    /// The level went down.
+    LevelLowered,
+    /// An advisory the publisher had not published before.
+    New,
+    /// An advisory the publisher no longer publishes.
+    Withdrawn,
+    /// A withdrawn advisory published again.
+    Reinstated,
+    /// Risk indicators added.
+    IndicatorsAdded,
+    /// Risk indicators removed.
+    IndicatorsRemoved,
+    /// Other reasons (causes no indicator names) added.
+    ReasonsAdded,
+    /// Other reasons removed.
+    ReasonsRemoved,
+    /// Areas with a level of their own appeared.
+    AreasAdded,
+    /// Areas with a level of their own went.
+    AreasRemoved,
+    /// Areas whose level moved.
+    AreasChanged,
+    /// Only the summary's words changed.
+    SummaryOnly,
+    /// Only the issued date or the publisher's note changed.
+    Reissued,
+}
+
+impl ChangeClass {
+    /// The class's name, as filters and JSON say it (`level_raised`, `summary_only`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ChangeClass::LevelRaised => "level_raised",
+            ChangeClass::LevelLowered => "level_lowered",
+            ChangeClass::New => "new",
+            ChangeClass::Withdrawn => "withdrawn",
+            ChangeClass::Reinstated => "reinstated",
+            ChangeClass::IndicatorsAdded => "indicators_added",
+            ChangeClass::IndicatorsRemoved => "indicators_removed",
+            ChangeClass::ReasonsAdded => "reasons_added",
+            ChangeClass::ReasonsRemoved => "reasons_removed",
+            ChangeClass::AreasAdded => "areas_added",
+            ChangeClass::AreasRemoved => "areas_removed",
+            ChangeClass::AreasChanged => "areas_changed",
+            ChangeClass::SummaryOnly => "summary_only",
+            ChangeClass::Reissued => "reissued",
+        }
+    }
+
+    /// The coarse group a filter names: `level` (moves, new, withdrawn, reinstated),
+    /// `indicators`, `reasons`, `areas`, `summary` (summary only) or `reissue`.
+    pub fn group(self) -> &'static str {
+        match self {
+            ChangeClass::LevelRaised
+            | ChangeClass::LevelLowered
+            | ChangeClass::New
+            | ChangeClass::Withdrawn
+            | ChangeClass::Reinstated => "level",
+            ChangeClass::IndicatorsAdded | ChangeClass::IndicatorsRemoved => "indicators",
+            ChangeClass::ReasonsAdded | ChangeClass::ReasonsRemoved => "reasons",
+            ChangeClass::AreasAdded | ChangeClass::AreasRemoved | ChangeClass::AreasChanged => {
+                "areas"
+            }
+            ChangeClass::SummaryOnly => "summary",
+            ChangeClass::Reissued => "reissue",
+        }
+    }
+
+    /// Whether it moves the level (or publishes or withdraws the advisory).
+    pub fn moves_level(self) -> bool {
+        self.group() == "level"
+    }
+
+    /// Whether it is a change of indicators, other reasons or areas.
+    pub fn moves_details(self) -> bool {
+        matches!(self.group(), "indicators" | "reasons" | "areas")
+    }
+}
+
+/// The groups a `kind` filter takes, in the order of importance. `details` stands for
+/// indicators, reasons and areas together; `publication` for new, withdrawn and reinstated.
+pub const KIND_FILTERS: &[&str] = &[
+    "level",
+    "publication",
+    "details",
+    "indicators",
+    "reasons",
+    "areas",
+    "summary",
+    "reissue",
+];
+
+/// How important a change is, for ordering: level moves first (the higher the level
+/// reached, the earlier), then indicator, reason and area changes, then summary-only
+/// changes, then reissues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Importance {
+    /// 1 level moves, 2 indicators, reasons or areas, 3 summary only, 4 reissued.
+    pub group: u8,
+    /// Within level moves, 4 minus the level reached (a withdrawal reaches nothing: 4).
+    pub reached: u8,
 }
 
 /// Compares two successful extractions of one source. `None` when nothing an analyst cares

@@ -5,6 +5,7 @@
 pub mod advisory;
 pub mod country;
 pub mod diff;
+pub mod government;
 pub mod note;
 pub mod period;
 pub mod profile;

@@ -448,6 +448,20 @@ static BUILTIN_RAW: LazyLock<BTreeMap<String, RawProfile>> = LazyLock::new(|| {
     toml::from_str(BUILTIN_PROFILES_TOML).expect("the built-in profiles.toml parses")
 });
 
+/// The government a built-in profile (or the first of a built-in `try` list) reads: what a
+/// stored version's profile says when its source recorded none.
+pub fn builtin_government(name: &str) -> Option<&'static str> {
+    let profile = BUILTIN_RAW.get(name)?;
+    profile.government.as_deref().or_else(|| {
+        profile
+            .try_profiles
+            .as_ref()?
+            .iter()
+            .filter(|inner| inner.as_str() != name)
+            .find_map(|inner| BUILTIN_RAW.get(inner)?.government.as_deref())
+    })
+}
+
 impl ProfileSet {
     /// The built-in profiles only.
     pub fn builtin() -> ProfileSet {

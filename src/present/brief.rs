@@ -14,84 +14,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::model::advisory::Indicator;
-use crate::model::diff::ChangeKind;
+use crate::model::diff::{Change, ChangeClass, ChangeKind};
 use crate::store::{SourceOverview, StoredChange};
 
-/// The government a source speaks for, told by its profile or, failing that, its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Government {
-    /// The US State Department.
-    Us,
-    /// The UK's FCDO.
-    Uk,
-    /// Global Affairs Canada.
-    Canada,
-    /// Another publisher, on the State Department's scale.
-    Other,
-}
-
-impl Government {
-    /// Which government a source (its name, and the profile that read its latest version)
-    /// speaks for.
-    pub fn of(source: &str, profile: Option<&str>) -> Government {
-        let profile = profile.unwrap_or("");
-        let name = source.to_ascii_lowercase();
-        if profile.starts_with("fcdo") || name.starts_with("uk") || name.starts_with("fcdo") {
-            Government::Uk
-        } else if profile == "canada" || name.starts_with("ca-") || name.starts_with("canada") {
-            Government::Canada
-        } else if profile.starts_with("state-dept") || name.starts_with("us") {
-            Government::Us
-        } else {
-            Government::Other
-        }
-    }
-
-    /// The name shown ("United Kingdom (FCDO)").
-    pub fn name(self) -> &'static str {
-        match self {
-            Government::Us => "United States (State Department)",
-            Government::Uk => "United Kingdom (FCDO)",
-            Government::Canada => "Canada (Global Affairs)",
-            Government::Other => "Other publisher",
-        }
-    }
-
-    /// A short name for a line of text ("UK").
-    pub fn short(self) -> &'static str {
-        match self {
-            Government::Us => "US",
-            Government::Uk => "UK",
-            Government::Canada => "Canada",
-            Government::Other => "Other",
-        }
-    }
-
-    /// How the government's own scale maps onto levels 1-4, level 1 first.
-    pub fn scale(self) -> [&'static str; 4] {
-        match self {
-            Government::Us | Government::Other => [
-                "Exercise normal precautions",
-                "Exercise increased caution",
-                "Reconsider travel",
-                "Do not travel",
-            ],
-            Government::Uk => [
-                "No advice against travel",
-                "Advises against all or all but essential travel to parts of the country",
-                "Advises against all but essential travel to the whole country (or to every part of it)",
-                "Advises against all travel to the whole country",
-            ],
-            Government::Canada => [
-                "Take normal security precautions",
-                "Exercise a high degree of caution",
-                "Avoid non-essential travel",
-                "Avoid all travel",
-            ],
-        }
-    }
-}
+pub use crate::model::government::Government;
 
 /// The sources about a country, searched by name, alias, ISO code or part of a name; a source
 /// whose country names several ("Mainland China, Hong Kong & Macau") is about each of them.
@@ -110,6 +36,149 @@ pub fn country_name(name: &str) -> String {
     }
 }
 
+/// Why a reading is not the government's word now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stale {
+    /// Another reading of the same government is newer.
+    Superseded,
+    /// Its source (or the feed or index it comes from) is failing to fetch.
+    Failing,
+    /// Its source no longer reads right.
+    Broken,
+}
+
+impl Stale {
+    /// In words, for a mark: "older than another reading".
+    pub fn words(self) -> &'static str {
+        match self {
+            Stale::Superseded => "older than another reading of this government",
+            Stale::Failing => "its source is failing",
+            Stale::Broken => "its source no longer reads right",
+        }
+    }
+}
+
+/// One reading of a government about a country: a source's current version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    /// The source and its current version.
+    pub source: SourceOverview,
+    /// Why it is stale, if it is.
+    pub stale: Option<Stale>,
+}
+
+impl Reading {
+    /// The day the reading speaks for: its issued date, else the day it was first seen.
+    pub fn as_of(&self) -> Option<String> {
+        self.source.issued.map(|d| d.to_string()).or_else(|| {
+            self.source
+                .version_seen
+                .as_deref()
+                .map(|t| day(t).to_owned())
+        })
+    }
+}
+
+/// What one government says about a country: its freshest reading, and the others folded.
+#[derive(Debug, Clone, Serialize)]
+pub struct GovernmentReadings {
+    /// The government.
+    pub government: Government,
+    /// Its freshest reading: by issued date, then by the most specific source (a page of its
+    /// own before a feed's or index's item), then by when it was first seen.
+    pub current: Reading,
+    /// Its other readings, freshest first.
+    pub others: Vec<Reading>,
+}
+
+/// The readings of a country's sources, one group per government, governments by name. A
+/// feed or index itself is never a reading; a feed's country is stale while its feed fails.
+/// `all` is every source (to find the feed a country comes from).
+pub fn readings(sources: &[SourceOverview], all: &[SourceOverview]) -> Vec<GovernmentReadings> {
+    let state_of = |s: &SourceOverview| -> Option<Stale> {
+        let parent = s
+            .name
+            .rsplit_once('/')
+            .and_then(|(parent, _)| all.iter().find(|p| p.name == parent));
+        [Some(s), parent]
+            .into_iter()
+            .flatten()
+            .find_map(|s| match s.state.as_str() {
+                "failing" => Some(Stale::Failing),
+                "broken" => Some(Stale::Broken),
+                _ => None,
+            })
+    };
+    let mut groups: BTreeMap<String, Vec<&SourceOverview>> = BTreeMap::new();
+    for s in sources
+        .iter()
+        .filter(|s| !s.collection && s.level.is_some())
+    {
+        groups
+            .entry(s.government.short.clone())
+            .or_default()
+            .push(s);
+    }
+    let mut out = Vec::new();
+    for (_, mut group) in groups {
+        // Freshest first: issued date, then a page of its own over a feed's item, then
+        // first seen.
+        group.sort_by(|a, b| {
+            b.issued
+                .cmp(&a.issued)
+                .then((!b.name.contains('/')).cmp(&!a.name.contains('/')))
+                .then(b.version_seen.cmp(&a.version_seen))
+                .then(a.name.cmp(&b.name))
+        });
+        let newest = group[0].issued;
+        let mut readings = group.into_iter().map(|s| Reading {
+            source: s.clone(),
+            stale: state_of(s).or_else(|| {
+                (s.issued.is_some() && newest.is_some() && s.issued < newest)
+                    .then_some(Stale::Superseded)
+                    .or_else(|| {
+                        (s.issued.is_none() && newest.is_some()).then_some(Stale::Superseded)
+                    })
+            }),
+        });
+        let current = readings.next().expect("a group has a reading");
+        out.push(GovernmentReadings {
+            government: current.source.government.clone(),
+            current,
+            others: readings.collect(),
+        });
+    }
+    out
+}
+
+/// Governments whose current, fresh readings differ by 2 levels or more: the gap, and the
+/// highest and lowest, in words ("Germany says 1 (as of 2026-07-09); United States says 3 (as
+/// of 2025-09-11)"). Stale and withdrawn readings never count.
+pub fn disagreement(groups: &[GovernmentReadings]) -> Option<(u8, String)> {
+    let fresh: Vec<(&GovernmentReadings, u8)> = groups
+        .iter()
+        .filter(|g| g.current.stale.is_none() && !g.current.source.withdrawn)
+        .filter_map(|g| g.current.source.level.map(|l| (g, l)))
+        .collect();
+    let (high, top) = fresh.iter().max_by_key(|(_, l)| *l)?;
+    let (low, bottom) = fresh.iter().min_by_key(|(_, l)| *l)?;
+    let gap = top - bottom;
+    if gap < 2 {
+        return None;
+    }
+    let says = |g: &GovernmentReadings, level: u8| {
+        format!(
+            "{} says {level} (as of {})",
+            g.government.short,
+            g.current
+                .as_of()
+                .unwrap_or_else(|| "an unknown date".to_owned())
+        )
+    };
+    Some((gap, format!("{}; {}", says(low, *bottom), says(high, *top))))
+}
+
 /// One level move (or publication) of one source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Move {
@@ -123,6 +192,8 @@ pub struct Move {
     pub archived: bool,
     /// `changed`, `new`, `withdrawn` or `reinstated`.
     pub kind: ChangeKind,
+    /// What else moved with it: "+health", "−crime", "+armed conflict", "areas changed".
+    pub details: Vec<String>,
 }
 
 /// A source's level moves in a period, with their net effect.
@@ -134,6 +205,8 @@ pub struct Mover {
     pub source: String,
     /// Its government.
     pub government: Government,
+    /// The official page.
+    pub url: String,
     /// Its moves, oldest first.
     pub moves: Vec<Move>,
 }
@@ -154,6 +227,11 @@ impl Mover {
         i16::from(to.unwrap_or(0)) - i16::from(from.unwrap_or(0))
     }
 
+    /// Whether the level ends where it started: a bounce, which matters less than a net move.
+    pub fn bounced(&self) -> bool {
+        self.net_steps() == 0
+    }
+
     /// The largest single move, in levels.
     pub fn biggest_step(&self) -> i16 {
         self.moves
@@ -164,19 +242,31 @@ impl Mover {
     }
 }
 
-/// A change of indicators (or areas) without a level move.
+/// A change of indicators, other reasons or areas, with or without a level move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndicatorChange {
     /// The country, as the table names it.
     pub country: String,
     /// The source.
     pub source: String,
+    /// Its government.
+    pub government: Government,
+    /// The official page.
+    pub url: String,
+    /// What the change is, every class of it.
+    pub classes: Vec<ChangeClass>,
     /// Indicators added.
     pub added: Vec<Indicator>,
     /// Indicators removed.
     pub removed: Vec<Indicator>,
+    /// Other reasons added, as published.
+    pub reasons_added: Vec<String>,
+    /// Other reasons removed.
+    pub reasons_removed: Vec<String>,
     /// Areas that appeared, went or moved.
     pub areas_moved: bool,
+    /// The level moved too (the change is also a row of the movers).
+    pub level_moved: bool,
     /// The headline.
     pub headline: String,
     /// When.
@@ -185,7 +275,7 @@ pub struct IndicatorChange {
     pub archived: bool,
 }
 
-/// Every level change of a period, and what else moved.
+/// Every change of a period, grouped the way an analyst reads them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Movers {
     /// Level raises.
@@ -194,21 +284,40 @@ pub struct Movers {
     pub lowered: usize,
     /// Advisories published or withdrawn (or published again).
     pub new_or_withdrawn: usize,
-    /// One row per source that moved, biggest net move first.
+    /// One row per source that moved, net moves first (biggest first), then bounces.
     pub rows: Vec<Mover>,
-    /// Indicator (or area) changes without a level move, newest first.
+    /// Every change of indicators, other reasons or areas, with or without a level move,
+    /// newest first.
     pub indicator_changes: Vec<IndicatorChange>,
-    /// Sources whose only changes in the period were to their summary (or issued date, or
-    /// note).
+    /// Changes of the summary's words only.
     pub summary_only: usize,
+    /// Changes of the issued date or the publisher's note only.
+    pub reissued: usize,
 }
 
-fn moved_level(change: &StoredChange) -> bool {
-    change.change.kind() != ChangeKind::Changed || change.change.level_changed()
-}
-
-fn moved_indicators(change: &StoredChange) -> bool {
-    change.change.indicators_changed() || change.change.areas_moved()
+/// What moved besides the level, in words: "+health", "−crime", "+armed conflict", "areas
+/// changed".
+pub fn detail_words(change: &Change) -> Vec<String> {
+    if change.kind() != ChangeKind::Changed {
+        return Vec::new();
+    }
+    let mut words: Vec<String> = change
+        .indicators_added
+        .iter()
+        .map(|i| format!("+{}", i.human()))
+        .chain(
+            change
+                .indicators_removed
+                .iter()
+                .map(|i| format!("−{}", i.human())),
+        )
+        .chain(change.reasons_added.iter().map(|r| format!("+{r}")))
+        .chain(change.reasons_removed.iter().map(|r| format!("−{r}")))
+        .collect();
+    if change.areas_moved() {
+        words.push("areas changed".to_owned());
+    }
+    words
 }
 
 impl Movers {
@@ -218,19 +327,26 @@ impl Movers {
         changes.sort_by(|a, b| a.detected_at.cmp(&b.detected_at).then(a.id.0.cmp(&b.id.0)));
         let mut movers = Movers::default();
         let mut rows: BTreeMap<&str, Mover> = BTreeMap::new();
-        let mut others: BTreeMap<&str, bool> = BTreeMap::new();
         for c in &changes {
             let kind = c.change.kind();
-            if moved_level(c) {
-                match kind {
-                    ChangeKind::Changed if c.change.level_raised() => movers.raised += 1,
-                    ChangeKind::Changed => movers.lowered += 1,
-                    _ => movers.new_or_withdrawn += 1,
+            let classes = c.change.classes();
+            let level_moved = classes.iter().any(|k| k.moves_level());
+            if level_moved {
+                for class in &classes {
+                    match class {
+                        ChangeClass::LevelRaised => movers.raised += 1,
+                        ChangeClass::LevelLowered => movers.lowered += 1,
+                        ChangeClass::New | ChangeClass::Withdrawn | ChangeClass::Reinstated => {
+                            movers.new_or_withdrawn += 1
+                        }
+                        _ => {}
+                    }
                 }
                 let row = rows.entry(&c.source).or_insert_with(|| Mover {
                     country: country_name(&c.country),
                     source: c.source.clone(),
-                    government: Government::of(&c.source, None),
+                    government: c.government.clone(),
+                    url: c.url.clone(),
                     moves: Vec::new(),
                 });
                 row.moves.push(Move {
@@ -240,30 +356,39 @@ impl Movers {
                     at: c.detected_at.clone(),
                     archived: c.archived,
                     kind,
+                    details: detail_words(&c.change),
                 });
-                others.insert(&c.source, false);
-            } else if moved_indicators(c) {
+            }
+            if classes.iter().any(|k| k.moves_details()) {
                 movers.indicator_changes.push(IndicatorChange {
                     country: country_name(&c.country),
                     source: c.source.clone(),
+                    government: c.government.clone(),
+                    url: c.url.clone(),
+                    classes: classes.clone(),
                     added: c.change.indicators_added.clone(),
                     removed: c.change.indicators_removed.clone(),
+                    reasons_added: c.change.reasons_added.clone(),
+                    reasons_removed: c.change.reasons_removed.clone(),
                     areas_moved: c.change.areas_moved(),
+                    level_moved,
                     headline: c.change.headline.clone(),
                     at: c.detected_at.clone(),
                     archived: c.archived,
                 });
-                others.insert(&c.source, false);
-            } else {
-                others.entry(&c.source).or_insert(true);
+            }
+            if classes.contains(&ChangeClass::SummaryOnly) {
+                movers.summary_only += 1;
+            }
+            if classes.contains(&ChangeClass::Reissued) {
+                movers.reissued += 1;
             }
         }
-        movers.summary_only = others.values().filter(|only| **only).count();
         movers.rows = rows.into_values().collect();
         movers.rows.sort_by(|a, b| {
-            b.net_steps()
-                .abs()
-                .cmp(&a.net_steps().abs())
+            a.bounced()
+                .cmp(&b.bounced())
+                .then(b.net_steps().abs().cmp(&a.net_steps().abs()))
                 .then(b.biggest_step().cmp(&a.biggest_step()))
                 .then(a.country.cmp(&b.country))
                 .then(a.source.cmp(&b.source))
@@ -274,7 +399,10 @@ impl Movers {
 
     /// Whether nothing moved at all.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.indicator_changes.is_empty() && self.summary_only == 0
+        self.rows.is_empty()
+            && self.indicator_changes.is_empty()
+            && self.summary_only == 0
+            && self.reissued == 0
     }
 }
 
@@ -285,17 +413,22 @@ pub struct BriefLine {
     pub country: String,
     /// Its sources' level moves.
     pub movers: Vec<Mover>,
-    /// Its indicator changes without a level move.
+    /// Its changes of indicators, reasons or areas without a level move (those with one are
+    /// told with the move).
     pub indicators: Vec<IndicatorChange>,
 }
 
 impl BriefLine {
-    fn size(&self) -> i16 {
-        self.movers
-            .iter()
-            .map(|m| m.net_steps().abs().max(m.biggest_step()))
-            .max()
-            .unwrap_or(0)
+    /// How the line ranks: a net move first (the biggest first), then a bounce that nets to
+    /// zero (the biggest swing first), then indicator changes alone.
+    fn rank(&self) -> (u8, i16) {
+        let net = self.movers.iter().map(|m| m.net_steps().abs()).max();
+        let swing = self.movers.iter().map(Mover::biggest_step).max();
+        match (net, swing) {
+            (Some(net), _) if net > 0 => (0, -net),
+            (Some(_), Some(swing)) => (1, -swing),
+            _ => (2, 0),
+        }
     }
 }
 
@@ -307,8 +440,10 @@ pub struct Brief {
     pub period: String,
     /// One line per country.
     pub lines: Vec<BriefLine>,
-    /// Advisories that updated their summary only.
+    /// Changes of the summary's words only.
     pub summary_only: usize,
+    /// Changes of the issued date or note only.
+    pub reissued: usize,
 }
 
 impl Brief {
@@ -331,7 +466,12 @@ impl Brief {
                 .movers
                 .push(mover);
         }
-        for change in movers.indicator_changes.into_iter().rev() {
+        for change in movers
+            .indicator_changes
+            .into_iter()
+            .rev()
+            .filter(|c| !c.level_moved)
+        {
             lines
                 .entry(change.country.clone())
                 .or_insert_with(|| BriefLine {
@@ -343,16 +483,12 @@ impl Brief {
                 .push(change);
         }
         let mut lines: Vec<BriefLine> = lines.into_values().collect();
-        lines.sort_by(|a, b| {
-            b.size()
-                .cmp(&a.size())
-                .then(b.movers.is_empty().cmp(&a.movers.is_empty()).reverse())
-                .then(a.country.cmp(&b.country))
-        });
+        lines.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.country.cmp(&b.country)));
         Brief {
             period: crate::present::report::period_words(since, until),
             lines,
             summary_only: movers.summary_only,
+            reissued: movers.reissued,
         }
     }
 }
@@ -367,11 +503,22 @@ pub fn move_words(m: &Move) -> String {
     }
 }
 
-/// A source's moves in words: "2 → 3 on 2026-02-12", or every step and the net effect when
-/// it moved more than once: "1 → 3 → 1 (net 0)".
+/// A source's moves in words: "2 → 3 (+health) on 2026-02-12", or every step and the net
+/// effect when it moved more than once: "1 → 3 → 1 (net 0)", with what else moved.
 pub fn mover_words(mover: &Mover) -> String {
+    let mut details: Vec<&str> = Vec::new();
+    for word in mover.moves.iter().flat_map(|m| &m.details) {
+        if !details.contains(&word.as_str()) {
+            details.push(word);
+        }
+    }
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join(", "))
+    };
     if let [one] = mover.moves.as_slice() {
-        return format!("{} on {}", move_words(one), day(&one.at));
+        return format!("{}{details} on {}", move_words(one), day(&one.at));
     }
     let mut steps: Vec<String> = Vec::new();
     for (index, m) in mover.moves.iter().enumerate() {
@@ -383,7 +530,7 @@ pub fn mover_words(mover: &Mover) -> String {
     }
     let net = mover.net_steps();
     format!(
-        "{} from {} to {} (net {})",
+        "{}{details} from {} to {} (net {})",
         steps.join(" → "),
         day(&mover.moves[0].at),
         day(&mover.moves[mover.moves.len() - 1].at),
@@ -400,13 +547,15 @@ pub fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-/// Indicator changes in words: "+unrest, +health, −crime".
+/// Indicator and reason changes in words: "+unrest, +health, −crime, +armed conflict".
 pub fn indicator_words(change: &IndicatorChange) -> String {
     let mut words: Vec<String> = change
         .added
         .iter()
         .map(|i| format!("+{}", i.human()))
         .chain(change.removed.iter().map(|i| format!("−{}", i.human())))
+        .chain(change.reasons_added.iter().map(|r| format!("+{r}")))
+        .chain(change.reasons_removed.iter().map(|r| format!("−{r}")))
         .collect();
     if change.areas_moved {
         words.push("areas moved".to_owned());
@@ -446,6 +595,7 @@ mod tests {
             id: ChangeId(id),
             uid: format!("u{id}"),
             source: source.to_owned(),
+            government: Government::named(if source.starts_with("uk") { "uk" } else { "us" }),
             country: country.to_owned(),
             url: String::new(),
             detected_at: format!("{at}T12:00:00.000Z"),
@@ -528,11 +678,11 @@ mod tests {
         let countries: Vec<&str> = brief.lines.iter().map(|l| l.country.as_str()).collect();
         assert_eq!(
             countries,
-            ["Cuba", "Mali"],
-            "Cuba moved 2 levels on the way"
+            ["Mali", "Cuba"],
+            "a net move comes before a bounce that nets to zero"
         );
         assert_eq!(
-            brief.lines[1].indicators.len(),
+            brief.lines[0].indicators.len(),
             1,
             "Mali's indicator change joins its line"
         );
@@ -540,23 +690,73 @@ mod tests {
     }
 
     #[test]
-    fn governments_and_their_scales() {
+    fn a_level_move_with_indicators_added_shows_in_both_sections() {
+        let changes = vec![change(
+            1,
+            "us-mali",
+            "Mali",
+            "2026-02-12",
+            advisory(1, &[], "a"),
+            advisory(2, &[Indicator::Health], "b"),
+        )];
+        let movers = Movers::of(&changes);
+        assert_eq!(movers.raised, 1);
         assert_eq!(
-            Government::of("uk-mali", Some("fcdo-page-md")),
-            Government::Uk
+            movers.indicator_changes.len(),
+            1,
+            "the indicator table has it"
         );
-        assert_eq!(Government::of("mali-fcdo", Some("fcdo")), Government::Uk);
+        assert!(movers.indicator_changes[0].level_moved);
+        assert_eq!(movers.summary_only, 0, "a level move is never summary only");
         assert_eq!(
-            Government::of("us-feed/mali", Some("state-dept-rss")),
-            Government::Us
+            mover_words(&movers.rows[0]),
+            "1 → 2 (+health) on 2026-02-12"
         );
-        assert_eq!(
-            Government::of("canada/mali", Some("canada")),
-            Government::Canada
+        let brief = Brief::of(&changes, None, None);
+        assert_eq!(brief.lines.len(), 1);
+        assert!(
+            brief.lines[0].indicators.is_empty(),
+            "told once, with the move"
         );
-        assert_eq!(
-            Government::Uk.scale()[3],
-            "Advises against all travel to the whole country"
-        );
+    }
+
+    #[test]
+    fn a_change_of_reasons_or_areas_is_never_summary_only() {
+        let mut new = advisory(2, &[], "b");
+        new.reasons = vec!["Armed conflict".into()];
+        let mut areas = advisory(2, &[], "a");
+        areas.areas = vec![crate::model::advisory::Area {
+            name: "The Northern Region".into(),
+            level: 4,
+            reasons: Vec::new(),
+        }];
+        let changes = vec![
+            change(
+                1,
+                "us-mali",
+                "Mali",
+                "2026-02-12",
+                advisory(2, &[], "a"),
+                new,
+            ),
+            change(
+                2,
+                "us-peru",
+                "Peru",
+                "2026-02-12",
+                advisory(2, &[], "a"),
+                areas,
+            ),
+        ];
+        let movers = Movers::of(&changes);
+        assert_eq!(movers.summary_only, 0);
+        assert_eq!(movers.indicator_changes.len(), 2);
+        let words: Vec<String> = movers
+            .indicator_changes
+            .iter()
+            .map(indicator_words)
+            .collect();
+        assert!(words.contains(&"+Armed conflict".to_owned()), "{words:?}");
+        assert!(words.contains(&"areas moved".to_owned()), "{words:?}");
     }
 }

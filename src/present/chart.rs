@@ -15,8 +15,10 @@ use crate::present::html::escape;
 /// One line of a chart: a source's level from each version on; `None` while withdrawn.
 #[derive(Debug, Clone)]
 pub struct Series {
-    /// What the line is (a source's name).
+    /// What the line is, for the legend (a government's name).
     pub label: String,
+    /// The source it draws, for `data-source`.
+    pub source: String,
     /// When each version began, and its level; oldest first.
     pub points: Vec<(DateTime<Utc>, Option<u8>)>,
 }
@@ -194,7 +196,7 @@ pub fn step_chart(series: &[Series], start: DateTime<Utc>, end: DateTime<Utc>) -
             let _ = write!(
                 out,
                 "<path d=\"{d}\" data-source=\"{}\" data-points=\"{vertices}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{}\"{dash}><title>{}</title></path>",
-                escape(&line.label),
+                escape(&line.source),
                 if index == 0 { 3.0 } else { 2.5 },
                 escape(&line.label)
             );
@@ -253,6 +255,7 @@ mod tests {
     fn a_step_per_version_and_a_gap_while_withdrawn() {
         let series = Series {
             label: "us-cuba".to_owned(),
+            source: "us-cuba".to_owned(),
             points: vec![
                 (day("2026-01-01"), Some(1)),
                 (day("2026-02-12"), Some(3)),
@@ -279,6 +282,7 @@ mod tests {
     fn labels_are_escaped() {
         let series = Series {
             label: "<script>x</script>".to_owned(),
+            source: "<script>x</script>".to_owned(),
             points: vec![(day("2026-01-01"), Some(2))],
         };
         let svg = step_chart(&[series], day("2026-01-01"), day("2026-02-01"));

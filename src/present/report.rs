@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 pub use crate::config::ReportFormat;
 use crate::model::advisory::{Advisory, Indicator, Level};
-use crate::model::diff::{self, Change, Edit, WordDiff};
+use crate::model::diff::{self, Change, ChangeClass, Edit, WordDiff};
 pub use crate::model::period::{last_day, parse_until, parse_when};
 use crate::store::{StoredChange, format_time};
 
@@ -31,15 +31,53 @@ pub struct ReportQuery {
     pub countries: Vec<String>,
     /// Only changes whose level before or after is at least this.
     pub min_level: Option<u8>,
-    /// Only changes of this kind: `level`, `indicators`, `summary`, `areas`, `reissue`.
+    /// Only changes of this kind: one of [`diff::KIND_FILTERS`] (`level`, `publication`,
+    /// `details`, `indicators`, `reasons`, `areas`, `summary` for summary only, `reissue`).
     pub kind: Option<String>,
-    /// Only sources whose name starts with this (a government's prefix, "us", or a source's
-    /// name); case does not matter.
+    /// Only one government's sources, by any of its names ("United Kingdom", "FCDO", "UK"), or
+    /// sources whose name starts with this ("us-", a source's name); case does not matter.
     pub source_prefix: Option<String>,
     /// Only levels raised, or only lowered.
     pub direction: Option<Direction>,
     /// Only changes whose headline or summary holds these words (case does not matter).
     pub text: Option<String>,
+    /// The order: by importance (the default) or by time.
+    pub order: Order,
+}
+
+/// How a report orders its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Order {
+    /// Level moves first (by the level reached), then indicator, reason and area changes,
+    /// then summary-only changes, then reissues; newest first within each.
+    #[default]
+    Importance,
+    /// Newest first.
+    Time,
+}
+
+impl Order {
+    /// `importance` or `time`, as a query string says it.
+    pub fn parse(text: &str) -> Option<Order> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "importance" | "" => Some(Order::Importance),
+            "time" | "newest" => Some(Order::Time),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a `kind` filter's word: one of [`diff::KIND_FILTERS`].
+pub fn check_kind(kind: &str) -> Result<String, String> {
+    let kind = kind.trim().to_ascii_lowercase();
+    if diff::KIND_FILTERS.contains(&kind.as_str()) {
+        Ok(kind)
+    } else {
+        Err(format!(
+            "`{kind}` is not a kind of change; use one of {}",
+            diff::KIND_FILTERS.join(", ")
+        ))
+    }
 }
 
 /// Which way a level moved.
@@ -102,43 +140,19 @@ pub struct Report {
     pub changes: Vec<StoredChange>,
 }
 
-/// How much a change matters, 0 most.
+/// How much a change matters, 0 most: 0 a level move, 1 indicators, reasons or areas, 2 the
+/// summary only, 3 a reissue ([`Change::importance`]'s group).
 pub fn rank(change: &Change) -> u8 {
-    if change.level_raised() {
-        0
-    } else if !change.indicators_added.is_empty()
-        || !change.areas_added.is_empty()
-        || change.areas_changed.iter().any(|(a, b)| b.level > a.level)
-        || change.published
-    {
-        1
-    } else {
-        2
-    }
+    change.importance().group - 1
 }
 
+/// The coarse kinds of a change, as the `kind` filter names them, in a fixed order.
 pub(super) fn kinds(change: &Change) -> Vec<&'static str> {
-    let mut kinds = Vec::new();
-    if change.level_changed() {
-        kinds.push("level");
-    }
-    if change.indicators_changed()
-        || !change.reasons_added.is_empty()
-        || !change.reasons_removed.is_empty()
-    {
-        kinds.push("indicators");
-    }
-    if change.summary_changed {
-        kinds.push("summary");
-    }
-    if change.areas_moved() {
-        kinds.push("areas");
-    }
-    if change.withdrawn || change.published {
-        kinds.push("publication");
-    }
-    if kinds.is_empty() {
-        kinds.push("reissue");
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for class in change.classes() {
+        if !kinds.contains(&class.group()) {
+            kinds.push(class.group());
+        }
     }
     kinds
 }
@@ -167,23 +181,19 @@ impl Report {
                     c.change.level_from.number.max(c.change.level_to.number) >= min
                 })
             })
-            .filter(|c| {
-                query
-                    .kind
-                    .as_deref()
-                    .is_none_or(|k| kinds(&c.change).contains(&k))
-            })
+            .filter(|c| query.kind.as_deref().is_none_or(|k| c.change.is_of_kind(k)))
             .filter(|c| {
                 query.source_prefix.as_deref().is_none_or(|prefix| {
-                    c.source
-                        .to_lowercase()
-                        .starts_with(&prefix.trim().to_lowercase())
+                    c.government.answers_to(prefix)
+                        || c.source
+                            .to_lowercase()
+                            .starts_with(&prefix.trim().to_lowercase())
                 })
             })
             .filter(|c| match query.direction {
                 None => true,
-                Some(Direction::Raised) => c.change.level_raised(),
-                Some(Direction::Lowered) => c.change.level_to.number < c.change.level_from.number,
+                Some(Direction::Raised) => c.change.classes().contains(&ChangeClass::LevelRaised),
+                Some(Direction::Lowered) => c.change.classes().contains(&ChangeClass::LevelLowered),
             })
             .filter(|c| {
                 query.text.as_deref().is_none_or(|text| {
@@ -196,8 +206,11 @@ impl Report {
             })
             .collect();
         changes.sort_by(|a, b| {
-            rank(&a.change)
-                .cmp(&rank(&b.change))
+            let by_importance = match query.order {
+                Order::Importance => a.change.importance().cmp(&b.change.importance()),
+                Order::Time => std::cmp::Ordering::Equal,
+            };
+            by_importance
                 .then_with(|| b.detected_at.cmp(&a.detected_at))
                 .then_with(|| a.source.cmp(&b.source))
         });
@@ -245,21 +258,33 @@ impl Report {
         }
     }
 
-    fn counts(&self) -> (usize, usize, usize) {
+    /// How many changes are level moves, changes of indicators, reasons or areas (without a
+    /// level move), summary only and reissued.
+    fn counts(&self) -> [usize; 4] {
         let by = |r| self.changes.iter().filter(|c| rank(&c.change) == r).count();
-        (by(0), by(1), by(2))
+        [by(0), by(1), by(2), by(3)]
+    }
+
+    /// "1 level move, 2 indicator, reason or area changes, 0 summary-only, 0 reissued".
+    fn count_words(&self) -> String {
+        let [level, details, summary, reissued] = self.counts();
+        format!(
+            "{level} level move{}, {details} indicator, reason or area change{}, {summary} summary-only, {reissued} reissued",
+            plural(level),
+            plural(details)
+        )
     }
 
     fn text(&self) -> String {
         if self.changes.is_empty() {
             return self.empty_sentence() + "\n";
         }
-        let (raised, added, other) = self.counts();
         let mut out = format!(
-            "Travel advisory changes {}: {} change{} ({raised} level raised, {added} indicators added, {other} other)\n\n",
+            "Travel advisory changes {}: {} change{} ({})\n\n",
             self.period(),
             self.changes.len(),
-            plural(self.changes.len())
+            plural(self.changes.len()),
+            self.count_words()
         );
         for change in &self.changes {
             out.push_str(&change_text(change));
@@ -292,19 +317,16 @@ impl Report {
             out.push('\n');
             return out;
         }
-        let (raised, added, other) = self.counts();
         out.push_str(&format!(
-            "{} change{}: {raised} level raised, {added} indicators added, {other} other.\n\n",
+            "{} change{}: {}.\n\n",
             self.changes.len(),
-            plural(self.changes.len())
+            plural(self.changes.len()),
+            self.count_words()
         ));
-        let (listed, summary_only): (Vec<&StoredChange>, Vec<&StoredChange>) =
-            self.changes.iter().partition(|c| {
-                c.change.level_changed()
-                    || c.change.indicators_changed()
-                    || c.change.areas_moved()
-                    || c.change.kind() != crate::model::diff::ChangeKind::Changed
-            });
+        let (listed, summary_only): (Vec<&StoredChange>, Vec<&StoredChange>) = self
+            .changes
+            .iter()
+            .partition(|c| c.change.moves_level() || c.change.moves_details());
         let closing = "\nEach change in full: `report --format markdown --full`.\n";
         let mut left = listed.len();
         for change in &listed {
@@ -334,7 +356,7 @@ impl Report {
             sources.sort_unstable();
             sources.dedup();
             out.push_str(&format!(
-                "\n{} more change{} updated a summary only ({}).\n",
+                "\n{} more change{} of a summary or an issued date only ({}).\n",
                 summary_only.len(),
                 plural(summary_only.len()),
                 escape_markdown(&sources.join(", "))
@@ -357,6 +379,9 @@ impl Report {
                 value["uid"] = json!(c.uid);
                 value["rank"] = json!(rank(&c.change));
                 value["kinds"] = json!(kinds(&c.change));
+                value["classes"] = json!(c.change.classes().iter().map(|k| k.id()).collect::<Vec<_>>());
+                value["government"] = json!({"id": c.government.id, "name": c.government.name, "short": c.government.short});
+                value["archived"] = json!(c.archived);
                 value["areas_added"] = json!(c.change.areas_added);
                 value["areas_removed"] = json!(c.change.areas_removed);
                 value["summary_diff"] = json!(if c.change.summary_changed {
@@ -434,10 +459,13 @@ impl Report {
             ));
             return crate::present::html::page(&title, false, &body);
         }
-        let (raised, added, other) = self.counts();
+        let [level, details, summary, reissued] = self.counts();
         body.push_str(&format!(
-            "<div class=\"summary\"><span><b>{}</b> changes</span><span><b>{raised}</b> level raised</span><span><b>{added}</b> indicators added</span><span><b>{other}</b> other</span></div>",
-            self.changes.len()
+            "<div class=\"summary\"><span><b>{}</b> change{}</span><span><b>{level}</b> level move{}</span><span><b>{details}</b> indicator, reason or area change{}</span><span><b>{summary}</b> summary-only</span><span><b>{reissued}</b> reissued</span></div>",
+            self.changes.len(),
+            plural(self.changes.len()),
+            plural(level),
+            plural(details),
         ));
         for change in &self.changes {
             body.push_str(&card(change, None, false));
@@ -463,16 +491,31 @@ pub fn when_words(detected_at: &str, archived: bool) -> String {
     }
 }
 
-pub(super) fn summary_only_sentence(n: usize) -> String {
-    format!(
-        "{n} advisor{} updated {} summary only.",
-        if n == 1 { "y" } else { "ies" },
-        if n == 1 { "its" } else { "their" }
-    )
+/// "3 summary-only updates; 1 reissue (issued date or note only)." for a brief's last line;
+/// empty when there is neither.
+pub(super) fn summary_only_sentence(summary_only: usize, reissued: usize) -> String {
+    let mut parts = Vec::new();
+    if summary_only > 0 {
+        parts.push(format!(
+            "{summary_only} summary-only update{}",
+            plural(summary_only)
+        ));
+    }
+    if reissued > 0 {
+        parts.push(format!(
+            "{reissued} reissue{} (issued date or note only)",
+            plural(reissued)
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        parts.join("; ") + "."
+    }
 }
 
 pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String> {
-    use crate::present::brief::{Government, indicator_words, mover_words};
+    use crate::present::brief::{indicator_words, mover_words};
     let mut parts: Vec<String> = line
         .movers
         .iter()
@@ -484,7 +527,7 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
             };
             format!(
                 "{arrow}{} {} ({})",
-                m.government.short(),
+                m.government.abbr,
                 mover_words(m),
                 m.source
             )
@@ -524,7 +567,7 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
         let last = crate::present::brief::day(&changes[changes.len() - 1].at);
         parts.push(format!(
             "{} {} ({source}, {})",
-            Government::of(source, None).short(),
+            changes[0].government.abbr,
             words.join(", "),
             if first == last {
                 first.to_owned()
@@ -552,8 +595,9 @@ pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
             brief_parts(line).join("; ")
         ));
     }
-    if brief.summary_only > 0 {
-        out.push_str(&summary_only_sentence(brief.summary_only));
+    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
+    if !rest.is_empty() {
+        out.push_str(&rest);
         out.push('\n');
     }
     out
@@ -575,11 +619,9 @@ pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
             escape_markdown(&brief_parts(line).join("; "))
         ));
     }
-    if brief.summary_only > 0 {
-        out.push_str(&format!(
-            "\n{}\n",
-            summary_only_sentence(brief.summary_only)
-        ));
+    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
+    if !rest.is_empty() {
+        out.push_str(&format!("\n{rest}\n"));
     }
     out
 }
@@ -607,11 +649,9 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
         ));
     }
     body.push_str("</ul>");
-    if brief.summary_only > 0 {
-        body.push_str(&format!(
-            "<p class=\"summary-only\">{}</p>",
-            escape(&summary_only_sentence(brief.summary_only))
-        ));
+    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
+    if !rest.is_empty() {
+        body.push_str(&format!("<p class=\"summary-only\">{}</p>", escape(&rest)));
     }
     crate::present::html::page(&title, false, &body)
 }

@@ -43,7 +43,7 @@ pub use record::{
 };
 pub use views::{
     LevelPoint, Observation, RebuiltFailure, RebuiltVersion, SourceOverview, StoredChange,
-    StoredFailure, StoredSnapshot,
+    StoredFailure, StoredSnapshot, government_of,
 };
 
 /// A source's row id.
@@ -480,6 +480,7 @@ mod tests {
                 name: "us-mali".into(),
                 country: "Mali".into(),
                 url: "http://127.0.0.1/mali".into(),
+                ..SourceSpec::default()
             }])
             .expect("sync");
         (dir, store, ids["us-mali"])
@@ -552,6 +553,7 @@ mod tests {
                 name: format!("s{i}"),
                 country: "Mali".into(),
                 url: "http://127.0.0.1/".into(),
+                ..SourceSpec::default()
             })
             .collect();
         let ids = store.sync_sources(&specs).expect("sync");
@@ -577,6 +579,7 @@ mod tests {
             name: name.into(),
             country: "Mali".into(),
             url: url.into(),
+            ..SourceSpec::default()
         };
         let first = store
             .sync_sources(&[spec("a", "http://x/a"), spec("b", "http://x/b")])
@@ -707,6 +710,7 @@ mod tests {
                     name: "a".into(),
                     country: "A".into(),
                     url: "http://x/".into(),
+                    ..SourceSpec::default()
                 }])
                 .expect("sync");
         }

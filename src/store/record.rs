@@ -72,7 +72,7 @@ pub fn content_hash(raw: &[u8]) -> String {
 }
 
 /// The source as the configuration names it, for [`Store::sync_sources`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SourceSpec {
     /// Unique name.
     pub name: String,
@@ -80,6 +80,10 @@ pub struct SourceSpec {
     pub country: String,
     /// URL.
     pub url: String,
+    /// The government whose advice it is, as its configuration or profile names it.
+    pub government: Option<String>,
+    /// A feed or index: its countries are sources of their own (`<name>/<key>`).
+    pub collection: bool,
 }
 
 /// What the store knows of a source's latest state, loaded once per cycle.
@@ -490,12 +494,13 @@ impl Store {
         let names = serde_json::to_string(&sources.iter().map(|s| &s.name).collect::<Vec<_>>())
             .expect("a list of names always serializes");
         let mut ids = HashMap::with_capacity(sources.len());
-        let mut known: HashMap<String, (String, String)> = HashMap::with_capacity(sources.len());
+        type Known = (String, String, Option<String>, bool, bool);
+        let mut known: HashMap<String, Known> = HashMap::with_capacity(sources.len());
         {
             let mut statement = self
                 .conn
                 .prepare_cached(
-                    "SELECT s.name, s.id, s.country, s.url
+                    "SELECT s.name, s.id, s.country, s.url, s.government, s.collection, s.retired
                      FROM json_each(?1) AS wanted JOIN sources s ON s.name = wanted.value",
                 )
                 .map_err(wrap)?;
@@ -503,7 +508,16 @@ impl Store {
             while let Some(row) = rows.next().map_err(wrap)? {
                 let name: String = row.get(0).map_err(wrap)?;
                 ids.insert(name.clone(), SourceId(row.get(1).map_err(wrap)?));
-                known.insert(name, (row.get(2).map_err(wrap)?, row.get(3).map_err(wrap)?));
+                known.insert(
+                    name,
+                    (
+                        row.get(2).map_err(wrap)?,
+                        row.get(3).map_err(wrap)?,
+                        row.get(4).map_err(wrap)?,
+                        row.get(5).map_err(wrap)?,
+                        row.get(6).map_err(wrap)?,
+                    ),
+                );
             }
         }
         let changed: Vec<&SourceSpec> = sources
@@ -511,7 +525,13 @@ impl Store {
             .filter(|s| {
                 known
                     .get(&s.name)
-                    .is_none_or(|(country, url)| *country != s.country || *url != s.url)
+                    .is_none_or(|(country, url, government, collection, retired)| {
+                        *country != s.country
+                            || *url != s.url
+                            || *government != s.government
+                            || *collection != s.collection
+                            || *retired
+                    })
             })
             .collect();
         if changed.is_empty() {
@@ -521,22 +541,51 @@ impl Store {
         {
             let mut upsert = tx
                 .prepare_cached(
-                    "INSERT INTO sources (name, country, url) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(name) DO UPDATE SET country = excluded.country, url = excluded.url
+                    "INSERT INTO sources (name, country, url, government, collection) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(name) DO UPDATE SET country = excluded.country, url = excluded.url,
+                        government = excluded.government, collection = excluded.collection, retired = 0
                      RETURNING id",
                 )
                 .map_err(wrap)?;
             for source in changed {
                 let id: i64 = upsert
-                    .query_row(params![source.name, source.country, source.url], |r| {
-                        r.get(0)
-                    })
+                    .query_row(
+                        params![
+                            source.name,
+                            source.country,
+                            source.url,
+                            source.government,
+                            source.collection
+                        ],
+                        |r| r.get(0),
+                    )
                     .map_err(wrap)?;
                 ids.insert(source.name.clone(), SourceId(id));
             }
         }
         tx.commit().map_err(wrap)?;
         Ok(ids)
+    }
+
+    /// Marks every source the configuration no longer names as retired (kept in history, left
+    /// out of the overview), and a named one as current again. `configured` holds the names of
+    /// the configured sources; a feed's countries (`<name>/<key>`) follow their feed. Returns
+    /// how many sources changed state.
+    pub fn retire_unconfigured(&mut self, configured: &[String]) -> Result<usize, StoreError> {
+        let names = serde_json::to_string(configured).expect("a list of names always serializes");
+        self.conn
+            .execute(
+                "UPDATE sources SET retired = NOT EXISTS (
+                     SELECT 1 FROM json_each(?1) AS w
+                     WHERE sources.name = w.value
+                        OR substr(sources.name, 1, length(w.value) + 1) = w.value || '/')
+                 WHERE retired != NOT EXISTS (
+                     SELECT 1 FROM json_each(?1) AS w
+                     WHERE sources.name = w.value
+                        OR substr(sources.name, 1, length(w.value) + 1) = w.value || '/')",
+                [names],
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// The latest version and body hash of each given source, in one statement.

@@ -108,4 +108,11 @@ INSERT INTO bodies_by_row (hash, size, packed, codec) SELECT hash, size, packed,
 DROP TABLE bodies;
 ALTER TABLE bodies_by_row RENAME TO bodies;
 "#,
+    // Who publishes each source's advice, whether it is a feed or index whose countries are
+    // sources of their own, and whether the configuration still names it.
+    r#"
+ALTER TABLE sources ADD COLUMN government TEXT;
+ALTER TABLE sources ADD COLUMN collection INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+"#,
 ];

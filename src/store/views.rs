@@ -3,12 +3,17 @@
 //! for `reprocess`.
 
 use super::*;
+use crate::model::government::Government;
 
 /// One source's state for `sources` and `status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceOverview {
     /// Name.
     pub name: String,
+    /// Whose advice it is.
+    pub government: Government,
+    /// A feed or index, whose countries are sources of their own: never a reading itself.
+    pub collection: bool,
     /// Country.
     pub country: String,
     /// URL.
@@ -77,6 +82,8 @@ pub struct StoredChange {
     pub uid: String,
     /// The source's name.
     pub source: String,
+    /// Whose advice it is.
+    pub government: Government,
     /// Country.
     pub country: String,
     /// URL.
@@ -158,8 +165,19 @@ pub struct RebuiltFailure {
     pub message: String,
 }
 
+/// A source's government: the one recorded with it, else the one of the built-in profile that
+/// read its version (a database written before sources recorded theirs).
+pub fn government_of(recorded: Option<&str>, profile: Option<&str>) -> Government {
+    let label = recorded
+        .filter(|g| !g.trim().is_empty())
+        .or_else(|| profile.and_then(crate::model::profile::builtin_government))
+        .unwrap_or("");
+    Government::named(label)
+}
+
 impl Store {
-    /// Every source's state, with its latest version, in name order.
+    /// Every source's state, with its latest version, in name order; sources the
+    /// configuration no longer names are left out (their history stays).
     pub fn overview(&self) -> Result<Vec<SourceOverview>, StoreError> {
         let mut statement = self
             .conn
@@ -169,9 +187,11 @@ impl Store {
                         l.advisory,
                         (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id),
                         s.last_error_at, s.last_error_kind, l.profile, l.first_seen_at,
-                        COALESCE(l.archived = 1 AND l.last_seen_at = s.last_checked_at, 0)
+                        COALESCE(l.archived = 1 AND l.last_seen_at = s.last_checked_at, 0),
+                        s.government, s.collection
                  FROM sources s
                  LEFT JOIN snapshots l ON l.id = (SELECT MAX(id) FROM snapshots WHERE source_id = s.id)
+                 WHERE s.retired = 0
                  ORDER BY s.name",
             )
             .map_err(|e| self.err(e))?;
@@ -180,6 +200,11 @@ impl Store {
                 Ok((
                     SourceOverview {
                         name: r.get(1)?,
+                        government: government_of(
+                            r.get::<_, Option<String>>(16)?.as_deref(),
+                            r.get::<_, Option<String>>(13)?.as_deref(),
+                        ),
+                        collection: r.get(17)?,
                         country: r.get(2)?,
                         url: r.get(3)?,
                         last_checked: r.get(4)?,
@@ -276,7 +301,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT c.id, s.name, s.country, s.url, c.detected_at, c.change, old.advisory, new.advisory,
-                        COALESCE(c.uid, ''), new.archived
+                        COALESCE(c.uid, ''), new.archived, s.government, new.profile
                  FROM changes c
                  JOIN sources s ON s.id = c.source_id
                  JOIN snapshots old ON old.id = c.from_snapshot
@@ -298,6 +323,8 @@ impl Store {
             String,
             String,
             bool,
+            Option<String>,
+            String,
         );
         let rows: Vec<Row> = statement
             .query_map(
@@ -318,6 +345,8 @@ impl Store {
                         r.get(7)?,
                         r.get(8)?,
                         r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
                     ))
                 },
             )
@@ -325,11 +354,25 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.into_iter()
             .map(
-                |(id, source, country, url, detected_at, change, old, new, uid, archived)| {
+                |(
+                    id,
+                    source,
+                    country,
+                    url,
+                    detected_at,
+                    change,
+                    old,
+                    new,
+                    uid,
+                    archived,
+                    government,
+                    profile,
+                )| {
                     Ok(StoredChange {
                         id: ChangeId(id),
                         uid,
                         source,
+                        government: government_of(government.as_deref(), Some(&profile)),
                         country,
                         url,
                         detected_at,

@@ -35,6 +35,7 @@ pub(super) async fn run(
     let fetcher = std::thread::spawn(move || Fetcher::new(&settings));
     let store = open_store(cli, &config)?;
     let prepared = run::prepare(&selected, &store).await?;
+    run::retire_unconfigured(&store, &config.sources).await?;
     let checker = Checker {
         fetcher: fetcher
             .join()

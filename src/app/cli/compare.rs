@@ -7,7 +7,7 @@ use anyhow::bail;
 use crate::present::listing;
 use crate::present::listing::Plain;
 
-use super::{Cli, Status, government_of, load_config, open_existing_store};
+use super::{Cli, Status, load_config, open_existing_store};
 
 /// Runs the command, writing its output to `out`.
 pub(super) async fn run(
@@ -19,15 +19,11 @@ pub(super) async fn run(
     let config = load_config(cli, false)?;
     let store = open_existing_store(cli, &config)?;
     let sources = store.call(|store| store.overview()).await?;
-    let containers: std::collections::HashSet<String> = sources
-        .iter()
-        .filter_map(|s| s.name.split_once('/').map(|(parent, _)| parent.to_owned()))
-        .collect();
     let mut matching: Vec<listing::Side> = crate::present::brief::sources_about(country, sources)
         .into_iter()
-        .filter(|s| !containers.contains(&s.name))
+        .filter(|s| !s.collection)
         .map(|source| listing::Side {
-            government: government_of(&config, &source.name),
+            government: source.government.name.clone(),
             source,
         })
         .collect();

@@ -368,24 +368,6 @@ fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {
     Ok(StoreHandle::open(&path)?)
 }
 
-/// The government a stored source reads, from its configured profile (a feed's country is
-/// `<source>/<key>`); the profile names when the profile does not say, `-` for a source no
-/// longer configured.
-fn government_of(config: &Config, stored_name: &str) -> String {
-    let configured = stored_name.split('/').next().unwrap_or(stored_name);
-    let Some(source) = config.sources.iter().find(|s| s.name == configured) else {
-        return "-".to_owned();
-    };
-    source
-        .profile_names
-        .iter()
-        .find_map(|name| config.profiles.government(name))
-        .map_or_else(
-            || format!("profile {}", source.profile_names.join(", ")),
-            str::to_owned,
-        )
-}
-
 /// Opens the database for reading commands, read-only, refusing to create an empty one by
 /// mistake.
 fn open_existing_store(cli: &Cli, config: &Config) -> anyhow::Result<StoreHandle> {

@@ -11,7 +11,7 @@ pub(super) async fn country_sources(
 ) -> Result<
     (
         &'static crate::model::country::Country,
-        Vec<SourceOverview>,
+        Vec<brief::GovernmentReadings>,
         Vec<LevelPoint>,
     ),
     Response,
@@ -49,16 +49,19 @@ pub(super) async fn country_sources(
         .store
         .call(|s| Ok((s.overview()?, s.level_points()?)))
         .await;
-    let (sources, points) = found.map_err(store_failed)?;
-    let sources: Vec<SourceOverview> = sources
-        .into_iter()
+    let (all, points) = found.map_err(store_failed)?;
+    let sources: Vec<SourceOverview> = all
+        .iter()
         .filter(|s| {
-            crate::model::country::countries_of(&s.country)
-                .iter()
-                .any(|c| c.code == country.code)
+            !s.collection
+                && crate::model::country::countries_of(&s.country)
+                    .iter()
+                    .any(|c| c.code == country.code)
         })
+        .cloned()
         .collect();
-    if sources.is_empty() {
+    let groups = brief::readings(&sources, &all);
+    if groups.is_empty() {
         return Err(problem(
             StatusCode::NOT_FOUND,
             &format!(
@@ -71,33 +74,19 @@ pub(super) async fn country_sources(
         .into_iter()
         .filter(|p| sources.iter().any(|s| s.name == p.source))
         .collect();
-    Ok((country, sources, points))
-}
-
-/// The widest gap between two governments' current levels, with the two sources.
-pub(super) fn disagreement(
-    sources: &[SourceOverview],
-) -> Option<(u8, &SourceOverview, &SourceOverview)> {
-    let current: Vec<(&SourceOverview, u8)> = sources
-        .iter()
-        .filter(|s| !s.withdrawn)
-        .filter_map(|s| s.level.map(|l| (s, l)))
-        .collect();
-    let high = current.iter().max_by_key(|(_, l)| *l)?;
-    let low = current.iter().min_by_key(|(_, l)| *l)?;
-    let gap = high.1 - low.1;
-    (gap >= 2).then_some((gap, high.0, low.0))
+    Ok((country, groups, points))
 }
 
 pub(super) async fn country_page(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
 ) -> Response {
-    let (country, sources, points) = match country_sources(&app, &name).await {
+    let (country, groups, points) = match country_sources(&app, &name).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let now = Utc::now();
+    let readings = groups.iter().map(|g| 1 + g.others.len()).sum::<usize>();
     let mut body = format!(
         "<h1>{} <span class=\"muted\">({})</span></h1>",
         escape(country.name),
@@ -105,39 +94,41 @@ pub(super) async fn country_page(
     );
     let _ = write!(
         body,
-        "<p class=\"muted\">{} source{} &middot; <a href=\"/changes?country={}&amp;since=3650d\">every change</a></p>",
-        sources.len(),
-        if sources.len() == 1 { "" } else { "s" },
+        "<p class=\"muted\">{} government{} &middot; {readings} reading{} &middot; <a href=\"/changes?country={}&amp;since=3650d\">every change</a></p>",
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" },
+        if readings == 1 { "" } else { "s" },
         encode(country.name)
     );
-    if let Some((gap, high, low)) = disagreement(&sources) {
+    if let Some((gap, words)) = brief::disagreement(&groups) {
         let _ = write!(
             body,
-            "<p class=\"disagree flag\">Governments differ by {gap} levels: {} says L{}, {} says L{}.</p>",
-            escape(&high.name),
-            high.level.unwrap_or(0),
-            escape(&low.name),
-            low.level.unwrap_or(0)
+            "<p class=\"disagree flag\">Governments differ by {gap} levels: {}.</p>",
+            escape(&words)
         );
     }
     body.push_str("<div class=\"grid\">");
-    for s in &sources {
-        let government = Government::of(&s.name, s.profile.as_deref());
-        let level = level_cell(s);
-        let as_of = match (s.issued, &s.version_seen) {
-            (Some(issued), _) => format!("issued {issued}"),
-            (None, Some(seen)) => format!("first seen {}", brief::day(seen)),
-            _ => "-".to_owned(),
-        };
+    for g in &groups {
+        let s = &g.current.source;
         let _ = write!(
             body,
-            "<section class=\"government\" data-source=\"{}\"><h2>{}</h2><p class=\"meta\"><a href=\"{}\">{}</a> &middot; as of {}</p><p>{level}</p>",
+            "<section class=\"government\" data-government=\"{}\" data-source=\"{}\"><h2>{}</h2><p class=\"meta\"><a href=\"{}\">official page</a> &middot; <a href=\"{}\">{}</a> &middot; {}</p><p>{}</p>",
+            escape(&g.government.id),
             escape(&s.name),
-            government.name(),
+            escape(&g.government.name),
+            escape(&s.url),
             escape(&source_link(&s.name)),
             escape(&s.name),
-            escape(&as_of)
+            as_of_words(&g.current),
+            level_cell(s)
         );
+        if let Some(stale) = g.current.stale {
+            let _ = write!(
+                body,
+                "<p class=\"stale flag\">Stale: {}.</p>",
+                escape(stale.words())
+            );
+        }
         if let Some(label) = s.level_label.as_deref().filter(|_| !s.withdrawn) {
             let _ = write!(body, "<blockquote>{}</blockquote>", escape(label));
         }
@@ -164,6 +155,35 @@ pub(super) async fn country_page(
             }
             body.push_str("</ul>");
         }
+        if !g.others.is_empty() {
+            let _ = write!(
+                body,
+                "<details class=\"others\"><summary>{} other reading{} of {}</summary><ul>",
+                g.others.len(),
+                if g.others.len() == 1 { "" } else { "s" },
+                escape(&g.government.short)
+            );
+            for other in &g.others {
+                let o = &other.source;
+                let _ = write!(
+                    body,
+                    "<li data-source=\"{}\">{} <a href=\"{}\">{}</a> &middot; {}{}</li>",
+                    escape(&o.name),
+                    level_cell(o),
+                    escape(&source_link(&o.name)),
+                    escape(&o.name),
+                    as_of_words(other),
+                    other
+                        .stale
+                        .map(|s| format!(
+                            " <span class=\"stale\">(stale: {})</span>",
+                            escape(s.words())
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+            body.push_str("</ul></details>");
+        }
         body.push_str("</section>");
     }
     body.push_str("</div><h2>Level over time</h2>");
@@ -173,25 +193,29 @@ pub(super) async fn country_page(
         .filter_map(|p| p.first().map(|p| p.0))
         .min()
         .unwrap_or(now);
-    let lines: Vec<chart::Series> = sources
+    let lines: Vec<chart::Series> = groups
         .iter()
-        .filter_map(|s| {
-            series.get(&s.name).map(|points| chart::Series {
-                label: s.name.clone(),
+        .flat_map(|g| {
+            std::iter::once(&g.current)
+                .chain(&g.others)
+                .map(move |r| (g, r))
+        })
+        .filter_map(|(g, r)| {
+            series.get(&r.source.name).map(|points| chart::Series {
+                source: r.source.name.clone(),
+                label: if g.others.is_empty() {
+                    g.government.short.clone()
+                } else {
+                    format!("{} ({})", g.government.short, r.source.name)
+                },
                 points: points.clone(),
             })
         })
         .collect();
     body.push_str(&chart::step_chart(&lines, start, now));
     body.push_str("<h2 style=\"margin-top:18px\">How each government's scale maps onto levels 1-4</h2><table class=\"legend\"><thead><tr><th>Level</th>");
-    let mut governments: Vec<Government> = sources
-        .iter()
-        .map(|s| Government::of(&s.name, s.profile.as_deref()))
-        .collect();
-    governments.sort();
-    governments.dedup();
-    for g in &governments {
-        let _ = write!(body, "<th>{}</th>", g.name());
+    for g in &groups {
+        let _ = write!(body, "<th>{}</th>", escape(&g.government.name));
     }
     body.push_str("</tr></thead><tbody>");
     for level in 1..=4u8 {
@@ -199,12 +223,14 @@ pub(super) async fn country_page(
             body,
             "<tr><td><span class=\"level short l{level}\">L{level}</span></td>"
         );
-        for g in &governments {
-            let _ = write!(
-                body,
-                "<td>{}</td>",
-                escape(g.scale()[usize::from(level - 1)])
-            );
+        for g in &groups {
+            let words = g
+                .government
+                .scale()
+                .map_or("(its own words: see the level label)", |scale| {
+                    scale[usize::from(level - 1)]
+                });
+            let _ = write!(body, "<td>{}</td>", escape(words));
         }
         body.push_str("</tr>");
     }
@@ -212,8 +238,20 @@ pub(super) async fn country_page(
     page(&format!("advisory-watch: {}", country.name), &body)
 }
 
+/// "issued 2026-07-09 (first seen 2026-07-10)", or "first seen 2026-07-10".
+fn as_of_words(reading: &brief::Reading) -> String {
+    let s = &reading.source;
+    let seen = s.version_seen.as_deref().map(brief::day);
+    match (s.issued, seen) {
+        (Some(issued), Some(seen)) => format!("issued {issued} (first seen {seen})"),
+        (Some(issued), None) => format!("issued {issued}"),
+        (None, Some(seen)) => format!("first seen {seen}"),
+        (None, None) => "-".to_owned(),
+    }
+}
+
 pub(super) async fn api_country(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
-    let (country, sources, points) = match country_sources(&app, &name).await {
+    let (country, groups, points) = match country_sources(&app, &name).await {
         Ok(found) => found,
         Err(response) => {
             let status = response.status();
@@ -229,25 +267,42 @@ pub(super) async fn api_country(State(app): State<Arc<App>>, Path(name): Path<St
         }
     };
     let series = series_by_source(points);
-    let value = serde_json::json!({
-        "country": country.name,
-        "code": country.code,
-        "levels_differ_by": disagreement(&sources).map_or(0, |(gap, _, _)| gap),
-        "sources": sources.iter().map(|s| serde_json::json!({
+    let reading_json = |r: &brief::Reading| {
+        let s = &r.source;
+        serde_json::json!({
             "source": s.name,
-            "government": Government::of(&s.name, s.profile.as_deref()),
+            "url": s.url,
             "level": s.level,
             "level_label": s.level_label,
             "issued": s.issued,
             "first_seen": s.version_seen,
+            "archived": s.last_checked_archived,
             "indicators": s.indicators,
             "areas": s.areas,
             "withdrawn": s.withdrawn,
+            "stale": r.stale,
             "history": series.get(&s.name).map(|points| points.iter().map(|(at, level)| serde_json::json!({
                 "from": crate::store::format_time(*at),
                 "level": level,
             })).collect::<Vec<_>>()).unwrap_or_default(),
-        })).collect::<Vec<_>>(),
+        })
+    };
+    let value = serde_json::json!({
+        "country": country.name,
+        "code": country.code,
+        "levels_differ_by": brief::disagreement(&groups).map_or(0, |(gap, _)| gap),
+        "disagreement": brief::disagreement(&groups).map(|(_, words)| words),
+        "sources": groups.iter().flat_map(|g| std::iter::once(&g.current).chain(&g.others).map(move |r| (g, r))).map(|(g, r)| {
+            let mut value = reading_json(r);
+            value["government"] = serde_json::json!({"id": g.government.id, "name": g.government.name, "short": g.government.short});
+            value
+        }).collect::<Vec<_>>(),
+        "governments": groups.iter().map(|g| {
+            let mut current = reading_json(&g.current);
+            current["government"] = serde_json::json!({"id": g.government.id, "name": g.government.name, "short": g.government.short});
+            current["others"] = serde_json::json!(g.others.iter().map(reading_json).collect::<Vec<_>>());
+            current
+        }).collect::<Vec<_>>(),
     });
     with_headers(
         "application/json",

@@ -20,7 +20,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 
 use crate::model::diff;
-use crate::present::brief::{self, Government, Movers};
+use crate::present::brief::{self, Movers};
 use crate::present::chart;
 use crate::present::html::{self, escape};
 use crate::present::listing;
@@ -274,7 +274,7 @@ fn query_from(params: &HashMap<String, String>) -> Result<ReportQuery, String> {
                     .ok_or_else(|| format!("`{l}` is not a level 1-4"))
             })
             .transpose()?,
-        kind: non_empty("kind").map(str::to_owned),
+        kind: non_empty("kind").map(report::check_kind).transpose()?,
         direction: non_empty("direction")
             .map(|d| {
                 report::Direction::parse(d)
@@ -282,6 +282,13 @@ fn query_from(params: &HashMap<String, String>) -> Result<ReportQuery, String> {
             })
             .transpose()?,
         text: non_empty("q").map(str::to_owned),
+        order: non_empty("sort")
+            .map(|o| {
+                report::Order::parse(o)
+                    .ok_or_else(|| format!("`{o}` is not an order; use importance or time"))
+            })
+            .transpose()?
+            .unwrap_or_default(),
     })
 }
 

@@ -31,12 +31,31 @@ pub(super) async fn movers_board(
     let period = report::period_words(since, until);
     let mut body = format!("<h1>Movers {}</h1>", escape(&period));
     body.push_str(&period_form("/", &params));
+    // Every count links to the rows it counts, over the same period.
+    let period_query = period_query(&params);
+    let counter = |name: &str, filter: &str, n: usize, words: &str| {
+        format!(
+            "<a class=\"counter\" href=\"{}\" data-counter=\"{name}\"><b>{n}</b> {words}</a>",
+            escape(&format!("/changes?{filter}&{period_query}"))
+        )
+    };
     let _ = write!(
         body,
-        "<div class=\"summary\"><span class=\"counter\" data-counter=\"raised\"><b>{}</b> raised</span>\
-         <span class=\"counter\" data-counter=\"lowered\"><b>{}</b> lowered</span>\
-         <span class=\"counter\" data-counter=\"new-or-withdrawn\"><b>{}</b> new or withdrawn</span></div>",
-        movers.raised, movers.lowered, movers.new_or_withdrawn
+        "<div class=\"summary\">{}{}{}{}</div>",
+        counter("raised", "direction=raised", movers.raised, "raised"),
+        counter("lowered", "direction=lowered", movers.lowered, "lowered"),
+        counter(
+            "new-or-withdrawn",
+            "kind=publication",
+            movers.new_or_withdrawn,
+            "new or withdrawn"
+        ),
+        counter(
+            "details",
+            "kind=details",
+            movers.indicator_changes.len(),
+            "indicator, reason or area changes"
+        ),
     );
     if movers.rows.is_empty() {
         let _ = write!(
@@ -74,62 +93,115 @@ pub(super) async fn movers_board(
             };
             let _ = write!(
                 body,
-                "<tr class=\"mover\" data-source=\"{}\"><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"name\"><a href=\"{}\">{}</a></td><td>{moves}</td><td>{when}</td></tr>",
+                "<tr class=\"mover\" data-source=\"{}\"><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"name\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td>{moves}{}</td><td>{when}</td></tr>",
                 escape(&row.source),
                 escape(&country_link(&row.country)),
                 escape(&row.country),
-                row.government.short(),
+                escape(&row.government.short),
                 escape(&source_link(&row.source)),
                 escape(&row.source),
+                escape(&row.url),
+                details_cell(row),
             );
         }
         body.push_str("</tbody></table>");
     }
-    body.push_str("<h2 style=\"margin-top:22px\">Indicator changes</h2>");
+    body.push_str("<h2 style=\"margin-top:22px\">Indicator, reason and area changes</h2>");
     if movers.indicator_changes.is_empty() {
-        body.push_str("<p class=\"muted\">No indicator changed without a level move.</p>");
+        body.push_str("<p class=\"muted\">No indicator, reason or area changed.</p>");
     } else {
-        body.push_str("<table class=\"indicators\"><thead><tr><th>Country</th><th>Source</th><th>Indicators</th><th>Headline</th><th>When</th></tr></thead><tbody>");
+        body.push_str("<table class=\"indicators\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>What changed</th><th>Headline</th><th>When</th></tr></thead><tbody>");
         for c in &movers.indicator_changes {
+            let reasons = c
+                .reasons_added
+                .iter()
+                .map(|r| format!("+{r}"))
+                .chain(c.reasons_removed.iter().map(|r| format!("−{r}")))
+                .collect::<Vec<_>>();
             let _ = write!(
                 body,
-                "<tr><td class=\"name\"><a href=\"{}\">{}</a></td><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-source=\"{}\" data-classes=\"{}\"><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"name\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td>{}{}{}{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&c.source),
+                c.classes
+                    .iter()
+                    .map(|k| k.id())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 escape(&country_link(&c.country)),
                 escape(&c.country),
+                escape(&c.government.short),
                 escape(&source_link(&c.source)),
                 escape(&c.source),
+                escape(&c.url),
                 html::chips(&c.added, &c.removed),
+                if reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " <span class=\"reasons\">{}</span>",
+                        escape(&reasons.join(", "))
+                    )
+                },
+                if c.areas_moved {
+                    " <span class=\"muted\">areas changed</span>"
+                } else {
+                    ""
+                },
+                if c.level_moved {
+                    " <span class=\"muted\">(with a level move)</span>"
+                } else {
+                    ""
+                },
                 escape(&c.headline),
                 when_cell(&c.at, c.archived)
             );
         }
         body.push_str("</tbody></table>");
     }
-    let mut link = String::from("/changes?kind=summary");
-    for key in ["days", "since", "until"] {
-        if let Some(v) = params.get(key).filter(|v| !v.trim().is_empty()) {
-            let _ = write!(link, "&{key}={}", encode(v));
-        }
-    }
-    if !params
-        .keys()
-        .any(|k| ["days", "since", "until"].contains(&k.as_str()))
-    {
-        link.push_str("&days=7");
-    }
     let _ = write!(
         body,
-        "<p class=\"summary-only\"><a href=\"{}\">{} advisor{} updated {} summary only</a>.</p>",
-        escape(&link),
+        "<p class=\"summary-only\"><a href=\"{}\" data-counter=\"summary-only\">{} summary-only update{}</a> &middot; <a href=\"{}\" data-counter=\"reissued\">{} reissue{} (issued date or note only)</a>.</p>",
+        escape(&format!("/changes?kind=summary&{period_query}")),
         movers.summary_only,
-        if movers.summary_only == 1 { "y" } else { "ies" },
-        if movers.summary_only == 1 {
-            "its"
-        } else {
-            "their"
-        },
+        if movers.summary_only == 1 { "" } else { "s" },
+        escape(&format!("/changes?kind=reissue&{period_query}")),
+        movers.reissued,
+        if movers.reissued == 1 { "" } else { "s" },
     );
     page("advisory-watch: movers", &body)
+}
+
+/// What moved with a source's level moves: " (+health, areas changed)".
+fn details_cell(row: &brief::Mover) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in row.moves.iter().flat_map(|m| &m.details) {
+        if !words.contains(&word.as_str()) {
+            words.push(word);
+        }
+    }
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " <span class=\"details\">({})</span>",
+            escape(&words.join(", "))
+        )
+    }
+}
+
+/// The period of a page as a query string, for links to the rows a count counts: the
+/// page's own `days`, `since` and `until`, or its default of the last 7 days.
+fn period_query(params: &HashMap<String, String>) -> String {
+    let mut parts = Vec::new();
+    for key in ["days", "since", "until"] {
+        if let Some(v) = params.get(key).filter(|v| !v.trim().is_empty()) {
+            parts.push(format!("{key}={}", encode(v)));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("days=7".to_owned());
+    }
+    parts.join("&")
 }
 
 pub(super) async fn api_movers(

@@ -65,10 +65,12 @@ pub(super) async fn overview(
         .store
         .call(|s| Ok((s.overview()?, s.level_points()?)))
         .await;
-    let (sources, points) = match found {
+    let (mut sources, points) = match found {
         Ok(found) => found,
         Err(e) => return store_failed(e),
     };
+    // A feed or index is where readings come from, never a reading itself.
+    sources.retain(|s| !s.collection);
     let now = Utc::now();
     let series = series_by_source(points);
     let start = series
@@ -174,10 +176,13 @@ pub(super) async fn overview(
 
 pub(super) async fn api_sources(State(app): State<Arc<App>>) -> Response {
     match app.store.call(|s| s.overview()).await {
-        Ok(sources) => with_headers(
+        Ok(mut sources) => with_headers(
             "application/json",
-            serde_json::to_string_pretty(&listing::sources_json(&sources))
-                .expect("json serializes"),
+            serde_json::to_string_pretty(&listing::sources_json({
+                sources.retain(|s| !s.collection);
+                &sources
+            }))
+            .expect("json serializes"),
         ),
         Err(e) => store_failed(e),
     }
