@@ -133,6 +133,7 @@ pub fn sample_event() -> anyhow::Result<crate::notify::Event> {
             source: "us-mali",
             country: "Mali",
             url: "https://travel.state.gov/content/travel/en/traveladvisories/traveladvisories/mali-travel-advisory.html",
+            government: Some("United States (State Department)"),
         },
         chrono::Utc::now(),
         &change,

@@ -604,6 +604,7 @@ pub(super) async fn record_extracted(
                     source: target.name,
                     country: target.country,
                     url: target.url,
+                    government: target.government,
                 },
                 checked_at,
                 change,

@@ -64,6 +64,8 @@ pub enum EventKind {
     Level,
     /// Indicators (or other reasons) were added or removed.
     Indicators,
+    /// Areas with a level of their own appeared, went or moved.
+    Areas,
     /// The summary's words changed.
     Summary,
     /// Only the issued date or the publisher's note changed.
@@ -74,8 +76,12 @@ pub enum EventKind {
 
 impl EventKind {
     /// The kinds a channel gets when its `on` is not set.
-    pub const DEFAULT: [EventKind; 3] =
-        [EventKind::Level, EventKind::Indicators, EventKind::Summary];
+    pub const DEFAULT: [EventKind; 4] = [
+        EventKind::Level,
+        EventKind::Indicators,
+        EventKind::Areas,
+        EventKind::Summary,
+    ];
 }
 
 /// Which events a channel receives.

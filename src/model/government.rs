@@ -7,10 +7,10 @@
 //! business), recorded with the source (the store's); this module only turns that label into a
 //! [`Government`] and finds one by any of its names. Pure.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A government that publishes travel advice.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Government {
     /// A stable id, for URLs and programs: `us`, `uk`, `de`, or a slug of the name.
     pub id: String,

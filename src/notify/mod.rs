@@ -106,6 +106,9 @@ pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
         "change_note": event.change_note,
         "issued": event.issued,
         "headline": event.headline,
+        "classes": event.classes.iter().map(|c| c.id()).collect::<Vec<_>>(),
+        "areas_changed": event.areas_changed,
+        "government": event.government.as_ref().map(|g| serde_json::json!({"id": g.id, "name": g.name})),
     })
 }
 
@@ -620,6 +623,9 @@ mod tests {
             change_note: Some("<script>alert(1)</script>".into()),
             issued: None,
             headline: "Level raised from 3 to 4; unrest indicator added".into(),
+            classes: Vec::new(),
+            government: None,
+            areas_changed: Vec::new(),
         }
     }
 

@@ -120,14 +120,24 @@ pub fn readings(sources: &[SourceOverview], all: &[SourceOverview]) -> Vec<Gover
             .or_default()
             .push(s);
     }
+    // How specific a source is: a page of its own (0) before the item of a per-country file
+    // (1 sibling) before an item of an index or feed of many countries.
+    let siblings = |s: &SourceOverview| -> usize {
+        s.name.rsplit_once('/').map_or(0, |(parent, _)| {
+            let prefix = format!("{parent}/");
+            all.iter().filter(|o| o.name.starts_with(&prefix)).count()
+        })
+    };
     let mut out = Vec::new();
     for (_, mut group) in groups {
-        // Freshest first: issued date, then a page of its own over a feed's item, then
-        // first seen.
+        // Freshest first: a source that reads now before a failing or broken one, then the
+        // issued date, then the most specific source, then first seen.
         group.sort_by(|a, b| {
-            b.issued
-                .cmp(&a.issued)
-                .then((!b.name.contains('/')).cmp(&!a.name.contains('/')))
+            state_of(a)
+                .is_some()
+                .cmp(&state_of(b).is_some())
+                .then(b.issued.cmp(&a.issued))
+                .then(siblings(a).cmp(&siblings(b)))
                 .then(b.version_seen.cmp(&a.version_seen))
                 .then(a.name.cmp(&b.name))
         });

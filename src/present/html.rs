@@ -312,8 +312,15 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
     };
     let _ = write!(
         out,
-        "<{open} class=\"card {}\">{}<h2>{}: {}{}</h2>",
+        "<{open} class=\"card {}\" data-source=\"{}\" data-classes=\"{}\">{}<h2>{}: {}{}</h2>",
         edge_class(change),
+        escape(context.source),
+        change
+            .classes()
+            .iter()
+            .map(|c| c.id())
+            .collect::<Vec<_>>()
+            .join(" "),
         if context.compact { "<summary>" } else { "" },
         escape(context.country),
         escape(&change.headline),

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::channels::EventKind;
 use crate::model::advisory::{Indicator, Level};
-use crate::model::diff::{Change, WordDiff};
+use crate::model::diff::{Change, ChangeClass, WordDiff};
+use crate::model::government::Government;
 use crate::store::format_time;
 
 /// What an event is about.
@@ -65,6 +66,16 @@ pub struct Event {
     pub issued: Option<chrono::NaiveDate>,
     /// The analyst's line (or the failure's message).
     pub headline: String,
+    /// What the change is ([`crate::model::diff::Change::classes`]); empty for failures and
+    /// for events stored before classes were recorded.
+    #[serde(default)]
+    pub classes: Vec<ChangeClass>,
+    /// Whose advice it is, when known.
+    #[serde(default)]
+    pub government: Option<Government>,
+    /// Areas that appeared, went or moved, as published.
+    #[serde(default)]
+    pub areas_changed: Vec<String>,
 }
 
 /// The advisory an event is about: its source, country and page.
@@ -76,6 +87,8 @@ pub struct About<'a> {
     pub country: &'a str,
     /// Its page.
     pub url: &'a str,
+    /// Whose advice it is, as configured.
+    pub government: Option<&'a str>,
 }
 
 impl Event {
@@ -98,7 +111,22 @@ impl Event {
             source,
             country,
             url,
+            government,
         } = about;
+        let areas_changed: Vec<String> = change
+            .areas_added
+            .iter()
+            .map(|a| format!("+{} (Level {})", a.name, a.level))
+            .chain(change.areas_changed.iter().map(|(before, after)| {
+                format!("{} (Level {} → {})", after.name, before.level, after.level)
+            }))
+            .chain(
+                change
+                    .areas_removed
+                    .iter()
+                    .map(|a| format!("−{} (was Level {})", a.name, a.level)),
+            )
+            .collect();
         let word_diff = change
             .summary_changed
             .then(|| crate::model::diff::word_diff(old_summary, new_summary));
@@ -125,6 +153,9 @@ impl Event {
             change_note: change.change_note.clone(),
             issued: change.issued_to,
             headline: change.headline.clone(),
+            classes: change.classes(),
+            government: government.map(Government::named),
+            areas_changed,
         }
     }
 
@@ -164,6 +195,9 @@ impl Event {
             } else {
                 format!("{source} no longer reads correctly: {message}")
             },
+            classes: Vec::new(),
+            government: None,
+            areas_changed: Vec::new(),
         }
     }
 
@@ -176,10 +210,32 @@ impl Event {
             EventType::Test => vec![
                 EventKind::Level,
                 EventKind::Indicators,
+                EventKind::Areas,
                 EventKind::Summary,
                 EventKind::Reissue,
                 EventKind::ExtractionFailure,
             ],
+            EventType::AdvisoryChange if !self.classes.is_empty() => {
+                let mut kinds = Vec::new();
+                for class in &self.classes {
+                    let kind = match class.group() {
+                        "level" => EventKind::Level,
+                        "indicators" | "reasons" => EventKind::Indicators,
+                        "areas" => EventKind::Areas,
+                        "summary" => EventKind::Summary,
+                        _ => EventKind::Reissue,
+                    };
+                    if !kinds.contains(&kind) {
+                        kinds.push(kind);
+                    }
+                }
+                // A channel that asks for summary changes gets every one, also those that came
+                // with other changes.
+                if self.summary_changed && !kinds.contains(&EventKind::Summary) {
+                    kinds.push(EventKind::Summary);
+                }
+                kinds
+            }
             EventType::AdvisoryChange => {
                 let mut kinds = Vec::new();
                 if let (Some(from), Some(to)) = (&self.level_from, &self.level_to)

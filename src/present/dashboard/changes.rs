@@ -58,17 +58,14 @@ pub(super) async fn timeline(
                 selected("level", &n.to_string())
             ))
             .collect::<String>(),
-        [
-            "level",
-            "indicators",
-            "summary",
-            "areas",
-            "publication",
-            "reissue"
-        ]
-        .iter()
-        .map(|k| format!("<option value=\"{k}\"{}>{k}</option>", selected("kind", k)))
-        .collect::<String>(),
+        diff::KIND_FILTERS
+            .iter()
+            .map(|k| format!(
+                "<option value=\"{k}\"{}>{}</option>",
+                selected("kind", k),
+                kind_words(k)
+            ))
+            .collect::<String>(),
         value("q"),
         value("since"),
         value("until"),
@@ -161,5 +158,16 @@ pub(super) async fn api_changes(
     match load_report(&app, query).await {
         Ok(report) => with_headers("application/json", report.render(ReportFormat::Json)),
         Err(e) => store_failed(e),
+    }
+}
+
+/// A `kind` filter's word in a menu: "summary" is "summary only".
+fn kind_words(kind: &str) -> &str {
+    match kind {
+        "details" => "indicators, reasons or areas",
+        "summary" => "summary only",
+        "reissue" => "reissued (date or note only)",
+        "publication" => "new or withdrawn",
+        other => other,
     }
 }

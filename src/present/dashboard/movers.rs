@@ -160,7 +160,7 @@ pub(super) async fn movers_board(
     }
     let _ = write!(
         body,
-        "<p class=\"summary-only\"><a href=\"{}\" data-counter=\"summary-only\">{} summary-only update{}</a> &middot; <a href=\"{}\" data-counter=\"reissued\">{} reissue{} (issued date or note only)</a>.</p>",
+        "<p class=\"summary-only\"><a href=\"{}\" data-counter=\"summary-only\"><b>{}</b> summary-only update{}</a> &middot; <a href=\"{}\" data-counter=\"reissued\"><b>{}</b> reissue{} (issued date or note only)</a>.</p>",
         escape(&format!("/changes?kind=summary&{period_query}")),
         movers.summary_only,
         if movers.summary_only == 1 { "" } else { "s" },
