@@ -123,6 +123,15 @@ fn daemon_sends_exactly_one_webhook_and_one_email_per_change() {
     );
     assert_eq!(call.body["type"], "advisory_change");
     assert_eq!(call.body["source"], "us-mali");
+    // The one classification of the change, and whose advice it is, by name.
+    assert_eq!(
+        call.body["classes"],
+        serde_json::json!(["indicators_added"])
+    );
+    assert_eq!(
+        call.body["government"]["name"],
+        "United States (State Department)"
+    );
     assert_eq!(call.body["level_from"]["number"], 4);
     assert_eq!(call.body["level_to"]["label"], "Do not travel");
     assert_eq!(

@@ -81,7 +81,7 @@ h1{font-size:24px;margin:8px 0 4px}
 h2{font-size:19px;margin:0 0 6px}
 .muted{color:var(--muted)}
 .summary{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 20px}
-.summary span{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
+.summary span,.summary a{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 .card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:6px;padding:14px 16px;margin:0 0 14px;break-inside:avoid}
 .card.up{border-left-color:#c0392b;border-left-width:8px}.card.down{border-left-color:#2e8540;border-left-width:8px}
 details.card>summary{cursor:pointer;list-style-position:outside;margin-left:14px}

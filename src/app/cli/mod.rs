@@ -445,11 +445,16 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
     for source in &config.sources {
         writeln!(
             out,
-            "  {:<24} {:<24} {} [{}]",
+            "  {:<24} {:<24} {} [{}] {}",
             source.name,
             source.country,
             source.url,
-            source.profile_names.join(", ")
+            source.profile_names.join(", "),
+            source.government.as_deref().map_or_else(
+                || "(no government: set `government = \"...\"` on the source or its profile)"
+                    .to_owned(),
+                |g| crate::model::government::Government::named(g).short,
+            )
         )?;
     }
     if !config.notify.channels.is_empty() {
