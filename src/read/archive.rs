@@ -205,14 +205,14 @@ pub enum TextKind {
 pub fn kind_of(bytes: &[u8]) -> TextKind {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
     let text = head.trim_start_matches('\u{feff}').trim_start();
-    let lower = text.to_lowercase();
     if text.starts_with('<')
         || text.starts_with('{')
         || text.starts_with('[') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
-        || lower.contains("<html")
-        || lower.contains("<!doctype html")
-        || lower.contains("<body")
     {
+        return TextKind::Markup;
+    }
+    let lower = text.to_lowercase();
+    if lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<body") {
         return TextKind::Markup;
     }
     let markdown_lines = text

@@ -318,6 +318,14 @@ pub fn history_panel(html: &str) -> HistoryPanel {
 /// Reads an advisory from page text with the first profile of `profiles` that finds the
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
+    // One reading path: a Markdown or plain-text capture is read as the HTML it stands for,
+    // whichever way it came (a file, `import`, a server's `text/markdown` or `text/plain`, a
+    // stored body), told by its content and never by a file name or a content type.
+    let converted = match crate::read::archive::kind_of(html.as_bytes()) {
+        crate::read::archive::TextKind::Markup => None,
+        kind => Some(crate::read::archive::as_html(kind, html)),
+    };
+    let html = converted.as_deref().unwrap_or(html);
     // Only the region that holds every match, when the profiles name one and it is found (a
     // linear byte scan); the parser's work is bounded on what it will read.
     let region = crate::read::page_region::cut(html, profiles);
