@@ -274,8 +274,9 @@ pub struct Advisory {
     pub level: Level,
     /// Risk indicators, in the order the page lists them, without repeats.
     pub indicators: Vec<Indicator>,
-    /// Reasons named by the page that are not indicators ("landmines", "armed conflict"),
-    /// lower case, in page order.
+    /// Reasons named by the page that are not indicators ("landmines", "armed conflict"), as
+    /// the publisher wrote them (case and punctuation kept), in page order. Compare them with
+    /// [`same_words`], never with `==`.
     pub reasons: Vec<String>,
     /// The summary: paragraphs of whitespace-collapsed text separated by blank lines.
     pub summary: String,
@@ -302,7 +303,8 @@ pub struct Area {
     pub name: String,
     /// Its level, 1 to 4.
     pub level: u8,
-    /// Why, lower case ("landmines").
+    /// Why, as the publisher wrote it ("landmines", "ongoing fighting between Cambodian and
+    /// Thai military forces").
     pub reasons: Vec<String>,
 }
 
@@ -421,6 +423,21 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether two of the publisher's phrases (reasons, area names) say the same words: case and
+/// surrounding whitespace are not a difference. What is stored keeps the publisher's case; this
+/// is how it is matched.
+pub fn same_words(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+}
+
+/// Adds `item` to `list` unless a phrase with the same words (see [`same_words`]) is there.
+pub fn push_new_words(list: &mut Vec<String>, item: String) {
+    if !list.iter().any(|known| same_words(known, &item)) {
+        list.push(item);
+    }
 }
 
 /// `text` without `prefix`, when it starts with it in any case.

@@ -503,12 +503,10 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
                 Some(_) => {}
                 None if text.trim().is_empty() => {}
                 None => {
-                    let unknown = collapse_whitespace(&text).to_lowercase();
+                    let unknown = collapse_whitespace(&text);
                     tracing::warn!(profile = %profile.name, indicator = %unknown,
                         "indicator not in the vocabulary; kept as a reason");
-                    if !reasons.contains(&unknown) {
-                        reasons.push(unknown);
-                    }
+                    crate::model::advisory::push_new_words(&mut reasons, unknown);
                 }
             }
         }
