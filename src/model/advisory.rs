@@ -308,6 +308,54 @@ pub struct Area {
     pub reasons: Vec<String>,
 }
 
+impl Area {
+    /// Whether `name` is a piece of a sentence rather than the name of an area: it ends in a
+    /// word that needs more after it ("the cities of", "Benghazi and"), starts with one that
+    /// continues something before it ("and the surrounding area", "of Pursat"), leaves a
+    /// parenthesis open ("between Rancho Nuevo (just"), or points at a list instead of naming
+    /// places ("the following districts in Cabo Delgado Province"). A reader that cut such a
+    /// piece has cut in the wrong place; it takes the list that follows, or nothing.
+    pub fn is_fragment(name: &str) -> bool {
+        const DANGLING_END: [&str; 20] = [
+            "of",
+            "and",
+            "or",
+            "the",
+            "to",
+            "in",
+            "a",
+            "an",
+            "at",
+            "by",
+            "for",
+            "from",
+            "on",
+            "with",
+            "between",
+            "including",
+            "near",
+            "except",
+            "within",
+            "as",
+        ];
+        const CONTINUING_START: [&str; 12] = [
+            "and", "or", "but", "nor", "of", "to", "on", "at", "by", "with", "which", "that",
+        ];
+        let trimmed = name.trim().trim_end_matches([':', ',', ';', '.']).trim();
+        let lower = trimmed.to_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            return true;
+        };
+        DANGLING_END.contains(last)
+            || CONTINUING_START.contains(first)
+            || trimmed.matches('(').count() > trimmed.matches(')').count()
+            || lower.starts_with("the following")
+            || lower.starts_with("following ")
+            || matches!(*first, "these" | "those")
+    }
+}
+
 impl Advisory {
     /// A hash of every extracted field: equal hashes mean an identical version, so an unchanged
     /// page is recognised without loading or decompressing anything stored.
@@ -533,6 +581,32 @@ mod tests {
         assert_eq!(parse_date("Updated: 31 October 2025"), d(2025, 10, 31));
         assert_eq!(parse_date("Sept. 4, 2025"), d(2025, 9, 4));
         assert_eq!(parse_date("no date here"), None);
+    }
+
+    #[test]
+    fn an_area_is_never_a_piece_of_a_sentence() {
+        // Cut from real statements (uk/libya, uk_more/mozambique, uk_more/mexico, us/cambodia).
+        for fragment in [
+            "the cities of",
+            "the Chittagong Hill Tracts, an area made up of the districts of:",
+            "the following districts in Cabo Delgado Province",
+            "Federal Highway 199 (Carretera Federal 199) between Rancho Nuevo (just",
+            "and the surrounding area known as Jebel Akhdar",
+            "Benghazi and",
+            "",
+        ] {
+            assert!(Area::is_fragment(fragment), "{fragment:?}");
+        }
+        for name in [
+            "the cities of Tripoli, Benghazi and Misrata",
+            "Benghazi, Al-Bayda and Derna, and the surrounding area known as Jebel Akhdar",
+            "areas within 50km of the Cambodia – Thailand border",
+            "Arauca, Cauca (excluding Popayán), and Norte de Santander departments",
+            "Departments of Pursat and Battambang",
+            "South Ossetia",
+        ] {
+            assert!(!Area::is_fragment(name), "{name:?}");
+        }
     }
 
     #[test]

@@ -19,8 +19,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::model::advisory::{
-    Area, Indicator, collapse_whitespace, parse_date, push_new_words, starts_with_ignore_case,
-    strip_prefix_ignore_case,
+    Area, Indicator, collapse_whitespace, parse_date, push_new_words, same_words,
+    starts_with_ignore_case, strip_prefix_ignore_case,
 };
 
 /// One paragraph of an alert text.
@@ -615,7 +615,9 @@ fn read_statements(
                 let name = strip_prefix_ignore_case(&target_clean, "the ")
                     .unwrap_or(&target_clean)
                     .to_owned();
-                if !out.areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                if !Area::is_fragment(&name)
+                    && !out.areas.iter().any(|a| same_words(&a.name, &name))
+                {
                     out.areas.push(Area {
                         name,
                         level,
@@ -655,7 +657,7 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
         None => (item.to_owned(), intro_causes.to_owned()),
     };
     let name = collapse_whitespace(name.trim().trim_end_matches([',', '.', ':']));
-    if name.is_empty() || name.len() > 200 {
+    if name.len() > 200 || Area::is_fragment(&name) {
         return;
     }
     let mut indicators = Vec::new();
@@ -663,7 +665,7 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
     add_causes(&causes, &mut indicators, &mut reasons);
     let mut all: Vec<String> = indicators.iter().map(|i| i.human().to_owned()).collect();
     all.extend(reasons);
-    if !areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+    if !areas.iter().any(|a| same_words(&a.name, &name)) {
         areas.push(Area {
             name,
             level,
