@@ -610,6 +610,50 @@ mod tests {
     }
 
     #[test]
+    fn reasons_and_areas_read_again_in_the_publishers_case_are_no_change() {
+        // What a reader before version 3 stored (lower case) and what it reads now, for
+        // us/cambodia/2025-07-26.md and us_more/iran/2025-06-13.md.
+        let area = |name: &str, reason: &str| Area {
+            name: name.into(),
+            level: 4,
+            reasons: vec![reason.into()],
+        };
+        let old = Advisory {
+            level: Level::with_label(4, String::new()),
+            indicators: vec![Indicator::Terrorism],
+            reasons: vec!["arbitrary arrest of u.s. citizens".into()],
+            summary: "Text.".into(),
+            issued: None,
+            change_note: None,
+            areas: vec![area(
+                "areas within 50km of the cambodia – thailand border",
+                "ongoing fighting between cambodian and thai military forces",
+            )],
+            withdrawn: false,
+            partial: false,
+        };
+        let mut new = old.clone();
+        new.reasons = vec!["arbitrary arrest of U.S. citizens".into()];
+        new.areas = vec![area(
+            "areas within 50km of the Cambodia – Thailand border",
+            "ongoing fighting between Cambodian and Thai military forces",
+        )];
+        assert_ne!(
+            old.fields_hash(),
+            new.fields_hash(),
+            "a new version is stored"
+        );
+        assert_eq!(
+            crate::model::diff::compare(&old, &new),
+            None,
+            "but no change"
+        );
+        assert!(same_words("Armed Conflict", " armed conflict"));
+        assert!(same_words("Ártico", "ártico"));
+        assert!(!same_words("armed conflict", "armed conflicts"));
+    }
+
+    #[test]
     fn fields_hash_changes_with_any_field() {
         let advisory = Advisory {
             level: Level::with_label(4, String::new()),
