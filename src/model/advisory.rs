@@ -274,8 +274,9 @@ pub struct Advisory {
     pub level: Level,
     /// Risk indicators, in the order the page lists them, without repeats.
     pub indicators: Vec<Indicator>,
-    /// Reasons named by the page that are not indicators ("landmines", "armed conflict"),
-    /// lower case, in page order.
+    /// Reasons named by the page that are not indicators ("landmines", "armed conflict"), as
+    /// the publisher wrote them (case and punctuation kept), in page order. Compare them with
+    /// [`same_words`], never with `==`.
     pub reasons: Vec<String>,
     /// The summary: paragraphs of whitespace-collapsed text separated by blank lines.
     pub summary: String,
@@ -302,8 +303,57 @@ pub struct Area {
     pub name: String,
     /// Its level, 1 to 4.
     pub level: u8,
-    /// Why, lower case ("landmines").
+    /// Why, as the publisher wrote it ("landmines", "ongoing fighting between Cambodian and
+    /// Thai military forces").
     pub reasons: Vec<String>,
+}
+
+impl Area {
+    /// Whether `name` is a piece of a sentence rather than the name of an area: it ends in a
+    /// word that needs more after it ("the cities of", "Benghazi and"), starts with one that
+    /// continues something before it ("and the surrounding area", "of Pursat"), leaves a
+    /// parenthesis open ("between Rancho Nuevo (just"), or points at a list instead of naming
+    /// places ("the following districts in Cabo Delgado Province"). A reader that cut such a
+    /// piece has cut in the wrong place; it takes the list that follows, or nothing.
+    pub fn is_fragment(name: &str) -> bool {
+        const DANGLING_END: [&str; 20] = [
+            "of",
+            "and",
+            "or",
+            "the",
+            "to",
+            "in",
+            "a",
+            "an",
+            "at",
+            "by",
+            "for",
+            "from",
+            "on",
+            "with",
+            "between",
+            "including",
+            "near",
+            "except",
+            "within",
+            "as",
+        ];
+        const CONTINUING_START: [&str; 12] = [
+            "and", "or", "but", "nor", "of", "to", "on", "at", "by", "with", "which", "that",
+        ];
+        let trimmed = name.trim().trim_end_matches([':', ',', ';', '.']).trim();
+        let lower = trimmed.to_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            return true;
+        };
+        DANGLING_END.contains(last)
+            || CONTINUING_START.contains(first)
+            || trimmed.matches('(').count() > trimmed.matches(')').count()
+            || lower.starts_with("the following")
+            || lower.starts_with("following ")
+            || matches!(*first, "these" | "those")
+    }
 }
 
 impl Advisory {
@@ -423,6 +473,21 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// Whether two of the publisher's phrases (reasons, area names) say the same words: case and
+/// surrounding whitespace are not a difference. What is stored keeps the publisher's case; this
+/// is how it is matched.
+pub fn same_words(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+}
+
+/// Adds `item` to `list` unless a phrase with the same words (see [`same_words`]) is there.
+pub fn push_new_words(list: &mut Vec<String>, item: String) {
+    if !list.iter().any(|known| same_words(known, &item)) {
+        list.push(item);
+    }
+}
+
 /// `text` without `prefix`, when it starts with it in any case.
 pub fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
@@ -516,6 +581,76 @@ mod tests {
         assert_eq!(parse_date("Updated: 31 October 2025"), d(2025, 10, 31));
         assert_eq!(parse_date("Sept. 4, 2025"), d(2025, 9, 4));
         assert_eq!(parse_date("no date here"), None);
+    }
+
+    #[test]
+    fn an_area_is_never_a_piece_of_a_sentence() {
+        // Cut from real statements (uk/libya, uk_more/mozambique, uk_more/mexico, us/cambodia).
+        for fragment in [
+            "the cities of",
+            "the Chittagong Hill Tracts, an area made up of the districts of:",
+            "the following districts in Cabo Delgado Province",
+            "Federal Highway 199 (Carretera Federal 199) between Rancho Nuevo (just",
+            "and the surrounding area known as Jebel Akhdar",
+            "Benghazi and",
+            "",
+        ] {
+            assert!(Area::is_fragment(fragment), "{fragment:?}");
+        }
+        for name in [
+            "the cities of Tripoli, Benghazi and Misrata",
+            "Benghazi, Al-Bayda and Derna, and the surrounding area known as Jebel Akhdar",
+            "areas within 50km of the Cambodia – Thailand border",
+            "Arauca, Cauca (excluding Popayán), and Norte de Santander departments",
+            "Departments of Pursat and Battambang",
+            "South Ossetia",
+        ] {
+            assert!(!Area::is_fragment(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn reasons_and_areas_read_again_in_the_publishers_case_are_no_change() {
+        // What a reader before version 3 stored (lower case) and what it reads now, for
+        // us/cambodia/2025-07-26.md and us_more/iran/2025-06-13.md.
+        let area = |name: &str, reason: &str| Area {
+            name: name.into(),
+            level: 4,
+            reasons: vec![reason.into()],
+        };
+        let old = Advisory {
+            level: Level::with_label(4, String::new()),
+            indicators: vec![Indicator::Terrorism],
+            reasons: vec!["arbitrary arrest of u.s. citizens".into()],
+            summary: "Text.".into(),
+            issued: None,
+            change_note: None,
+            areas: vec![area(
+                "areas within 50km of the cambodia – thailand border",
+                "ongoing fighting between cambodian and thai military forces",
+            )],
+            withdrawn: false,
+            partial: false,
+        };
+        let mut new = old.clone();
+        new.reasons = vec!["arbitrary arrest of U.S. citizens".into()];
+        new.areas = vec![area(
+            "areas within 50km of the Cambodia – Thailand border",
+            "ongoing fighting between Cambodian and Thai military forces",
+        )];
+        assert_ne!(
+            old.fields_hash(),
+            new.fields_hash(),
+            "a new version is stored"
+        );
+        assert_eq!(
+            crate::model::diff::compare(&old, &new),
+            None,
+            "but no change"
+        );
+        assert!(same_words("Armed Conflict", " armed conflict"));
+        assert!(same_words("Ártico", "ártico"));
+        assert!(!same_words("armed conflict", "armed conflicts"));
     }
 
     #[test]

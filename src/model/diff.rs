@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use crate::model::advisory::{Advisory, Area, Indicator, Level};
-use crate::model::note::note_claims;
+use crate::model::note::{LevelClaim, note_claims};
 
 /// How long the word diff of one summary may take before it settles for a coarser result.
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(250);
@@ -448,8 +448,9 @@ fn note_disagrees(note: &str, change: &Change, new: &Advisory) -> bool {
         .iter()
         .any(|i| !change.indicators_removed.contains(i) && new.indicators.contains(i));
     let level_wrong = match claims.level {
-        Some(Some(to)) => change.level_to.number != to,
-        Some(None) => change.level_changed(),
+        Some(LevelClaim::MovedTo(to)) => !change.level_changed() || change.level_to.number != to,
+        Some(LevelClaim::Moved) => !change.level_changed(),
+        Some(LevelClaim::Unchanged) => change.level_changed(),
         None => false,
     };
     added_missing || removed_missing || level_wrong
@@ -999,6 +1000,80 @@ mod tests {
         );
         assert_eq!(new_one.kind(), ChangeKind::New);
         assert_eq!(compare(&gone, &gone), None);
+    }
+
+    #[test]
+    fn a_note_that_names_a_level_move_the_versions_do_not_show_disagrees() {
+        let with_note = |level: u8, note: &str| Advisory {
+            change_note: Some(note.into()),
+            ..advisory(level, &[Crime], "Text.")
+        };
+        // (from, to, note, disagrees): real notes from the corpus and the wordings.
+        for (from, to, note, disagrees) in [
+            (1, 2, "The advisory level was increased to 2.", false),
+            (2, 2, "The advisory level was increased to 2.", true),
+            (1, 3, "The advisory level was increased to 2.", true),
+            (4, 4, "Level increased to 4", true),
+            (4, 3, "The advisory level was lowered to Level 3", false),
+            (
+                2,
+                3,
+                "The advisory level was raised from Level 2 to Level 3.",
+                false,
+            ),
+            (
+                2,
+                2,
+                "The advisory level was raised from Level 2 to Level 3.",
+                true,
+            ),
+            (
+                3,
+                1,
+                "Updated to reflect lowering the Travel Advisory Level from Level 3 to Level 1 due to ongoing recovery efforts.",
+                false,
+            ),
+            (
+                3,
+                3,
+                "Updated to reflect change to Travel Advisory Level 3.",
+                true,
+            ),
+            (
+                3,
+                2,
+                "Reissued after periodic review with a change in level.",
+                false,
+            ),
+            (
+                2,
+                2,
+                "Reissued after periodic review with a change in level.",
+                true,
+            ),
+            (
+                2,
+                2,
+                "There were no changes to the advisory level or risk indicators. Advisory summary was updated.",
+                false,
+            ),
+            (
+                2,
+                3,
+                "There were no changes to the advisory level or risk indicators. Advisory summary was updated.",
+                true,
+            ),
+            (
+                2,
+                2,
+                "Updated to reflect lower travel advisory level for some provinces in Thailand.",
+                false,
+            ),
+        ] {
+            let change = compare(&with_note(from, "Before."), &with_note(to, note))
+                .expect("a new note is a change");
+            assert_eq!(change.note_disagrees, disagrees, "{from} -> {to}: {note}");
+        }
     }
 
     #[test]

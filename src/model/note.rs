@@ -17,9 +17,20 @@ pub struct NoteClaims {
     pub added: Vec<Indicator>,
     /// Indicators the note says were removed.
     pub removed: Vec<Indicator>,
-    /// The level the note says the advisory moved to; `Some(None)` when it says the level did
-    /// not change.
-    pub level: Option<Option<u8>>,
+    /// What the note says of the whole country's level, when it says anything.
+    pub level: Option<LevelClaim>,
+}
+
+/// What a change note says of the level of the whole country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelClaim {
+    /// "There were no changes to the advisory level."
+    Unchanged,
+    /// "The advisory level was increased to Level 3", "raised from Level 2 to Level 3",
+    /// "Updated to reflect change to Travel Advisory Level 3."
+    MovedTo(u8),
+    /// A move with no level named: "Reissued after periodic review with a change in level."
+    Moved,
 }
 
 impl NoteClaims {
@@ -45,14 +56,6 @@ pub fn note_claims(note: &str) -> NoteClaims {
             r"(?i)\b(addition|removal)\s+of\s+(?:the\s+)?([a-z ,\-]+?)\s+(?:risk\s+)?indicators?",
         )
         .expect("addition of")
-    });
-    static LEVEL_MOVE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\blevel\s+(?:was\s+|has\s+been\s+)?(?:increased|raised|decreased|lowered|changed)\s+(?:from\s+[1-4]\s+)?to\s+(?:level\s+)?([1-4])")
-            .expect("level move")
-    });
-    static NO_LEVEL_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\bno\s+changes?\s+(?:to|in)\s+the\s+(?:travel\s+)?advisory\s+level")
-            .expect("no level change")
     });
     let mut claims = NoteClaims::default();
     let push = |list: &str, added: bool, claims: &mut NoteClaims| {
@@ -94,12 +97,71 @@ pub fn note_claims(note: &str) -> NoteClaims {
             &mut claims,
         );
     }
-    if let Some(caps) = LEVEL_MOVE.captures(note) {
-        claims.level = Some(caps[1].parse().ok());
-    } else if NO_LEVEL_CHANGE.is_match(note) {
-        claims.level = Some(None);
-    }
+    claims.level = level_claim(note);
     claims
+}
+
+/// What a note says of the whole country's level: the first sentence that says anything, and
+/// nothing from a sentence about parts ("Updated to reflect lower travel advisory level for some
+/// provinces in Thailand", "area-specific Level 3 advisory for the border with Eritrea").
+fn level_claim(note: &str) -> Option<LevelClaim> {
+    // "from Level 3 to Level 1", "Level Change from 1 to a 2", "from a Level 3 to a Level 2",
+    // "level from level 1 to level 2", "raised from Level 2 to Level 3".
+    static FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:\blevel(?:\s+change)?\s+from\s+(?:an?\s+)?(?:level\s+)?|\bfrom\s+(?:an?\s+)?level\s+)[1-4]\s+to\s+(?:an?\s+)?(?:level\s+)?([1-4])\b",
+        )
+        .expect("from to")
+    });
+    // "The advisory level was increased to 2", "Level increased to 4", "The advisory level
+    // decreased to 2", "was lowered to Level 3".
+    static LEVEL_VERB_TO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\blevel\s+(?:was\s+|has\s+been\s+|is\s+)?(?:increased|raised|decreased|lowered|changed|moved)\s+to\s+(?:an?\s+)?(?:level\s+)?([1-4])\b",
+        )
+        .expect("level verb to")
+    });
+    // "change to Travel Advisory Level 3", "a shift to Level 2", "Updated to a Level 3".
+    static MOVE_TO_LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:change|shift|move|updated|increased|raised|decreased|lowered)\s+to\s+(?:an?\s+)?(?:(?:the\s+)?(?:overall\s+)?travel\s+advisory\s+)?level\s+([1-4])\b",
+        )
+        .expect("move to level")
+    });
+    // "a change in level", "changes to the Travel Advisory level", "Level increased".
+    static MOVED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:changes?|shift)\s+(?:in|to)\s+(?:the\s+)?(?:overall\s+)?(?:travel\s+)?(?:advisory\s+)?level\b|\blevel\s+(?:was\s+|has\s+been\s+)?(?:increased|raised|decreased|lowered|changed)\b",
+        )
+        .expect("moved")
+    });
+    static NO_LEVEL_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\bno\s+changes?\s+(?:to|in)\s+the\s+(?:travel\s+)?advisory\s+level")
+            .expect("no level change")
+    });
+    static PARTS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:areas?|area-specific|provinces?|regions?|districts?|states|parts?|for\s+some)\b")
+            .expect("parts")
+    });
+    for sentence in note.split(['.', ';']) {
+        if NO_LEVEL_CHANGE.is_match(sentence) {
+            return Some(LevelClaim::Unchanged);
+        }
+        if PARTS.is_match(sentence) {
+            continue;
+        }
+        let named = [&FROM_TO, &LEVEL_VERB_TO, &MOVE_TO_LEVEL]
+            .iter()
+            .find_map(|pattern| pattern.captures(sentence))
+            .and_then(|caps| caps[1].parse().ok());
+        if let Some(to) = named {
+            return Some(LevelClaim::MovedTo(to));
+        }
+        if MOVED.is_match(sentence) {
+            return Some(LevelClaim::Moved);
+        }
+    }
+    None
 }
 
 /// The items of a short list: "“unrest” and “health”", "kidnapping, terrorism".
@@ -122,12 +184,12 @@ mod tests {
             "There were no change to the advisory level. The “unrest” and “health” risk indicators were added. Advisory summary was updated.",
         );
         assert_eq!(claims.added, [Indicator::Unrest, Indicator::Health]);
-        assert_eq!(claims.level, Some(None));
+        assert_eq!(claims.level, Some(LevelClaim::Unchanged));
         let claims = note_claims(
             "The advisory level was increased to 2. The “unrest” risk indicator was added. An area of increased risk was added.",
         );
         assert_eq!(claims.added, [Indicator::Unrest]);
-        assert_eq!(claims.level, Some(Some(2)));
+        assert_eq!(claims.level, Some(LevelClaim::MovedTo(2)));
         assert_eq!(
             note_claims("Updated to add risk indicator for kidnapping.").added,
             [Indicator::Kidnapping]
@@ -145,5 +207,119 @@ mod tests {
         );
         assert!(note_claims("Updated to reflect changes to risk indicators.").is_empty());
         assert!(note_claims("Reissued with obsolete COVID-19 page links removed.").is_empty());
+    }
+
+    /// Every wording of a level move in the corpus's notes (us/manifest.csv, us_rss/items.csv,
+    /// the Nepal page's history), and the issue's own examples.
+    #[test]
+    fn what_a_change_note_says_of_the_level() {
+        use LevelClaim::*;
+        for (note, expected) in [
+            (
+                "The advisory level was increased to 2. The “unrest” risk indicator was added. An area of increased risk was added. The advisory summary was updated.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "The advisory level was increased to Level 3. There were no changes to the risk indicators. Advisory summary was updated.",
+                Some(MovedTo(3)),
+            ),
+            (
+                "The advisory level decreased to 2. Advisory Summary was updated.",
+                Some(MovedTo(2)),
+            ),
+            ("Level increased to 4", Some(MovedTo(4))),
+            (
+                "The advisory level was lowered to Level 3",
+                Some(MovedTo(3)),
+            ),
+            (
+                "The advisory level was raised from Level 2 to Level 3.",
+                Some(MovedTo(3)),
+            ),
+            (
+                "Updated to reflect lowering the Travel Advisory Level from Level 3 to Level 1 due to ongoing recovery efforts and removal of the Natural Disaster (N) indicator.",
+                Some(MovedTo(1)),
+            ),
+            (
+                "Updated to reflect change in Travel Advisory from a Level 3 to a Level 2 and removing the “E” (time-limited event) indicator related to the catastrophic 2023 fuel depot explosion and its after-effects.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "Updated to reflect Travel Advisory Level Change from 1 to a 2 due to Terrorism, Crime, Civil Unrest, and Kidnapping.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "Reissued after periodic review with changes to overall Travel Advisory level from level 1 to level 2 due to an increase in crime.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "Updated to reflect the Ordered Departure of non-emergency U.S. government employees and eligible family members and overall Travel Advisory Level from 3 to 4.",
+                Some(MovedTo(4)),
+            ),
+            (
+                "Updated to reflect change in overall travel advisory level from 3 to 2 due to decrease of election related protests, and addition of Niassa Special Reserve to Do Not Travel section.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "Updated to reflect change to Travel Advisory Level 3.",
+                Some(MovedTo(3)),
+            ),
+            (
+                "Updated to a Level 3 due to infrastructure damage from an earthquake.",
+                Some(MovedTo(3)),
+            ),
+            (
+                "Updated to reflect a shift to Level 2 “Exercise increased caution” for Mainland China.",
+                Some(MovedTo(2)),
+            ),
+            (
+                "Reissued after periodic review with a change in level.",
+                Some(Moved),
+            ),
+            (
+                "Updated to reflect a change in Travel Advisory level.",
+                Some(Moved),
+            ),
+            (
+                "Updated due to change in travel advisory level to reflect changes in crime.",
+                Some(Moved),
+            ),
+            (
+                "Updated due to changes to the Travel Advisory level, U.S. government restrictions on personnel, and information on armed conflict in North and South Kivu.",
+                Some(Moved),
+            ),
+            (
+                "There was no change to the advisory level. The \"Other” risk indicator was added. Advisory summary was updated.",
+                Some(Unchanged),
+            ),
+            (
+                "Reissued Language: There were no changes to the advisory level or risk indicators. Advisory summary was updated.",
+                Some(Unchanged),
+            ),
+            (
+                "There were no changes to the advisory level. An area of increased risk was added. Advisory summary was updated.",
+                Some(Unchanged),
+            ),
+            // About parts, not the whole country.
+            (
+                "Updated to reflect lower travel advisory level for some provinces in Thailand.",
+                None,
+            ),
+            (
+                "Updated to remove Crime indicator and to include area-specific Level 3 advisory for the border with Eritrea.",
+                None,
+            ),
+            (
+                "Updated to remove the Level 4: Do Not Travel area near the border with Burundi and to reflect changes to the Level 4: Do Not Travel areas near the border with the Democratic Republic of the Congo.",
+                None,
+            ),
+            (
+                "Reissued to update information to high-risk areas, country summary, and the “If you decide to travel” section, and Level 4 “Do Not Travel” areas.",
+                None,
+            ),
+            ("Reissued after periodic review with minor edits.", None),
+        ] {
+            assert_eq!(note_claims(note).level, expected, "{note}");
+        }
     }
 }

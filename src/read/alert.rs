@@ -19,8 +19,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::model::advisory::{
-    Area, Indicator, collapse_whitespace, parse_date, starts_with_ignore_case,
-    strip_prefix_ignore_case,
+    Area, Indicator, collapse_whitespace, parse_date, push_new_words, same_words,
+    starts_with_ignore_case, strip_prefix_ignore_case,
 };
 
 /// One paragraph of an alert text.
@@ -52,7 +52,7 @@ pub struct AlertText {
     pub note: Option<String>,
     /// Indicators named by the statements about the whole country, in page order.
     pub indicators: Vec<Indicator>,
-    /// Other causes of those statements, lower case, in page order.
+    /// Other causes of those statements, as the publisher wrote them, in page order.
     pub reasons: Vec<String>,
     /// The level of the first statement about the whole country ("Do not travel to Mali ..."
     /// is 4), when there is one.
@@ -615,7 +615,9 @@ fn read_statements(
                 let name = strip_prefix_ignore_case(&target_clean, "the ")
                     .unwrap_or(&target_clean)
                     .to_owned();
-                if !out.areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+                if !Area::is_fragment(&name)
+                    && !out.areas.iter().any(|a| same_words(&a.name, &name))
+                {
                     out.areas.push(Area {
                         name,
                         level,
@@ -655,7 +657,7 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
         None => (item.to_owned(), intro_causes.to_owned()),
     };
     let name = collapse_whitespace(name.trim().trim_end_matches([',', '.', ':']));
-    if name.is_empty() || name.len() > 200 {
+    if name.len() > 200 || Area::is_fragment(&name) {
         return;
     }
     let mut indicators = Vec::new();
@@ -663,7 +665,7 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
     add_causes(&causes, &mut indicators, &mut reasons);
     let mut all: Vec<String> = indicators.iter().map(|i| i.human().to_owned()).collect();
     all.extend(reasons);
-    if !areas.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+    if !areas.iter().any(|a| same_words(&a.name, &name)) {
         areas.push(Area {
             name,
             level,
@@ -835,12 +837,8 @@ fn add_causes(list: &str, indicators: &mut Vec<Indicator>, reasons: &mut Vec<Str
                     indicators.push(indicator);
                 }
             }
-            None => {
-                let reason = cause.to_lowercase();
-                if !reasons.contains(&reason) {
-                    reasons.push(reason);
-                }
-            }
+            // Kept as written: matching folds case (`same_words`), what is shown does not.
+            None => push_new_words(reasons, cause),
         }
     }
 }
@@ -864,7 +862,7 @@ fn split_causes(list: &str) -> Vec<String> {
             ' ' if depth == 0 => {
                 let rest = &list[at..];
                 let lower = rest.get(..6).map(str::to_lowercase).unwrap_or_default();
-                if lower.starts_with(" and ") {
+                if lower.starts_with(" and ") && !and_inside_cause(&current) {
                     parts.push(std::mem::take(&mut current));
                     chars.nth(3);
                     continue;
@@ -919,6 +917,20 @@ fn split_causes(list: &str) -> Vec<String> {
             (!p.is_empty() && p.len() < 200).then_some(p)
         })
         .collect()
+}
+
+/// Whether the "and" that follows `before` joins the two members of a "between" ("ongoing
+/// fighting between Cambodian and Thai military forces", "the continuing war between Russia and
+/// Ukraine") rather than two causes: "between" always takes two. Other "and"s inside one cause
+/// ("the threat of missile and drone attacks") cannot be told from a list of two ("the risk of
+/// arrest and long-term detention") by grammar alone, so they are still cut.
+fn and_inside_cause(before: &str) -> bool {
+    let before = before.to_lowercase();
+    let words: Vec<&str> = before.split_whitespace().collect();
+    words
+        .iter()
+        .rposition(|w| *w == "between")
+        .is_some_and(|at| at + 1 < words.len() && !words[at + 1..].contains(&"and"))
 }
 
 /// Drops a closing parenthesis that has no opening one; keeps balanced ones.
@@ -1125,6 +1137,69 @@ mod tests {
             Some("Mexico"),
         );
         assert_eq!(ids(&text.indicators), ["crime", "kidnapping", "terrorism"]);
+    }
+
+    #[test]
+    fn reasons_are_stored_as_the_publisher_wrote_them() {
+        // us_more/iran/2025-06-13.md: case ("U.S.") and punctuation kept.
+        let text = read(
+            &blocks(&[
+                "Do not travel to Iran due to the risk of **terrorism, civil unrest, kidnapping, arbitrary arrest of U.S. citizens,** and **wrongful detention.**",
+            ]),
+            Some("Iran"),
+        );
+        assert_eq!(text.reasons, ["arbitrary arrest of U.S. citizens"]);
+        assert_eq!(
+            ids(&text.indicators),
+            ["kidnapping", "terrorism", "unrest", "wrongful_detention"]
+        );
+        // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause, capitals kept.
+        let text = read(
+            &blocks(&[
+                "**Do not travel to Russia due to:**",
+                "* Danger associated with the continuing war between Russia and Ukraine.",
+                "* The arbitrary enforcement of local laws.",
+                "**Country Summary:** Text.",
+            ]),
+            Some("Russia"),
+        );
+        assert_eq!(
+            text.reasons,
+            [
+                "Danger associated with the continuing war between Russia and Ukraine",
+                "The arbitrary enforcement of local laws"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_area_reason_with_between_is_never_cut_at_its_and() {
+        // us/cambodia/2025-07-26.md (its bold "ongoing fighting" is plain text here): shown
+        // before as "between cambodian, thai military forces".
+        let paragraphs = [
+            "Do not travel to areas within 50km of the Cambodia – Thailand border due to ongoing fighting between Cambodian and Thai military forces.".to_owned(),
+        ];
+        let areas = areas_in(&paragraphs, Some("Cambodia"));
+        assert_eq!(areas.len(), 1, "{areas:?}");
+        assert_eq!(
+            areas[0].name,
+            "areas within 50km of the Cambodia – Thailand border"
+        );
+        assert_eq!(
+            areas[0].reasons,
+            ["ongoing fighting between Cambodian and Thai military forces"]
+        );
+    }
+
+    #[test]
+    fn the_same_reason_in_another_case_is_one_reason() {
+        let text = read(
+            &blocks(&[
+                "Reconsider travel to Burma due to armed conflict, Armed Conflict, and landmines.",
+            ]),
+            Some("Burma"),
+        );
+        assert_eq!(text.reasons, ["armed conflict", "landmines"]);
     }
 
     #[test]

@@ -27,7 +27,10 @@ use crate::read::fcdo::{self, FcdoAdvice};
 /// Each stored version records the reader that read it; the first check after an upgrade takes
 /// a difference that is only the new reader's (anything but a level move) as a re-reading, not
 /// as the publisher's change (see `run::compare_with_latest`).
-pub const READER_VERSION: u32 = 2;
+///
+/// 3: reasons and area names keep the publisher's case, a "between A and B" cause is not cut,
+/// and a list of areas is read as its items (never as its introduction, "the cities of").
+pub const READER_VERSION: u32 = 3;
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,12 +514,10 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
                 Some(_) => {}
                 None if text.trim().is_empty() => {}
                 None => {
-                    let unknown = collapse_whitespace(&text).to_lowercase();
+                    let unknown = collapse_whitespace(&text);
                     tracing::warn!(profile = %profile.name, indicator = %unknown,
                         "indicator not in the vocabulary; kept as a reason");
-                    if !reasons.contains(&unknown) {
-                        reasons.push(unknown);
-                    }
+                    crate::model::advisory::push_new_words(&mut reasons, unknown);
                 }
             }
         }

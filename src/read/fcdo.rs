@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 
 use crate::model::advisory::{
-    Area, Level, collapse_whitespace, parse_date, starts_with_ignore_case,
+    Area, Level, collapse_whitespace, parse_date, same_words, starts_with_ignore_case,
 };
 use crate::model::country;
 use crate::read::alert::Block;
@@ -120,9 +120,11 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
         }
         list_intro = None;
         texts.push(block.text.clone());
+        // "... to the cities of:", "... to the following districts in Cabo Delgado Province
+        // ... The advice covers the districts of:": the items are the areas.
         if block.text.trim_end().ends_with(':')
             && let Some(clause) = clauses(&block.text).pop()
-            && matches!(clause.scope, Scope::Part(ref p) if p.is_empty() || p.ends_with(':'))
+            && matches!(clause.scope, Scope::Part(ref p) if p.is_empty() || Area::is_fragment(p))
         {
             list_intro = Some((clause.severity, at));
         }
@@ -132,7 +134,6 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
         for clause in clauses(text) {
             if let Scope::Part(name) = &clause.scope
                 && !name.is_empty()
-                && !name.ends_with(':')
             {
                 push_area(&mut areas, name, clause.severity);
             }
@@ -153,7 +154,13 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
 
 fn push_area(areas: &mut Vec<Area>, name: &str, severity: Severity) {
     let name = collapse_whitespace(name.trim().trim_end_matches(['.', ',', ';']));
-    if name.is_empty() || name.len() > 200 || areas.iter().any(|a: &Area| a.name == name) {
+    // Long names are real ("Federal Highway 199 (Carretera Federal 199) between Rancho Nuevo
+    // (just outside San Cristobal de las Casas) and the Chancalá junction ..."); a whole
+    // paragraph is not one.
+    if name.len() > 300
+        || Area::is_fragment(&name)
+        || areas.iter().any(|a: &Area| same_words(&a.name, &name))
+    {
         return;
     }
     areas.push(Area {
@@ -322,13 +329,24 @@ fn scope_of(target: &str) -> Scope {
     if place.starts_with("outside") {
         return Scope::WholeExcept;
     }
+    // "all travel to Libya except ..." is the whole country but some places, and a part's
+    // "except" ends its name; "outside" does that only after a country: a part's own
+    // "outside" ("between Rancho Nuevo (just outside San Cristobal)") stays in its name.
     // Lower-casing keeps byte offsets for the ASCII words searched here.
+    let is_country = |at: usize| {
+        country::resolve_name(strip_place_prefix(
+            target[..at].trim().trim_end_matches([':', ',', '.']),
+        ))
+        .is_some()
+    };
     let cut = [", except", " except", " outside"]
         .iter()
-        .filter_map(|w| place.find(w))
+        .filter_map(|w| place.find(w).map(|at| (at, *w)))
+        .filter(|&(at, w)| target.is_char_boundary(at) && (w != " outside" || is_country(at)))
+        .map(|(at, _)| at)
         .min();
     let (name, excepted) = match cut {
-        Some(at) if target.is_char_boundary(at) => (&target[..at], true),
+        Some(at) => (&target[..at], true),
         _ => (target, false),
     };
     let name = strip_place_prefix(name.trim().trim_end_matches([':', ',', '.']));
@@ -360,7 +378,7 @@ fn scope_of(target: &str) -> Scope {
 
 fn strip_place_prefix(name: &str) -> &str {
     let mut name = name.trim();
-    for prefix in ["to ", "in ", "the whole of the ", "the whole of "] {
+    for prefix in ["to ", "in ", "on ", "the whole of the ", "the whole of "] {
         if name.eq_ignore_ascii_case(prefix.trim()) {
             return "";
         }
@@ -441,6 +459,118 @@ mod tests {
         for (t, expected) in cases {
             assert_eq!(level_of_statements(&texts(t)).number, expected, "{t:?}");
         }
+    }
+
+    /// Paragraphs, and list items written "* ".
+    fn page(lines: &[&str]) -> Vec<Block> {
+        lines
+            .iter()
+            .map(|line| match line.strip_prefix("* ") {
+                Some(item) => Block {
+                    item: true,
+                    ..Block::plain(item)
+                },
+                None => Block::plain(line),
+            })
+            .collect()
+    }
+
+    fn areas_of(lines: &[&str]) -> Vec<(String, u8)> {
+        read(&page(lines))
+            .areas
+            .into_iter()
+            .map(|a| (a.name, a.level))
+            .collect()
+    }
+
+    #[test]
+    fn a_list_of_areas_is_never_cut_to_its_introduction() {
+        // uk/libya/2026-07-22.md: once shown as the area "the cities of", the cities dropped.
+        let areas = areas_of(&[
+            "Areas where FCDO advises against travel",
+            "FCDO advises against all travel to Libya except for the cities of:",
+            "* Tripoli",
+            "* Benghazi, Al-Bayda and Derna, and the surrounding area known as Jebel Akhdar, either side of the coastal and desert roads between and including the towns of Al-Maqrun and Al-Tamimi",
+            "* Misrata",
+            "FCDO advises against all but essential travel to the cities of:",
+            "* Tripoli",
+            "* Benghazi, Al-Bayda and Derna, and the surrounding area knows as Jebel Akhdar, either side of the coastal and desert roads between and including the towns of Al-Maqrun and Al-Tamimi",
+            "* Misrata",
+        ]);
+        assert_eq!(
+            areas,
+            [
+                ("Tripoli".to_owned(), 3),
+                ("Benghazi, Al-Bayda and Derna, and the surrounding area knows as Jebel Akhdar, either side of the coastal and desert roads between and including the towns of Al-Maqrun and Al-Tamimi".to_owned(), 3),
+                ("Misrata".to_owned(), 3),
+            ]
+        );
+        // A list in a sentence stays one area, as written (uk/libya, the 2025 "Latest update").
+        let areas = areas_of(&[
+            "FCDO advises against all but essential travel to the cities of Tripoli, Benghazi and Misrata.",
+        ]);
+        assert_eq!(
+            areas,
+            [("the cities of Tripoli, Benghazi and Misrata".to_owned(), 3)]
+        );
+        // uk_more/georgia/2025-03-25.md.
+        let areas = areas_of(&[
+            "For security reasons, FCDO advises against all travel to the breakaway regions of:",
+            "* South Ossetia",
+            "* Abkhazia",
+            "FCDO also advises against all but essential travel to areas immediately next to the administrative boundary lines with South Ossetia and Abkhazia.",
+        ]);
+        assert_eq!(
+            areas,
+            [
+                ("South Ossetia".to_owned(), 4),
+                ("Abkhazia".to_owned(), 4),
+                (
+                    "areas immediately next to the administrative boundary lines with South Ossetia and Abkhazia".to_owned(),
+                    3
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_area_is_never_a_fragment_of_its_sentence() {
+        // uk_more/mozambique/2025-03-25.md: "the following districts" names no place.
+        let areas = areas_of(&[
+            "FCDO advises against all travel to the following districts in Cabo Delgado Province due to attacks by groups with links to Islamist extremism. The advice covers the districts of:",
+            "* Chiure",
+            "* Palma, except Palma town, where FCDO advises against all but essential travel",
+        ]);
+        assert_eq!(
+            areas,
+            [
+                ("Chiure".to_owned(), 4),
+                (
+                    "Palma, except Palma town, where FCDO advises against all but essential travel"
+                        .to_owned(),
+                    4
+                ),
+            ]
+        );
+        // uk_more/mexico/2025-03-25.md: the "outside" inside the name is no exception, and the
+        // name is not left with an open parenthesis.
+        let areas = areas_of(&[
+            "FCDO advises against all but essential travel on Federal Highway 199 (Carretera Federal 199) between Rancho Nuevo (just outside San Cristobal de las Casas) and the Chancalá junction just outside Palenque (where Federal Highway 199 meets Federal Highway 307).",
+        ]);
+        assert_eq!(
+            areas,
+            [(
+                "Federal Highway 199 (Carretera Federal 199) between Rancho Nuevo (just outside San Cristobal de las Casas) and the Chancalá junction just outside Palenque (where Federal Highway 199 meets Federal Highway 307)".to_owned(),
+                3
+            )]
+        );
+        // A part's "except" still ends its name, and the exceptions are no areas
+        // (uk_more/mexico/2025-03-25.md).
+        let areas = areas_of(&[
+            "FCDO advises against all but essential travel to the state of Tamaulipas, except:",
+            "* the border crossing at Nuevo Laredo accessed by federal toll road 85D from Monterrey",
+        ]);
+        assert_eq!(areas, [("the state of Tamaulipas".to_owned(), 3)]);
     }
 
     #[test]

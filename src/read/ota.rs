@@ -166,7 +166,7 @@ fn advisory(profile: &OtaProfile, code: &str, entries: &[Entry]) -> Result<Extra
             Some(area) => areas.push(Area {
                 name: area,
                 level: mapped.meaning.level,
-                reasons: entry.extra.iter().map(|e| e.to_lowercase()).collect(),
+                reasons: entry.extra.iter().cloned().collect(),
             }),
             None => {
                 if whole
@@ -201,7 +201,7 @@ fn advisory(profile: &OtaProfile, code: &str, entries: &[Entry]) -> Result<Extra
     let reasons = whole
         .as_ref()
         .and_then(|(_, e)| e.extra.as_ref())
-        .map(|e| vec![e.to_lowercase()])
+        .map(|e| vec![e.clone()])
         .unwrap_or_default();
     Ok(Extracted {
         profile: profile.name.clone(),
