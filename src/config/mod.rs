@@ -684,5 +684,10 @@ mod tests {
         let config = Config::load(&path).expect("the shipped config.toml is valid");
         assert!(config.sources.len() >= 10, "watches at least ten countries");
         assert!(config.sources.iter().any(|s| s.country == "Mali"));
+        let sahel = config
+            .watchlists
+            .get("sahel")
+            .expect("a watch-list example");
+        assert_eq!(sahel.codes, ["ML", "NE", "BF", "TD", "MR"]);
     }
 }
