@@ -115,6 +115,32 @@ fn report_with_a_misspelt_country_exits_1_naming_the_nearest() {
 }
 
 #[test]
+fn report_country_takes_a_configured_countrys_name_the_table_does_not_know() {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"atlantis\"\ncountry = \"Atlantis\"\nurl = \"http://127.0.0.1:9/a.html\"\n",
+    );
+    let dir = ws.dir.path().join("atlantis");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::copy(
+        fixture_path("mali-2023-legacy.html"),
+        dir.join("2025-11-01.html"),
+    )
+    .expect("copy");
+    std::fs::copy(fixture_path("mali-2025.html"), dir.join("2025-11-10.html")).expect("copy");
+    let run = ws.run(&[
+        "import",
+        "--source",
+        "atlantis",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        report_sources(&ws, &["--country", "Atlantis"]),
+        ["atlantis"]
+    );
+}
+
+#[test]
 fn report_government_takes_any_of_its_names() {
     let ws = history();
     for name in ["United Kingdom", "FCDO", "UK", "uk-"] {

@@ -85,9 +85,16 @@ pub(super) async fn run(
         (_, true) => report::Detail::Full,
         _ => report::Detail::Standard,
     };
-    // A filter that names nothing is a mistake, never an empty report.
+    // A filter that names nothing is a mistake, never an empty report. A configured source's
+    // own country name counts, also when the table does not know it.
     let unknown: Vec<String> = countries
         .iter()
+        .filter(|c| {
+            !config
+                .sources
+                .iter()
+                .any(|s| s.country != "*" && crate::model::country::matches(c, &s.country))
+        })
         .filter_map(|c| crate::model::country::check_search(c).err())
         .map(|e| format!("--country {e}"))
         .collect();
