@@ -667,3 +667,40 @@ fn daemon_once_runs_one_cycle_and_exits() {
     assert_eq!(hook.accepted().len(), 1);
     assert_eq!(server.hits("/us-mali"), 2);
 }
+
+#[test]
+fn a_channel_watching_a_list_receives_only_the_listed_countries_changes() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let mut text = config(
+        &server,
+        &["us-mali"],
+        &webhook(&hook, "watch = \"sahel\""),
+        "",
+    );
+    text.push_str(&format!(
+        "[[sources]]\nname = \"us-nepal\"\ncountry = \"Nepal\"\nurl = \"{}\"\n\n\
+         [watchlists.sahel]\ncountries = [\"Mali\", \"Niger\", \"Burkina Faso\"]\n",
+        server.url("/us-nepal")
+    ));
+    let ws = Workspace::new(&text);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    server.serve_fixture("/us-nepal", "nepal-2026.html");
+    let first = run_with_secret(&ws, &["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    server.serve_fixture("/us-nepal", "nepal-2026-level3.html");
+    let second = run_with_secret(&ws, &["check"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("Nepal"),
+        "Nepal changed too: {}",
+        second.stdout
+    );
+    let countries: Vec<String> = hook
+        .accepted()
+        .iter()
+        .map(|r| r.body["country"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(countries, ["Mali"], "only the watched country's change");
+}

@@ -95,6 +95,8 @@ pub struct Filter {
     pub min_level: Option<u8>,
     /// Only these kinds.
     pub on: Vec<EventKind>,
+    /// Only the countries of this watch-list (`watch = "sahel"`).
+    pub watch: Option<super::WatchList>,
 }
 
 /// The body format of a webhook.

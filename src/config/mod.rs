@@ -23,10 +23,12 @@ use channels::{
 pub mod channels;
 mod raw;
 mod validate;
+mod watchlists;
 
 use raw::*;
 use validate::*;
 pub use validate::{parse_duration, parse_size};
+pub use watchlists::{WatchList, WatchLists};
 
 /// Output formats of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -182,6 +184,18 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A watch-list is invalid.
+    #[error("configuration {path}: key `watchlists.{list}.{key}`: watch-list `{list}`: {message}")]
+    WatchList {
+        /// The file.
+        path: String,
+        /// The list's name.
+        list: String,
+        /// The key at fault, in its table.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// A profile is invalid or unknown.
     #[error("configuration {path}: {source}")]
     Profile {
@@ -296,6 +310,8 @@ pub struct Config {
     pub notify_timeout: Duration,
     /// The report the daemon publishes, if any.
     pub report: Option<ReportSettings>,
+    /// The named lists of countries, for `report --watch`, the dashboard and channels.
+    pub watchlists: WatchLists,
 }
 
 /// The report the daemon writes on a schedule.
@@ -383,7 +399,8 @@ impl Config {
             })?,
             None => defaults::GRACE,
         };
-        let (notify, notify_timeout) = validate_notify(raw.notify, origin, &sources)?;
+        let watchlists = validate_watchlists(raw.watchlists, origin)?;
+        let (notify, notify_timeout) = validate_notify(raw.notify, origin, &sources, &watchlists)?;
         let report = raw
             .report
             .map(|raw| validate_report(raw, origin, base))
@@ -400,6 +417,7 @@ impl Config {
             notify,
             notify_timeout,
             report,
+            watchlists,
         })
     }
 
@@ -459,6 +477,7 @@ impl Config {
             notify: NotifySettings::default(),
             notify_timeout: defaults::NOTIFY_TIMEOUT,
             report: None,
+            watchlists: WatchLists::default(),
         }
     }
 
@@ -581,6 +600,22 @@ mod tests {
                 "[profiles.mine]\nlevel = \"h3\"\nsummary = \"p[\"\n",
                 "profile `mine`: key `summary`",
             ),
+            (
+                "[watchlists.sahel]\ncountries = [\"Mali\", \"Mlai\"]\n",
+                "key `watchlists.sahel.countries`: watch-list `sahel`: `Mlai` is not a country; did you mean Mali?",
+            ),
+            (
+                "[watchlists.sahel]\ncountries = []\n",
+                "watch-list `sahel`: name at least one country",
+            ),
+            (
+                "[watchlists.sahel]\ncountry = [\"Mali\"]\n",
+                "unknown field `country`",
+            ),
+            (
+                "[watchlists.sahel]\ncountries = [\"Mali\"]\n[[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nwatch = \"asia\"\n",
+                "notification channel `hook`: key `watch`: no watch-list is called `asia`; the configured ones are sahel",
+            ),
         ];
         for (text, expected) in cases {
             let message = parse(text).expect_err(text).to_string();
@@ -632,10 +667,27 @@ mod tests {
     }
 
     #[test]
+    fn a_watch_list_holds_its_countries_codes_by_any_of_their_names() {
+        let config = parse(
+            "[watchlists.sahel]\ncountries = [\"Mali\", \"NE\", \"Burkina Faso\", \"mali\"]\n\
+             [[notify.webhook]]\nname = \"hook\"\nurl = \"https://x.org/\"\nwatch = \"sahel\"\n",
+        )
+        .expect("valid");
+        let sahel = config.watchlists.get("sahel").expect("configured");
+        assert_eq!(sahel.codes, ["ML", "NE", "BF"]);
+        assert_eq!(config.notify.channels[0].filter.watch.as_ref(), Some(sahel));
+    }
+
+    #[test]
     fn shipped_config_loads() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
         let config = Config::load(&path).expect("the shipped config.toml is valid");
         assert!(config.sources.len() >= 10, "watches at least ten countries");
         assert!(config.sources.iter().any(|s| s.country == "Mali"));
+        let sahel = config
+            .watchlists
+            .get("sahel")
+            .expect("a watch-list example");
+        assert_eq!(sahel.codes, ["ML", "NE", "BF", "TD", "MR"]);
     }
 }

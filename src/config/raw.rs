@@ -29,6 +29,14 @@ pub(super) struct RawConfig {
     pub(super) notify: RawNotify,
     #[serde(default)]
     pub(super) report: Option<RawReport>,
+    #[serde(default)]
+    pub(super) watchlists: BTreeMap<String, RawWatchList>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWatchList {
+    pub(super) countries: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +83,7 @@ pub(super) struct RawFilter {
     pub(super) countries: Vec<String>,
     pub(super) min_level: Option<u8>,
     pub(super) on: Option<Vec<EventKind>>,
+    pub(super) watch: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -353,11 +353,44 @@ pub(super) fn secret_from(variable: &str, key: &str, missing: &mut Vec<String>) 
     secret
 }
 
+/// The watch-lists, each country resolved to its ISO code; an unknown one is an error that
+/// suggests the nearest.
+pub(super) fn validate_watchlists(
+    raw: std::collections::BTreeMap<String, RawWatchList>,
+    origin: &str,
+) -> Result<WatchLists, ConfigError> {
+    let mut lists = Vec::with_capacity(raw.len());
+    for (name, list) in raw {
+        let error = |message: String| ConfigError::WatchList {
+            path: origin.to_owned(),
+            list: name.clone(),
+            key: "countries",
+            message,
+        };
+        if list.countries.is_empty() {
+            return Err(error(
+                "name at least one country (`countries = [\"Mali\", \"Niger\"]`)".into(),
+            ));
+        }
+        let mut codes = Vec::with_capacity(list.countries.len());
+        for entry in &list.countries {
+            let country = crate::model::country::resolve_or_suggest(entry)
+                .map_err(|unknown| error(unknown.to_string()))?;
+            if !codes.contains(&country.code) {
+                codes.push(country.code);
+            }
+        }
+        lists.push(WatchList { name, codes });
+    }
+    Ok(WatchLists::new(lists))
+}
+
 pub(super) fn validate_filter(
     raw: RawFilter,
     origin: &str,
     channel: &str,
     sources: &[Arc<Source>],
+    watchlists: &WatchLists,
 ) -> Result<Filter, ConfigError> {
     let error = |key: &'static str, message: String| ConfigError::Channel {
         path: origin.to_owned(),
@@ -386,11 +419,18 @@ pub(super) fn validate_filter(
             format!("{level} is not a level; use 1 to 4"),
         ));
     }
+    let watch = raw
+        .watch
+        .as_deref()
+        .map(|name| watchlists.get(name).cloned())
+        .transpose()
+        .map_err(|message| error("watch", message))?;
     Ok(Filter {
         sources: raw.sources,
         countries: raw.countries,
         min_level: raw.min_level,
         on: raw.on.unwrap_or_else(|| EventKind::DEFAULT.to_vec()),
+        watch,
     })
 }
 
@@ -398,6 +438,7 @@ pub(super) fn validate_notify(
     raw: RawNotify,
     origin: &str,
     sources: &[Arc<Source>],
+    watchlists: &WatchLists,
 ) -> Result<(NotifySettings, Duration), ConfigError> {
     let setting = |key: &'static str, message: String| ConfigError::Setting {
         path: origin.to_owned(),
@@ -482,7 +523,7 @@ pub(super) fn validate_notify(
             .secret_env
             .as_deref()
             .and_then(|variable| secret_from(variable, "secret_env", &mut missing));
-        let filter = validate_filter(webhook.filter, origin, &name, sources)?;
+        let filter = validate_filter(webhook.filter, origin, &name, sources, watchlists)?;
         channels.push(Channel {
             name,
             filter,
@@ -551,7 +592,7 @@ pub(super) fn validate_notify(
                 ));
             }
         };
-        let filter = validate_filter(email.filter, origin, &name, sources)?;
+        let filter = validate_filter(email.filter, origin, &name, sources, watchlists)?;
         channels.push(Channel {
             name,
             filter,

@@ -181,47 +181,125 @@ pub fn matches(search: &str, name: &str) -> bool {
 /// names none: a name that starts with it, else the fewest edits (at most a quarter of its
 /// letters).
 pub fn suggest(search: &str) -> Option<&'static Country> {
-    let wanted = key(search);
-    if wanted.is_empty() {
-        return None;
-    }
-    let table = &*COUNTRIES;
-    let mut names: Vec<(&str, usize)> = table
-        .by_key
-        .iter()
-        .map(|(name, &i)| (name.as_str(), i))
-        .collect();
-    names.sort_unstable();
-    if let Some(&(_, i)) = names.iter().find(|(name, _)| name.starts_with(&wanted)) {
-        return Some(&table.countries[i]);
-    }
-    let limit = (wanted.chars().count() / 4).max(1);
-    names
-        .iter()
-        .map(|&(name, i)| (edits(name, &wanted), i))
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, i)| &table.countries[i])
+    nearest(search, 1).into_iter().next()
 }
 
-/// Levenshtein distance over characters.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
+/// Up to `most` countries whose names or aliases are nearest to `search`, nearest first: those
+/// with a name that starts with it (in order of name), then by the fewest edits (a swap of two
+/// neighbouring letters is one; at most a quarter of its letters), each country once.
+pub fn nearest(search: &str, most: usize) -> Vec<&'static Country> {
+    let wanted = key(search);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let table = &*COUNTRIES;
+    let limit = (wanted.chars().count() / 4).max(1);
+    let mut ranked: Vec<(usize, &str, usize)> = table
+        .by_key
+        .iter()
+        .filter_map(|(name, &i)| {
+            let name = name.as_str();
+            let distance = if name.starts_with(&wanted) {
+                0
             } else {
-                1 + previous.min(row[j]).min(current)
+                edits(name, &wanted)
             };
-            previous = current;
+            (distance <= limit).then_some((distance, name, i))
+        })
+        .collect();
+    ranked.sort_unstable();
+    let mut found: Vec<usize> = Vec::new();
+    for (_, _, i) in ranked {
+        if found.len() == most {
+            break;
+        }
+        if !found.contains(&i) {
+            found.push(i);
         }
     }
-    row[b.len()]
+    found.into_iter().map(|i| &table.countries[i]).collect()
+}
+
+/// Whether a country filter's search finds anything in the table: it names a country (or
+/// several, as a source's name may), or is a part of a name or alias ("Camb").
+pub fn is_known(search: &str) -> bool {
+    let wanted = key(search);
+    wanted.is_empty()
+        || resolve(search).is_some()
+        || !countries_of(search).is_empty()
+        || all()
+            .iter()
+            .flat_map(|c| c.names.iter())
+            .any(|n| key(n).contains(&wanted))
+}
+
+/// A name that is no country, with the nearest ones to suggest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{search}` is not a country{}", did_you_mean(.nearest))]
+pub struct UnknownCountry {
+    /// What was asked for.
+    pub search: String,
+    /// Up to three countries it may have meant, nearest first.
+    pub nearest: Vec<&'static Country>,
+}
+
+/// "; did you mean Mali?", "; did you mean Mali or Malta?", "; did you mean A, B or C?".
+fn did_you_mean(nearest: &[&'static Country]) -> String {
+    let names: Vec<&str> = nearest.iter().map(|c| c.name).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [rest @ .., last] => format!("; did you mean {} or {last}?", rest.join(", ")),
+    }
+}
+
+/// A country filter's search checked: nothing when [`is_known`], else an [`UnknownCountry`]
+/// with up to three suggestions.
+pub fn check_search(search: &str) -> Result<(), UnknownCountry> {
+    if is_known(search) {
+        Ok(())
+    } else {
+        Err(UnknownCountry {
+            search: search.trim().to_owned(),
+            nearest: nearest(search, 3),
+        })
+    }
+}
+
+/// The one country a name, alias or code stands for (a watch-list's entry), else an
+/// [`UnknownCountry`] with up to three suggestions.
+pub fn resolve_or_suggest(name: &str) -> Result<&'static Country, UnknownCountry> {
+    resolve(name).ok_or_else(|| UnknownCountry {
+        search: name.trim().to_owned(),
+        nearest: nearest(name, 3),
+    })
+}
+
+/// Edit distance over characters, a swap of two neighbouring ones counted as one edit
+/// (optimal string alignment): "mlai" is one edit from "mali".
+fn edits(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous (for swaps), the previous, the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
 }
 
 /// Every country in the table.
@@ -311,5 +389,67 @@ mod tests {
         assert_eq!(suggest("Camb").map(|c| c.name), Some("Cambodia"));
         assert_eq!(suggest("Myanmr").map(|c| c.code), Some("MM"));
         assert_eq!(suggest("Freedonia"), None);
+    }
+
+    #[test]
+    fn a_swap_of_two_letters_is_one_edit_and_several_countries_are_suggested() {
+        assert_eq!(edits("mlai", "mali"), 1);
+        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(suggest("Mlai").map(|c| c.name), Some("Mali"));
+        let names = |search: &str| {
+            nearest(search, 3)
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("Mlai"), ["Mali"]);
+        assert!(
+            names("Mal").len() <= 3 && names("Mal").len() > 1,
+            "{:?}",
+            names("Mal")
+        );
+        assert!(names("Freedonia").is_empty());
+    }
+
+    #[test]
+    fn a_search_that_finds_no_country_names_the_nearest() {
+        for search in [
+            "Mali",
+            "camb",
+            "MM",
+            "Myanmar",
+            "Mainland China, Hong Kong & Macau",
+            "",
+        ] {
+            assert_eq!(check_search(search), Ok(()), "{search}");
+        }
+        let unknown = check_search("Mlai").expect_err("no country");
+        assert_eq!(
+            unknown.to_string(),
+            "`Mlai` is not a country; did you mean Mali?"
+        );
+        assert_eq!(
+            check_search("Freedonia")
+                .expect_err("no country")
+                .to_string(),
+            "`Freedonia` is not a country"
+        );
+        assert_eq!(resolve_or_suggest("ML").map(|c| c.name), Ok("Mali"));
+        assert!(
+            resolve_or_suggest("Camb").is_err(),
+            "a watch-list names whole countries"
+        );
+        let many = UnknownCountry {
+            search: "X".into(),
+            nearest: vec![
+                resolve("Mali").expect("a country"),
+                resolve("Malta").expect("a country"),
+                resolve("Malawi").expect("a country"),
+            ],
+        };
+        assert_eq!(
+            many.to_string(),
+            "`X` is not a country; did you mean Mali, Malta or Malawi?"
+        );
     }
 }

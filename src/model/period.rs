@@ -58,3 +58,46 @@ pub fn last_day(until: DateTime<Utc>) -> chrono::NaiveDate {
         day
     }
 }
+
+/// A period's two ends checked: the end (exclusive, as [`parse_until`] gives it) must come
+/// after the start. The error names both as they were written.
+pub fn check_order(
+    since: (&str, DateTime<Utc>),
+    until: (&str, DateTime<Utc>),
+) -> Result<(), String> {
+    if until.1 > since.1 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the period ends before it starts: until `{}` is not after since `{}`; give an until later than the since",
+            until.0.trim(),
+            since.0.trim()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_end_before_the_start_is_an_error_naming_both() {
+        let now = parse_when("2026-03-01", Utc::now()).expect("a date");
+        let since = parse_when("2025-12-01", now).expect("a date");
+        let until = parse_until("2025-10-01", now).expect("a date");
+        let message =
+            check_order(("2025-12-01", since), ("2025-10-01", until)).expect_err("backwards");
+        assert!(
+            message.contains("`2025-10-01`") && message.contains("`2025-12-01`"),
+            "{message}"
+        );
+        // A one-day period: until a date includes that day.
+        let day = parse_until("2025-12-01", now).expect("a date");
+        assert_eq!(
+            check_order(("2025-12-01", since), ("2025-12-01", day)),
+            Ok(())
+        );
+        let before = parse_until("2025-11-30", now).expect("a date");
+        assert!(check_order(("2025-12-01", since), ("2025-11-30", before)).is_err());
+    }
+}

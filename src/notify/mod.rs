@@ -58,6 +58,11 @@ pub fn accepts(filter: &Filter, event: &Event) -> bool {
     {
         return false;
     }
+    if let Some(watch) = &filter.watch
+        && !watch.covers(&event.country)
+    {
+        return false;
+    }
     let kinds = event.kinds();
     if !kinds.iter().any(|k| filter.on.contains(k)) {
         return false;
@@ -660,6 +665,22 @@ mod tests {
         }));
         assert!(!pass(Filter {
             on: vec![EventKind::ExtractionFailure],
+            ..Filter::default()
+        }));
+        let watch = |codes: Vec<&'static str>| {
+            Some(crate::config::WatchList {
+                name: "list".into(),
+                codes,
+            })
+        };
+        assert!(pass(Filter {
+            watch: watch(vec!["NE", "ML"]),
+            on: on.clone(),
+            ..Filter::default()
+        }));
+        assert!(!pass(Filter {
+            watch: watch(vec!["NP"]),
+            on: on.clone(),
             ..Filter::default()
         }));
         let failure = Event::for_extraction(

@@ -43,6 +43,8 @@ pub struct ReportQuery {
     pub text: Option<String>,
     /// The order: by importance (the default) or by time.
     pub order: Order,
+    /// Only the countries of this watch-list.
+    pub watch: Option<crate::config::WatchList>,
 }
 
 /// How a report orders its changes.
@@ -176,6 +178,7 @@ impl Report {
                         .iter()
                         .any(|country| crate::model::country::matches(country, &c.country))
             })
+            .filter(|c| query.watch.as_ref().is_none_or(|w| w.covers(&c.country)))
             .filter(|c| {
                 query.min_level.is_none_or(|min| {
                     c.change.level_from.number.max(c.change.level_to.number) >= min

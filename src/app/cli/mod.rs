@@ -470,6 +470,12 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
             }
         }
     }
+    if !config.watchlists.is_empty() {
+        writeln!(out, "watch-lists:")?;
+        for list in config.watchlists.iter() {
+            writeln!(out, "  {:<24} {}", list.name, list.codes.join(", "))?;
+        }
+    }
     writeln!(out, "profiles:")?;
     for (name, description) in config.profiles.describe() {
         writeln!(out, "  {name:<20} {description}")?;

@@ -22,9 +22,17 @@ pub struct ReportArgs {
     /// Only these sources (repeat the option for several)
     #[arg(long = "source", value_name = "SOURCE")]
     sources: Vec<String>,
-    /// Only these countries (repeat the option for several)
+    /// Only these countries (repeat the option for several): names, aliases, ISO codes or
+    /// parts of names; one that is no country is an error naming the nearest
     #[arg(long = "country", value_name = "COUNTRY")]
     countries: Vec<String>,
+    /// Only one government's sources, by any of its names ("United Kingdom", "FCDO", "UK"),
+    /// or the sources whose names start with this ("uk-")
+    #[arg(long, value_name = "GOVERNMENT")]
+    government: Option<String>,
+    /// Only the countries of this watch-list (`[watchlists.NAME]` in the configuration)
+    #[arg(long, value_name = "NAME")]
+    watch: Option<String>,
     /// Only changes whose level before or after is at least this
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     min_level: Option<u8>,
@@ -55,6 +63,8 @@ pub(super) async fn run(
         until,
         sources,
         countries,
+        government,
+        watch,
         min_level,
         format,
         brief,
@@ -75,16 +85,45 @@ pub(super) async fn run(
         (_, true) => report::Detail::Full,
         _ => report::Detail::Standard,
     };
+    // A filter that names nothing is a mistake, never an empty report. A configured source's
+    // own country name counts, also when the table does not know it.
+    let unknown: Vec<String> = countries
+        .iter()
+        .filter(|c| {
+            !config
+                .sources
+                .iter()
+                .any(|s| s.country != "*" && crate::model::country::matches(c, &s.country))
+        })
+        .filter_map(|c| crate::model::country::check_search(c).err())
+        .map(|e| format!("--country {e}"))
+        .collect();
+    if !unknown.is_empty() {
+        bail!("{}", unknown.join("; "));
+    }
+    let watch = watch
+        .as_deref()
+        .map(|name| config.watchlists.get(name).cloned())
+        .transpose()
+        .map_err(|message| anyhow::anyhow!("--watch: {message}"))?;
     let now = chrono::Utc::now();
+    let start = report::parse_when(since, now).map_err(anyhow::Error::msg)?;
+    let end = until
+        .as_deref()
+        .map(|u| report::parse_until(u, now))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    if let (Some(text), Some(end)) = (until, end) {
+        crate::model::period::check_order((since, start), (text, end))
+            .map_err(anyhow::Error::msg)?;
+    }
     let query = ReportQuery {
-        since: Some(report::parse_when(since, now).map_err(anyhow::Error::msg)?),
-        until: until
-            .as_deref()
-            .map(|u| report::parse_until(u, now))
-            .transpose()
-            .map_err(anyhow::Error::msg)?,
+        since: Some(start),
+        until: end,
         sources: sources.to_vec(),
         countries: countries.to_vec(),
+        source_prefix: government.clone(),
+        watch,
         min_level: *min_level,
         ..ReportQuery::default()
     };

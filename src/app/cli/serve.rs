@@ -30,7 +30,7 @@ pub(super) async fn run(
         .with_context(|| format!("cannot serve the dashboard on {listen}"))?;
     writeln!(out, "Dashboard on http://{bound}/ (Ctrl-C to stop)")?;
     out.flush()?;
-    crate::present::dashboard::serve(store, listener, async move {
+    crate::present::dashboard::serve(store, config.watchlists.clone(), listener, async move {
         let _ = stop.changed().await;
     })
     .await

@@ -7,10 +7,11 @@ pub(super) async fn timeline(
     State(app): State<Arc<App>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let query = match query_from(&params) {
+    let query = match query_from(&app, &params) {
         Ok(query) => query,
         Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
     };
+    let report_watch = query.watch.as_ref().map(|w| w.name.clone());
     let report = match load_report(&app, query).await {
         Ok(report) => report,
         Err(e) => return store_failed(e),
@@ -20,12 +21,13 @@ pub(super) async fn timeline(
         .get("country")
         .map(|c| c.trim())
         .filter(|c| !c.is_empty());
-    let heading = match searched {
-        Some(search) => match crate::model::country::resolve(search) {
+    let heading = match (searched, &report_watch) {
+        (Some(search), _) => match crate::model::country::resolve(search) {
             Some(country) => format!("Changes: {}", country.name),
             None => format!("Changes: countries matching \u{201c}{search}\u{201d}"),
         },
-        None => "Changes".to_owned(),
+        (None, Some(name)) => format!("Changes: watch-list {name}"),
+        (None, None) => "Changes".to_owned(),
     };
     let mut body = format!("<h1>{}</h1>", escape(&heading));
     let selected = |key: &str, option: &str| {
@@ -39,7 +41,7 @@ pub(super) async fn timeline(
         body,
         "<form class=\"filters\" method=\"get\" action=\"/changes\">\
          <label>Country<input name=\"country\" value=\"{}\" placeholder=\"Camb, Myanmar, MM\"></label>\
-         <label>Government or source<input name=\"source\" value=\"{}\" placeholder=\"us, uk-mali\" size=\"10\"></label>\
+         <label>Government or source<input name=\"government\" value=\"{}\" placeholder=\"UK, FCDO, uk-mali\" size=\"10\"></label>\
          <label>Direction<select name=\"direction\"><option value=\"\">any</option><option value=\"raised\"{}>raised</option><option value=\"lowered\"{}>lowered</option></select></label>\
          <label>Level at least<select name=\"level\"><option value=\"\">any</option>{}</select></label>\
          <label>Kind<select name=\"kind\"><option value=\"\">any</option>{}</select></label>\
@@ -47,9 +49,13 @@ pub(super) async fn timeline(
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"30d or 2026-01-01\" size=\"11\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\" size=\"11\"></label>\
          <label>Show<select name=\"view\"><option value=\"\">headlines</option><option value=\"full\"{}>everything</option></select></label>\
-         <button type=\"submit\">Show</button></form>",
+         {}<button type=\"submit\">Show</button></form>",
         value("country"),
-        value("source"),
+        if params.contains_key("government") {
+            value("government")
+        } else {
+            value("source")
+        },
         selected("direction", "raised"),
         selected("direction", "lowered"),
         (1..=4)
@@ -70,6 +76,7 @@ pub(super) async fn timeline(
         value("since"),
         value("until"),
         selected("view", "full"),
+        watch_field(&params),
     );
     let _ = write!(
         body,
@@ -103,7 +110,7 @@ pub(super) async fn timeline_csv(
     State(app): State<Arc<App>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let query = match query_from(&params) {
+    let query = match query_from(&app, &params) {
         Ok(query) => query,
         Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
     };
@@ -146,7 +153,7 @@ pub(super) async fn api_changes(
     State(app): State<Arc<App>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let query = match query_from(&params) {
+    let query = match query_from(&app, &params) {
         Ok(query) => query,
         Err(message) => {
             let body = serde_json::json!({ "error": message }).to_string();

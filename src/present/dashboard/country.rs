@@ -26,15 +26,21 @@ pub(super) async fn country_sources(
             _ => None,
         })
     else {
-        let hint = crate::model::country::suggest(name)
+        let links: Vec<String> = crate::model::country::nearest(name, 3)
+            .iter()
             .map(|c| {
                 format!(
-                    " Did you mean <a href=\"{}\">{}</a>?",
+                    "<a href=\"{}\">{}</a>",
                     escape(&country_link(c.name)),
                     escape(c.name)
                 )
             })
-            .unwrap_or_default();
+            .collect();
+        let hint = match links.as_slice() {
+            [] => String::new(),
+            [one] => format!(" Did you mean {one}?"),
+            [rest @ .., last] => format!(" Did you mean {} or {last}?", rest.join(", ")),
+        };
         let mut response = page(
             "advisory-watch: no such country",
             &format!(

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
+use crate::config::{WatchList, WatchLists};
 use crate::model::diff;
 use crate::present::brief::{self, Movers};
 use crate::present::chart;
@@ -44,10 +45,24 @@ use sources::*;
 #[derive(Clone)]
 struct App {
     store: StoreHandle,
+    /// The configured watch-lists, for `?watch=NAME`.
+    watchlists: WatchLists,
 }
 
-/// The dashboard's routes on a database.
-pub fn router(store: StoreHandle) -> Router {
+impl App {
+    /// The watch-list a page's `watch` names, if it names one.
+    fn watch_from(&self, params: &HashMap<String, String>) -> Result<Option<&WatchList>, String> {
+        params
+            .get("watch")
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(|name| self.watchlists.get(name))
+            .transpose()
+    }
+}
+
+/// The dashboard's routes on a database, with the configuration's watch-lists.
+pub fn router(store: StoreHandle, watchlists: WatchLists) -> Router {
     Router::new()
         .route("/", get(movers_board))
         .route("/sources", get(overview))
@@ -61,17 +76,18 @@ pub fn router(store: StoreHandle) -> Router {
         .route("/api/sources", get(api_sources))
         .route("/api/movers", get(api_movers))
         .route("/api/country/{name}", get(api_country))
-        .with_state(Arc::new(App { store }))
+        .with_state(Arc::new(App { store, watchlists }))
 }
 
 /// Serves the dashboard on a bound `listener` until `shutdown` resolves.
 pub async fn serve(
     store: StoreHandle,
+    watchlists: WatchLists,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "dashboard listening");
-    axum::serve(listener, router(store))
+    axum::serve(listener, router(store, watchlists))
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -177,6 +193,10 @@ fn period_from(
     if since.is_none() && until.is_none() {
         return Ok((Some(now - chrono::Duration::days(default_days)), None));
     }
+    if let (Some(start), Some(end)) = (since, until) {
+        let text = |key: &str| non_empty(key).unwrap_or_default();
+        crate::model::period::check_order((text("since"), start), (text("until"), end))?;
+    }
     Ok((since, until))
 }
 
@@ -244,24 +264,47 @@ fn period_form(action: &str, params: &HashMap<String, String>) -> String {
          <label>Last days<input name=\"days\" value=\"{}\" placeholder=\"7\" size=\"5\"></label>\
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"2026-02-01\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\"></label>\
-         <button type=\"submit\">Show</button></form>",
+         {}<button type=\"submit\">Show</button></form>",
         value("days"),
         value("since"),
-        value("until")
+        value("until"),
+        watch_field(params)
     )
 }
 
+/// A form's hidden `watch` field and its words, so that a filtered page stays filtered.
+fn watch_field(params: &HashMap<String, String>) -> String {
+    match params
+        .get("watch")
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+    {
+        Some(name) => format!(
+            "<span class=\"muted\">watch-list {name}</span><input type=\"hidden\" name=\"watch\" value=\"{name}\">",
+            name = escape(name)
+        ),
+        None => String::new(),
+    }
+}
+
 /// Filters from a query string, as the report takes them. The period is the last 30 days
-/// unless `days`, `since` or `until` say otherwise.
-fn query_from(params: &HashMap<String, String>) -> Result<ReportQuery, String> {
+/// unless `days`, `since` or `until` say otherwise. A `country` that is no country is an
+/// error naming the nearest, never an empty list.
+fn query_from(app: &App, params: &HashMap<String, String>) -> Result<ReportQuery, String> {
     let now = Utc::now();
     let non_empty = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
     let (since, until) = period_from(params, now, 30)?;
+    if let Some(country) = non_empty("country") {
+        crate::model::country::check_search(country).map_err(|e| e.to_string())?;
+    }
     Ok(ReportQuery {
         since,
         until,
         sources: Vec::new(),
-        source_prefix: non_empty("source").map(str::to_owned),
+        source_prefix: non_empty("government")
+            .or_else(|| non_empty("source"))
+            .map(str::to_owned),
+        watch: app.watch_from(params)?.cloned(),
         countries: non_empty("country")
             .map(|c| vec![c.to_owned()])
             .unwrap_or_default(),

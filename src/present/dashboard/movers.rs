@@ -7,11 +7,13 @@ pub(super) async fn load_movers(
     app: &App,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
+    watch: Option<&WatchList>,
 ) -> Result<Movers, StoreError> {
-    let changes = app
+    let mut changes = app
         .store
         .call(move |s| s.changes_in(None, since, until))
         .await?;
+    changes.retain(|c| watch.is_none_or(|w| w.covers(&c.country)));
     Ok(Movers::of(&changes))
 }
 
@@ -24,7 +26,11 @@ pub(super) async fn movers_board(
         Ok(period) => period,
         Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
     };
-    let movers = match load_movers(&app, since, until).await {
+    let watch = match app.watch_from(&params) {
+        Ok(watch) => watch,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
+    };
+    let movers = match load_movers(&app, since, until, watch).await {
         Ok(movers) => movers,
         Err(e) => return store_failed(e),
     };
@@ -193,7 +199,7 @@ fn details_cell(row: &brief::Mover) -> String {
 /// page's own `days`, `since` and `until`, or its default of the last 7 days.
 fn period_query(params: &HashMap<String, String>) -> String {
     let mut parts = Vec::new();
-    for key in ["days", "since", "until"] {
+    for key in ["days", "since", "until", "watch"] {
         if let Some(v) = params.get(key).filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{key}={}", encode(v)));
         }
@@ -213,7 +219,11 @@ pub(super) async fn api_movers(
         Ok(period) => period,
         Err(message) => return bad_request_json(&message),
     };
-    match load_movers(&app, since, until).await {
+    let watch = match app.watch_from(&params) {
+        Ok(watch) => watch,
+        Err(message) => return bad_request_json(&message),
+    };
+    match load_movers(&app, since, until, watch).await {
         Ok(movers) => {
             let mut value = serde_json::to_value(&movers).expect("json serializes");
             value["since"] = serde_json::json!(since.map(crate::store::format_time));

@@ -69,8 +69,12 @@ pub(super) async fn overview(
         Ok(found) => found,
         Err(e) => return store_failed(e),
     };
+    let watch = match app.watch_from(&params) {
+        Ok(watch) => watch,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
+    };
     // A feed or index is where readings come from, never a reading itself.
-    sources.retain(|s| !s.collection);
+    sources.retain(|s| !s.collection && watch.is_none_or(|w| w.covers(&s.country)));
     let now = Utc::now();
     let series = series_by_source(points);
     let start = series
@@ -107,7 +111,10 @@ pub(super) async fn overview(
         .iter()
         .filter(|s| s.state == "broken" || s.state == "failing")
         .count();
-    let mut body = String::from("<h1>Sources</h1>");
+    let mut body = match watch {
+        Some(w) => format!("<h1>Sources: watch-list {}</h1>", escape(&w.name)),
+        None => String::from("<h1>Sources</h1>"),
+    };
     let _ = write!(
         body,
         "<div class=\"summary\"><span><b>{}</b> sources</span><span><b>{broken}</b> not reading right</span></div>",
@@ -117,7 +124,11 @@ pub(super) async fn overview(
         if sort == key {
             format!("<th aria-sort=\"descending\">{words} &#9662;</th>")
         } else {
-            format!("<th><a href=\"/sources?sort={key}\">{words}</a></th>")
+            let watch = watch.map_or(String::new(), |w| format!("&watch={}", encode(&w.name)));
+            format!(
+                "<th><a href=\"/sources?sort={key}{}\">{words}</a></th>",
+                escape(&watch)
+            )
         }
     };
     let _ = write!(
