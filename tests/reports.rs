@@ -61,8 +61,11 @@ fn report(ws: &Workspace, format: &str, extra: &[&str]) -> String {
     let run = ws.run(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let made = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z").expect("re");
+    let made_words =
+        regex::Regex::new(r"Made \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC").expect("re");
     let uid = regex::Regex::new(r"[0-9a-f]{32}").expect("re");
     let text = uid.replace_all(&run.stdout, "[uid]").into_owned();
+    let text = made_words.replace_all(&text, "Made [now]").into_owned();
     // Detection times come from the archive's dates (noon); only the report's own time moves.
     made.replace_all(&text, |c: &regex::Captures<'_>| {
         if c[0].ends_with("T12:00:00.000Z") {
@@ -446,4 +449,30 @@ fn the_daemon_publishes_the_report_on_its_schedule() {
         "{}",
         daemon.log()
     );
+}
+
+#[test]
+fn the_report_header_says_when_it_was_made_in_words() {
+    let ws = history();
+    let header = regex::Regex::new(
+        r#"<p class="muted">Made (\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d) UTC by advisory-watch\.</p>"#,
+    )
+    .expect("re");
+    for extra in [&[][..], &["--brief"][..]] {
+        let mut args = vec!["report", "--format", "html", "--since", "2025-10-01"];
+        args.extend_from_slice(extra);
+        let before = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let run = ws.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let made = header
+            .captures(&run.stdout)
+            .unwrap_or_else(|| panic!("{extra:?}: no \"Made 1 December 2026, 15:54 UTC\" line"));
+        let at = chrono::NaiveDateTime::parse_from_str(&made[1], "%d %B %Y, %H:%M")
+            .expect("a day, a month's name, a year and a time")
+            .and_utc();
+        assert!(
+            at >= before && at <= chrono::Utc::now(),
+            "{extra:?}: made {at}, now"
+        );
+    }
 }

@@ -381,7 +381,6 @@ impl Report {
                 value["kinds"] = json!(kinds(&c.change));
                 value["classes"] = json!(c.change.classes().iter().map(|k| k.id()).collect::<Vec<_>>());
                 value["government"] = json!({"id": c.government.id, "name": c.government.name, "short": c.government.short});
-                value["archived"] = json!(c.archived);
                 value["areas_added"] = json!(c.change.areas_added);
                 value["areas_removed"] = json!(c.change.areas_removed);
                 value["summary_diff"] = json!(if c.change.summary_changed {
@@ -450,7 +449,7 @@ impl Report {
         let mut body = format!("<h1>{}</h1>", crate::present::html::escape(&title));
         body.push_str(&format!(
             "<p class=\"muted\">Made {} by advisory-watch.</p>",
-            crate::present::html::escape(&format_time(self.generated_at))
+            crate::present::html::escape(&made_words(self.generated_at))
         ));
         if self.changes.is_empty() {
             body.push_str(&format!(
@@ -477,6 +476,22 @@ impl Report {
 /// The most characters `report --format markdown` prints without `--full`: a chat message's
 /// limit is 4,000.
 pub const MARKDOWN_BUDGET: usize = 3_900;
+
+/// A stored time as the JSON, the CSV and the dashboard's API give it: RFC 3339 for a version a
+/// check saw, the day alone ("2025-11-10") for one from an archive, whose time of day is
+/// unknown (the store keeps noon of that day, which no view shows).
+pub fn shown_time(detected_at: &str, archived: bool) -> String {
+    if archived {
+        crate::present::brief::day(detected_at).to_owned()
+    } else {
+        detected_at.to_owned()
+    }
+}
+
+/// When a report was made, for its header: "1 December 2026, 15:54 UTC".
+pub fn made_words(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y, %H:%M UTC").to_string()
+}
 
 /// When a change was seen, in words: "2026-02-12 08:15 UTC", or "archived, first seen
 /// 2026-02-12" for a version from an archive, whose time of day is unknown.
@@ -514,9 +529,34 @@ pub(super) fn summary_only_sentence(summary_only: usize, reissued: usize) -> Str
     }
 }
 
-pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String> {
+/// One government's part of a brief line: words, the source (a link to its official page
+/// where the format has links), and the words after it.
+pub(super) struct BriefPart {
+    before: String,
+    source: String,
+    url: String,
+    after: String,
+}
+
+impl BriefPart {
+    /// ", issued 2026-02-11)", or ")" when the page gives no issued date.
+    fn closing(issued: Option<chrono::NaiveDate>) -> String {
+        issued.map_or_else(|| ")".to_owned(), |d| format!(", issued {d})"))
+    }
+}
+
+/// A brief line's parts joined with "; ", each rendered by `part`.
+fn joined(line: &crate::present::brief::BriefLine, part: impl Fn(&BriefPart) -> String) -> String {
+    brief_parts(line)
+        .iter()
+        .map(part)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<BriefPart> {
     use crate::present::brief::{indicator_words, mover_words};
-    let mut parts: Vec<String> = line
+    let mut parts: Vec<BriefPart> = line
         .movers
         .iter()
         .map(|m| {
@@ -525,12 +565,12 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
                 n if n < 0 => "▼ ",
                 _ => "",
             };
-            format!(
-                "{arrow}{} {} ({})",
-                m.government.abbr,
-                mover_words(m),
-                m.source
-            )
+            BriefPart {
+                before: format!("{arrow}{} {} (", m.government.abbr, mover_words(m)),
+                source: m.source.clone(),
+                url: m.url.clone(),
+                after: BriefPart::closing(m.moves.last().and_then(|m| m.issued)),
+            }
         })
         .collect();
     // One part per source: what its indicators and areas did over the period.
@@ -565,16 +605,21 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
         }
         let first = crate::present::brief::day(&changes[0].at);
         let last = crate::present::brief::day(&changes[changes.len() - 1].at);
-        parts.push(format!(
-            "{} {} ({source}, {})",
-            changes[0].government.abbr,
-            words.join(", "),
-            if first == last {
-                first.to_owned()
-            } else {
-                format!("{first} to {last}")
-            }
-        ));
+        let newest = changes[changes.len() - 1];
+        parts.push(BriefPart {
+            before: format!("{} {} (", changes[0].government.abbr, words.join(", ")),
+            source: source.to_owned(),
+            url: newest.url.clone(),
+            after: format!(
+                ", {}{}",
+                if first == last {
+                    first.to_owned()
+                } else {
+                    format!("{first} to {last}")
+                },
+                BriefPart::closing(newest.issued)
+            ),
+        });
     }
     parts
 }
@@ -592,7 +637,7 @@ pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
         out.push_str(&format!(
             "{}: {}\n",
             line.country,
-            brief_parts(line).join("; ")
+            joined(line, |p| format!("{}{}{}", p.before, p.source, p.after))
         ));
     }
     let rest = summary_only_sentence(brief.summary_only, brief.reissued);
@@ -616,7 +661,12 @@ pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
         out.push_str(&format!(
             "- **{}**: {}\n",
             escape_markdown(&line.country),
-            escape_markdown(&brief_parts(line).join("; "))
+            joined(line, |p| format!(
+                "{}{}{}",
+                escape_markdown(&p.before),
+                markdown_link(&p.url, &p.source),
+                escape_markdown(&p.after)
+            ))
         ));
     }
     let rest = summary_only_sentence(brief.summary_only, brief.reissued);
@@ -633,7 +683,7 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
     let mut body = format!(
         "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
         escape(&title),
-        escape(&format_time(generated_at))
+        escape(&made_words(generated_at))
     );
     if brief.lines.is_empty() {
         body.push_str(&format!(
@@ -645,7 +695,12 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
         body.push_str(&format!(
             "<li><b>{}</b>: {}</li>",
             escape(&line.country),
-            escape(&brief_parts(line).join("; "))
+            joined(line, |p| format!(
+                "{}{}{}",
+                escape(&p.before),
+                crate::present::html::link(&p.url, &p.source, "noreferrer"),
+                escape(&p.after)
+            ))
         ));
     }
     body.push_str("</ul>");
@@ -700,7 +755,8 @@ pub fn change_json(change: &StoredChange) -> Value {
         "source": change.source,
         "country": change.country,
         "url": change.url,
-        "detected_at": change.detected_at,
+        "detected_at": shown_time(&change.detected_at, change.archived),
+        "archived": change.archived,
     });
     if let (Value::Object(map), Value::Object(fields)) =
         (&mut value, change_fields_json(&change.change))
@@ -854,7 +910,7 @@ pub fn change_markdown(change: &StoredChange) -> String {
     );
     out.push_str(&format!(
         "- **Detected:** {} ({})\n",
-        change.detected_at,
+        when_words(&change.detected_at, change.archived),
         markdown_link(&change.url, &change.source)
     ));
     out.push_str(&details_markdown(&change.change, &change.old, &change.new));
