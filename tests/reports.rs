@@ -476,3 +476,101 @@ fn the_report_header_says_when_it_was_made_in_words() {
         );
     }
 }
+
+/// The CSV's header row, as `report --format csv` and `/changes.csv` write it.
+const CSV_HEADER: &str = "government,government_id,source,country,country_code,kind,level_from,level_from_label,level_to,level_to_label,indicators_added,indicators_removed,reasons_added,reasons_removed,areas_added,areas_removed,areas_changed,summary_changed,issued,detected,archived,url,headline,change_note";
+
+#[test]
+fn archived_versions_show_their_day_and_never_a_made_up_time_of_day() {
+    let ws = history();
+    let run = ws.run(&[
+        "report",
+        "--format",
+        "csv",
+        "--since",
+        "2025-10-01",
+        "--until",
+        "2025-12-01",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().next(), Some(CSV_HEADER));
+    assert!(!run.stdout.contains("12:00"), "{}", run.stdout);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    let columns = rows.headers().expect("header").clone();
+    let column = |name: &str| columns.iter().position(|c| c == name).expect(name);
+    let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
+    let mali = rows
+        .iter()
+        .find(|r| &r[column("headline")] == "Unrest and health indicators added; summary updated")
+        .expect("the Mali change");
+    for (name, value) in [
+        ("government", "United States (State Department)"),
+        ("government_id", "us"),
+        ("country", "Mali"),
+        ("country_code", "ML"),
+        ("kind", "indicators_added"),
+        ("level_from", "4"),
+        ("level_to_label", "Do not travel"),
+        ("indicators_added", "unrest;health"),
+        ("issued", "2025-10-28"),
+        ("detected", "2025-11-10"),
+        ("archived", "true"),
+        ("url", "http://127.0.0.1:9/mali.html"),
+    ] {
+        assert_eq!(&mali[column(name)], value, "{name}");
+    }
+
+    let json = ws.run(&["report", "--format", "json", "--since", "2025-10-01"]);
+    assert!(!json.stdout.contains("T12:00"), "{}", json.stdout);
+    let json: Value = serde_json::from_str(&json.stdout).expect("json");
+    for change in json["changes"].as_array().expect("changes") {
+        assert_eq!(change["archived"], true);
+        assert_eq!(change["detected_at"].as_str().map(str::len), Some(10));
+    }
+
+    let dashboard = Dashboard::start(&ws);
+    let period = "since=2025-10-01&until=2025-12-01";
+    for path in [
+        format!("/api/changes?{period}"),
+        format!("/api/movers?{period}"),
+        "/api/country/Mali".to_owned(),
+        format!("/changes.csv?{period}"),
+        format!("/?{period}"),
+    ] {
+        let body = dashboard.get(&path);
+        assert!(!body.contains("12:00"), "{path}: {body}");
+    }
+    let movers = dashboard.json(&format!("/api/movers?{period}"));
+    assert_eq!(movers["rows"][0]["moves"][0]["at"], "2025-11-15");
+    assert_eq!(movers["rows"][0]["moves"][0]["archived"], true);
+    assert_eq!(movers["rows"][0]["moves"][0]["issued"], "2026-11-20");
+    let mali = dashboard.json("/api/country/Mali");
+    assert_eq!(mali["sources"][0]["first_seen"], "2025-11-20");
+    assert_eq!(mali["sources"][0]["archived"], true);
+    assert_eq!(mali["sources"][0]["history"][0]["from"], "2025-11-01");
+    let (_, head, csv) = dashboard.request("GET", &format!("/changes.csv?{period}"));
+    assert!(
+        head.contains("filename=\"advisory-changes-2025-10-01-to-2025-12-01.csv\""),
+        "{head}"
+    );
+    assert_eq!(csv.lines().next(), Some(CSV_HEADER));
+    // The board: the issued date beside the day it was first seen.
+    let board = dashboard.get(&format!("/?{period}"));
+    assert!(
+        board.contains(
+            "issued 2026-11-20 <span class=\"muted\">(archived, first seen 2025-11-15)</span>"
+        ),
+        "{board}"
+    );
+    // Every card of the timeline links to the official page.
+    let timeline = dashboard.get(&format!("/changes?{period}"));
+    assert_eq!(
+        count_of(&timeline, "rel=\"noreferrer\">official page</a>"),
+        3,
+        "{timeline}"
+    );
+}
+
+fn count_of(text: &str, needle: &str) -> usize {
+    text.matches(needle).count()
+}

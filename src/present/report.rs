@@ -393,50 +393,74 @@ impl Report {
         })
     }
 
-    /// One row per change. Columns: detected_at, source, country, url, level_from, level_to,
-    /// level_to_label, indicators_added, indicators_removed (ids joined with `;`),
-    /// summary_changed, issued, headline, change_note. Cells that a spreadsheet would take
-    /// for a formula are prefixed with `'`.
+    /// One row per change, with the columns of [`CSV_COLUMNS`]: lists joined with `;` (the
+    /// country's ISO codes too, for a source about several), areas as published with their
+    /// level ("Northern Region: 4", a moved one "Northern Region: 3 -> 4"), `detected` the day
+    /// alone for an archived version. Cells that a spreadsheet would take for a formula are
+    /// prefixed with `'`.
     fn csv(&self) -> String {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
         // Writing into a Vec cannot fail.
-        let _ = writer.write_record([
-            "detected_at",
-            "source",
-            "country",
-            "url",
-            "level_from",
-            "level_to",
-            "level_to_label",
-            "indicators_added",
-            "indicators_removed",
-            "summary_changed",
-            "issued",
-            "headline",
-            "change_note",
-        ]);
+        let _ = writer.write_record(CSV_COLUMNS);
+        let area = |a: &crate::model::advisory::Area| format!("{}: {}", a.name, a.level);
         for c in &self.changes {
-            let ids =
-                |list: &[Indicator]| list.iter().map(|i| i.id()).collect::<Vec<_>>().join(";");
+            let ch = &c.change;
+            let new = ch.kind() == crate::model::diff::ChangeKind::New;
             let row = [
-                c.detected_at.clone(),
+                c.government.name.clone(),
+                c.government.id.clone(),
                 c.source.clone(),
                 c.country.clone(),
+                crate::model::country::countries_of(&c.country)
+                    .iter()
+                    .map(|country| country.code)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.classes()
+                    .iter()
+                    .map(|k| k.id())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                if new {
+                    String::new()
+                } else {
+                    ch.level_from.number.to_string()
+                },
+                if new {
+                    String::new()
+                } else {
+                    ch.level_from.label.clone()
+                },
+                ch.level_to.number.to_string(),
+                ch.level_to.label.clone(),
+                ids(&ch.indicators_added).join(";"),
+                ids(&ch.indicators_removed).join(";"),
+                ch.reasons_added.join(";"),
+                ch.reasons_removed.join(";"),
+                ch.areas_added
+                    .iter()
+                    .map(area)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.areas_removed
+                    .iter()
+                    .map(area)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.areas_changed
+                    .iter()
+                    .map(|(from, to)| format!("{}: {} -> {}", to.name, from.level, to.level))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.summary_changed.to_string(),
+                ch.issued_to.map(|d| d.to_string()).unwrap_or_default(),
+                shown_time(&c.detected_at, c.archived),
+                c.archived.to_string(),
                 c.url.clone(),
-                c.change.level_from.number.to_string(),
-                c.change.level_to.number.to_string(),
-                c.change.level_to.label.clone(),
-                ids(&c.change.indicators_added),
-                ids(&c.change.indicators_removed),
-                c.change.summary_changed.to_string(),
-                c.change
-                    .issued_to
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                c.change.headline.clone(),
-                c.change.change_note.clone().unwrap_or_default(),
+                ch.headline.clone(),
+                ch.change_note.clone().unwrap_or_default(),
             ];
             let _ = writer.write_record(row.iter().map(|cell| formula_guard(cell)));
         }
@@ -472,6 +496,34 @@ impl Report {
         crate::present::html::page(&title, false, &body)
     }
 }
+
+/// The columns of `report --format csv` and the dashboard's `/changes.csv`, in order.
+pub const CSV_COLUMNS: [&str; 24] = [
+    "government",
+    "government_id",
+    "source",
+    "country",
+    "country_code",
+    "kind",
+    "level_from",
+    "level_from_label",
+    "level_to",
+    "level_to_label",
+    "indicators_added",
+    "indicators_removed",
+    "reasons_added",
+    "reasons_removed",
+    "areas_added",
+    "areas_removed",
+    "areas_changed",
+    "summary_changed",
+    "issued",
+    "detected",
+    "archived",
+    "url",
+    "headline",
+    "change_note",
+];
 
 /// The most characters `report --format markdown` prints without `--full`: a chat message's
 /// limit is 4,000.
