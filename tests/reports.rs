@@ -574,3 +574,73 @@ fn archived_versions_show_their_day_and_never_a_made_up_time_of_day() {
 fn count_of(text: &str, needle: &str) -> usize {
     text.matches(needle).count()
 }
+
+/// `report` with these arguments run by `sh` with `setup` first (a umask, a file size limit).
+#[cfg(unix)]
+fn report_under(ws: &Workspace, setup: &str, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{setup}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_advisory-watch"))
+        .arg("--config")
+        .arg(ws.config_path())
+        .arg("report")
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn report_output_gets_the_umask_mode_and_a_failed_write_keeps_the_old_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = history();
+    let site = ws.dir.path().join("site");
+    std::fs::create_dir_all(&site).expect("dir");
+    let out = site.join("weekly.html");
+    let args = [
+        "--since",
+        "2025-10-01",
+        "--format",
+        "html",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ];
+    let mode = |path: &Path| std::fs::metadata(path).expect("file").permissions().mode() & 0o777;
+    for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
+        let run = report_under(&ws, &format!("umask {umask}"), &args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(mode(&out), expected, "under umask {umask}");
+        assert!(
+            std::fs::read_to_string(&out)
+                .expect("report")
+                .contains("Nepal: Level raised")
+        );
+    }
+
+    std::fs::write(&out, "the old report\n").expect("write");
+    // A reader holds the database open, so the report's own reading writes no file; then a
+    // file size limit of one block makes the report's write fail halfway.
+    let reader = rusqlite::Connection::open(ws.db_path()).expect("open");
+    let _: i64 = reader
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .expect("read");
+    let run = report_under(&ws, "trap '' XFSZ; ulimit -f 1; umask 022", &args);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(stderr.contains("cannot write the report"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("old file"),
+        "the old report\n",
+        "the old report is intact"
+    );
+    let left: Vec<_> = std::fs::read_dir(&site)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["weekly.html"], "no temporary file is left behind");
+}
