@@ -644,3 +644,67 @@ fn report_output_gets_the_umask_mode_and_a_failed_write_keeps_the_old_file() {
         .collect();
     assert_eq!(left, ["weekly.html"], "no temporary file is left behind");
 }
+
+#[test]
+fn the_markdown_report_stays_within_its_budget_and_counts_what_it_left_out() {
+    // Eight sources about countries with long names, each moving eight times between pages
+    // whose changes have long headlines.
+    let mut config = String::new();
+    for i in 0..8 {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"us-a-source-with-a-long-name-number-{i}\"\n\
+             country = \"The Federated Democratic Republic of the Long-Named Islands Number {i} and Their Dependencies\"\n\
+             url = \"http://127.0.0.1:9/advisories/a-long-path-to-the-official-page-{i}.html\"\n\n"
+        ));
+    }
+    let ws = Workspace::new(&config);
+    let pages = [
+        "nepal-2026.html",
+        "mali-2025.html",
+        "nepal-2026-level3.html",
+    ];
+    for i in 0..8 {
+        let dir = ws.dir.path().join(format!("archive-{i}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for day in 1..=9 {
+            std::fs::copy(
+                fixture_path(pages[day % 3]),
+                dir.join(format!("2025-11-{day:02}.html")),
+            )
+            .expect("copy");
+        }
+        let source = format!("us-a-source-with-a-long-name-number-{i}");
+        let run = ws.run(&["import", "--source", &source, dir.to_str().expect("utf-8")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let run = ws.run(&[
+        "report",
+        "--format",
+        "markdown",
+        "--since",
+        "2025-10-01",
+        "--until",
+        "2025-12-01",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let markdown = &run.stdout;
+    assert!(
+        markdown.chars().count() <= 3_900,
+        "{} characters:\n{markdown}",
+        markdown.chars().count()
+    );
+    assert!(
+        markdown.ends_with("\nEach change in full: `report --format markdown --full`.\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("64 changes: "), "{markdown}");
+    let listed = markdown.lines().filter(|l| l.starts_with("- **")).count();
+    let left_out: usize = regex::Regex::new(r"(?m)^- … and (\d+) more changes$")
+        .expect("re")
+        .captures(markdown)
+        .unwrap_or_else(|| panic!("counts what it left out: {markdown}"))[1]
+        .parse()
+        .expect("n");
+    assert!(listed > 0, "{markdown}");
+    assert_eq!(listed + left_out, 64, "{markdown}");
+}

@@ -328,6 +328,9 @@ impl Report {
             .iter()
             .partition(|c| c.change.moves_level() || c.change.moves_details());
         let closing = "\nEach change in full: `report --format markdown --full`.\n";
+        let summary_line = summary_only_line(&summary_only);
+        // Room for "- … and 9999 more changes".
+        let reserve = closing.len() + summary_line.len() + 40;
         let mut left = listed.len();
         for change in &listed {
             let line = format!(
@@ -342,7 +345,7 @@ impl Report {
                 },
                 when_words(&change.detected_at, change.archived)
             );
-            if out.len() + line.len() + closing.len() + 160 > MARKDOWN_BUDGET {
+            if out.len() + line.len() + reserve > MARKDOWN_BUDGET {
                 break;
             }
             out.push_str(&line);
@@ -351,17 +354,7 @@ impl Report {
         if left > 0 {
             out.push_str(&format!("- … and {left} more change{}\n", plural(left)));
         }
-        if !summary_only.is_empty() {
-            let mut sources: Vec<&str> = summary_only.iter().map(|c| c.source.as_str()).collect();
-            sources.sort_unstable();
-            sources.dedup();
-            out.push_str(&format!(
-                "\n{} more change{} of a summary or an issued date only ({}).\n",
-                summary_only.len(),
-                plural(summary_only.len()),
-                escape_markdown(&sources.join(", "))
-            ));
-        }
+        out.push_str(&summary_line);
         out.push_str(closing);
         out
     }
@@ -556,6 +549,41 @@ pub fn when_words(detected_at: &str, archived: bool) -> String {
     } else {
         crate::present::html::short_time(detected_at)
     }
+}
+
+/// The short Markdown's line counting the changes of a summary or an issued date only, with
+/// their sources named while the line stays under 400 characters ("and 12 other sources").
+fn summary_only_line(changes: &[&StoredChange]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut sources: Vec<&str> = changes.iter().map(|c| c.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let mut named = String::new();
+    let mut shown = 0;
+    for source in &sources {
+        let escaped = escape_markdown(source);
+        if named.len() + escaped.len() > 300 {
+            break;
+        }
+        if !named.is_empty() {
+            named.push_str(", ");
+        }
+        named.push_str(&escaped);
+        shown += 1;
+    }
+    if shown == 0 {
+        named = format!("{} sources", sources.len());
+    } else if shown < sources.len() {
+        let others = sources.len() - shown;
+        named.push_str(&format!(" and {others} other source{}", plural(others)));
+    }
+    format!(
+        "\n{} more change{} of a summary or an issued date only ({named}).\n",
+        changes.len(),
+        plural(changes.len()),
+    )
 }
 
 /// "3 summary-only updates; 1 reissue (issued date or note only)." for a brief's last line;
