@@ -369,6 +369,7 @@ impl Report {
             "count": self.changes.len(),
             "changes": self.changes.iter().map(|c| {
                 let mut value = change_json(c);
+                value["detected_at"] = json!(shown_time(&c.detected_at, c.archived));
                 value["uid"] = json!(c.uid);
                 value["rank"] = json!(rank(&c.change));
                 value["kinds"] = json!(kinds(&c.change));
@@ -835,7 +836,7 @@ pub fn change_json(change: &StoredChange) -> Value {
         "source": change.source,
         "country": change.country,
         "url": change.url,
-        "detected_at": shown_time(&change.detected_at, change.archived),
+        "detected_at": change.detected_at,
         "archived": change.archived,
     });
     if let (Value::Object(map), Value::Object(fields)) =
