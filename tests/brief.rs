@@ -123,7 +123,7 @@ fn the_brief_and_the_markdown_fit_a_chat_message() {
         "Travel advisory brief from 2025-01-01 to 2026-12-31"
     );
     assert!(
-        lines[1].starts_with("Cuba: ▲ UK 1 → 3 on 2026-02-12 (uk-cuba)"),
+        lines[1].starts_with("Cuba: ▲ UK 1 → 3 on 2026-02-12 (uk-cuba, issued 2026-02-11)"),
         "the biggest move first: {}",
         brief.stdout
     );
@@ -155,7 +155,17 @@ fn the_brief_and_the_markdown_fit_a_chat_message() {
          No advisory changed level or indicators from 2026-04-10 to 2026-04-30.\n\
          3 summary-only updates.\n"
     );
-    for format in ["markdown", "html"] {
+    // Markdown and HTML lines link each source to its official page, beside its dates.
+    for (format, link) in [
+        (
+            "markdown",
+            "([uk-cuba](https://example.invalid/uk/cuba), issued 2026-02-11)",
+        ),
+        (
+            "html",
+            "(<a href=\"https://example.invalid/uk/cuba\" rel=\"noreferrer\">uk-cuba</a>, issued 2026-02-11)",
+        ),
+    ] {
         let run = ws.run(&[
             "report",
             "--brief",
@@ -165,7 +175,16 @@ fn the_brief_and_the_markdown_fit_a_chat_message() {
             format,
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stdout.contains("Cuba"), "{format}: {}", run.stdout);
+        assert!(run.stdout.contains(link), "{format}: {}", run.stdout);
+        let lines = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("- **") || l.contains("<li><b>"))
+            .count();
+        assert!(lines > 0, "{format}: {}", run.stdout);
+        for line in run.stdout.lines().filter(|l| l.starts_with("- **")) {
+            assert!(line.contains("](https://example.invalid/"), "{line}");
+        }
     }
     assert_eq!(
         ws.run(&["report", "--brief", "--format", "json"]).code,

@@ -61,8 +61,11 @@ fn report(ws: &Workspace, format: &str, extra: &[&str]) -> String {
     let run = ws.run(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let made = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z").expect("re");
+    let made_words =
+        regex::Regex::new(r"Made \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC").expect("re");
     let uid = regex::Regex::new(r"[0-9a-f]{32}").expect("re");
     let text = uid.replace_all(&run.stdout, "[uid]").into_owned();
+    let text = made_words.replace_all(&text, "Made [now]").into_owned();
     // Detection times come from the archive's dates (noon); only the report's own time moves.
     made.replace_all(&text, |c: &regex::Captures<'_>| {
         if c[0].ends_with("T12:00:00.000Z") {
@@ -446,4 +449,262 @@ fn the_daemon_publishes_the_report_on_its_schedule() {
         "{}",
         daemon.log()
     );
+}
+
+#[test]
+fn the_report_header_says_when_it_was_made_in_words() {
+    let ws = history();
+    let header = regex::Regex::new(
+        r#"<p class="muted">Made (\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d) UTC by advisory-watch\.</p>"#,
+    )
+    .expect("re");
+    for extra in [&[][..], &["--brief"][..]] {
+        let mut args = vec!["report", "--format", "html", "--since", "2025-10-01"];
+        args.extend_from_slice(extra);
+        let before = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let run = ws.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let made = header
+            .captures(&run.stdout)
+            .unwrap_or_else(|| panic!("{extra:?}: no \"Made 1 December 2026, 15:54 UTC\" line"));
+        let at = chrono::NaiveDateTime::parse_from_str(&made[1], "%d %B %Y, %H:%M")
+            .expect("a day, a month's name, a year and a time")
+            .and_utc();
+        assert!(
+            at >= before && at <= chrono::Utc::now(),
+            "{extra:?}: made {at}, now"
+        );
+    }
+}
+
+/// The CSV's header row, as `report --format csv` and `/changes.csv` write it.
+const CSV_HEADER: &str = "government,government_id,source,country,country_code,kind,level_from,level_from_label,level_to,level_to_label,indicators_added,indicators_removed,reasons_added,reasons_removed,areas_added,areas_removed,areas_changed,summary_changed,issued,detected,archived,url,headline,change_note";
+
+#[test]
+fn archived_versions_show_their_day_and_never_a_made_up_time_of_day() {
+    let ws = history();
+    let run = ws.run(&[
+        "report",
+        "--format",
+        "csv",
+        "--since",
+        "2025-10-01",
+        "--until",
+        "2025-12-01",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().next(), Some(CSV_HEADER));
+    assert!(!run.stdout.contains("12:00"), "{}", run.stdout);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    let columns = rows.headers().expect("header").clone();
+    let column = |name: &str| columns.iter().position(|c| c == name).expect(name);
+    let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
+    let mali = rows
+        .iter()
+        .find(|r| &r[column("headline")] == "Unrest and health indicators added; summary updated")
+        .expect("the Mali change");
+    for (name, value) in [
+        ("government", "United States (State Department)"),
+        ("government_id", "us"),
+        ("country", "Mali"),
+        ("country_code", "ML"),
+        ("kind", "indicators_added"),
+        ("level_from", "4"),
+        ("level_to_label", "Do not travel"),
+        ("indicators_added", "unrest;health"),
+        ("issued", "2025-10-28"),
+        ("detected", "2025-11-10"),
+        ("archived", "true"),
+        ("url", "http://127.0.0.1:9/mali.html"),
+    ] {
+        assert_eq!(&mali[column(name)], value, "{name}");
+    }
+
+    let json = ws.run(&["report", "--format", "json", "--since", "2025-10-01"]);
+    assert!(!json.stdout.contains("T12:00"), "{}", json.stdout);
+    let json: Value = serde_json::from_str(&json.stdout).expect("json");
+    for change in json["changes"].as_array().expect("changes") {
+        assert_eq!(change["archived"], true);
+        assert_eq!(change["detected_at"].as_str().map(str::len), Some(10));
+    }
+
+    let dashboard = Dashboard::start(&ws);
+    let period = "since=2025-10-01&until=2025-12-01";
+    for path in [
+        format!("/api/changes?{period}"),
+        format!("/api/movers?{period}"),
+        "/api/country/Mali".to_owned(),
+        format!("/changes.csv?{period}"),
+        format!("/?{period}"),
+    ] {
+        let body = dashboard.get(&path);
+        assert!(!body.contains("12:00"), "{path}: {body}");
+    }
+    let movers = dashboard.json(&format!("/api/movers?{period}"));
+    assert_eq!(movers["rows"][0]["moves"][0]["at"], "2025-11-15");
+    assert_eq!(movers["rows"][0]["moves"][0]["archived"], true);
+    assert_eq!(movers["rows"][0]["moves"][0]["issued"], "2026-11-20");
+    let mali = dashboard.json("/api/country/Mali");
+    assert_eq!(mali["sources"][0]["first_seen"], "2025-11-20");
+    assert_eq!(mali["sources"][0]["archived"], true);
+    assert_eq!(mali["sources"][0]["history"][0]["from"], "2025-11-01");
+    let (_, head, csv) = dashboard.request("GET", &format!("/changes.csv?{period}"));
+    assert!(
+        head.contains("filename=\"advisory-changes-2025-10-01-to-2025-12-01.csv\""),
+        "{head}"
+    );
+    assert_eq!(csv.lines().next(), Some(CSV_HEADER));
+    // The board: the issued date beside the day it was first seen.
+    let board = dashboard.get(&format!("/?{period}"));
+    assert!(
+        board.contains(
+            "issued 2026-11-20 <span class=\"muted\">(archived, first seen 2025-11-15)</span>"
+        ),
+        "{board}"
+    );
+    // Every card of the timeline links to the official page.
+    let timeline = dashboard.get(&format!("/changes?{period}"));
+    assert_eq!(
+        count_of(&timeline, "rel=\"noreferrer\">official page</a>"),
+        3,
+        "{timeline}"
+    );
+}
+
+fn count_of(text: &str, needle: &str) -> usize {
+    text.matches(needle).count()
+}
+
+/// `report` with these arguments run by `sh` with `setup` first (a umask, a file size limit).
+#[cfg(unix)]
+fn report_under(ws: &Workspace, setup: &str, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{setup}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_advisory-watch"))
+        .arg("--config")
+        .arg(ws.config_path())
+        .arg("report")
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn report_output_gets_the_umask_mode_and_a_failed_write_keeps_the_old_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = history();
+    let site = ws.dir.path().join("site");
+    std::fs::create_dir_all(&site).expect("dir");
+    let out = site.join("weekly.html");
+    let args = [
+        "--since",
+        "2025-10-01",
+        "--format",
+        "html",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ];
+    let mode = |path: &Path| std::fs::metadata(path).expect("file").permissions().mode() & 0o777;
+    for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
+        let run = report_under(&ws, &format!("umask {umask}"), &args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(mode(&out), expected, "under umask {umask}");
+        assert!(
+            std::fs::read_to_string(&out)
+                .expect("report")
+                .contains("Nepal: Level raised")
+        );
+    }
+
+    std::fs::write(&out, "the old report\n").expect("write");
+    // A reader holds the database open, so the report's own reading writes no file; then a
+    // file size limit of one block makes the report's write fail halfway.
+    let reader = rusqlite::Connection::open(ws.db_path()).expect("open");
+    let _: i64 = reader
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .expect("read");
+    let run = report_under(&ws, "trap '' XFSZ; ulimit -f 1; umask 022", &args);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(stderr.contains("cannot write the report"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("old file"),
+        "the old report\n",
+        "the old report is intact"
+    );
+    let left: Vec<_> = std::fs::read_dir(&site)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["weekly.html"], "no temporary file is left behind");
+}
+
+#[test]
+fn the_markdown_report_stays_within_its_budget_and_counts_what_it_left_out() {
+    // Eight sources about countries with long names, each moving eight times between pages
+    // whose changes have long headlines.
+    let mut config = String::new();
+    for i in 0..8 {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"us-a-source-with-a-long-name-number-{i}\"\n\
+             country = \"The Federated Democratic Republic of the Long-Named Islands Number {i} and Their Dependencies\"\n\
+             url = \"http://127.0.0.1:9/advisories/a-long-path-to-the-official-page-{i}.html\"\n\n"
+        ));
+    }
+    let ws = Workspace::new(&config);
+    let pages = [
+        "nepal-2026.html",
+        "mali-2025.html",
+        "nepal-2026-level3.html",
+    ];
+    for i in 0..8 {
+        let dir = ws.dir.path().join(format!("archive-{i}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for day in 1..=9 {
+            std::fs::copy(
+                fixture_path(pages[day % 3]),
+                dir.join(format!("2025-11-{day:02}.html")),
+            )
+            .expect("copy");
+        }
+        let source = format!("us-a-source-with-a-long-name-number-{i}");
+        let run = ws.run(&["import", "--source", &source, dir.to_str().expect("utf-8")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let run = ws.run(&[
+        "report",
+        "--format",
+        "markdown",
+        "--since",
+        "2025-10-01",
+        "--until",
+        "2025-12-01",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let markdown = &run.stdout;
+    assert!(
+        markdown.chars().count() <= 3_900,
+        "{} characters:\n{markdown}",
+        markdown.chars().count()
+    );
+    assert!(
+        markdown.ends_with("\nEach change in full: `report --format markdown --full`.\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("64 changes: "), "{markdown}");
+    let listed = markdown.lines().filter(|l| l.starts_with("- **")).count();
+    let left_out: usize = regex::Regex::new(r"(?m)^- … and (\d+) more changes$")
+        .expect("re")
+        .captures(markdown)
+        .unwrap_or_else(|| panic!("counts what it left out: {markdown}"))[1]
+        .parse()
+        .expect("n");
+    assert!(listed > 0, "{markdown}");
+    assert_eq!(listed + left_out, 64, "{markdown}");
 }

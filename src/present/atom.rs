@@ -117,6 +117,9 @@ fn write_entry(writer: &mut Writer<Vec<u8>>, change: &StoredChange) -> XmlResult
         .write_inner_content(|writer| {
             element(writer, "id", &id)?;
             element(writer, "title", &title)?;
+            // Atom needs a full date-time here (RFC 4287, 3.3): an archived version keeps the
+            // noon the store records for its day, the one place its time of day shows; the
+            // entry's card says "archived, first seen DAY".
             element(writer, "updated", &change.detected_at)?;
             if let Some(link) = html::link_target(&change.url) {
                 writer

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::model::advisory::Indicator;
@@ -196,10 +196,12 @@ pub struct Move {
     pub from: Option<u8>,
     /// Level after; `None` when withdrawn.
     pub to: Option<u8>,
-    /// When it was detected (RFC 3339), or first seen for an archived version.
+    /// When it was detected (RFC 3339), or the day it was first seen for an archived version.
     pub at: String,
     /// From an archive: `at` is a day, not a time.
     pub archived: bool,
+    /// The publisher's issued date of the version after, if the page gives one.
+    pub issued: Option<NaiveDate>,
     /// `changed`, `new`, `withdrawn` or `reinstated`.
     pub kind: ChangeKind,
     /// What else moved with it: "+health", "−crime", "+armed conflict", "areas changed".
@@ -279,10 +281,12 @@ pub struct IndicatorChange {
     pub level_moved: bool,
     /// The headline.
     pub headline: String,
-    /// When.
+    /// When it was detected (RFC 3339), or the day it was first seen for an archived version.
     pub at: String,
-    /// From an archive.
+    /// From an archive: `at` is a day, not a time.
     pub archived: bool,
+    /// The publisher's issued date of the version after, if the page gives one.
+    pub issued: Option<NaiveDate>,
 }
 
 /// Every change of a period, grouped the way an analyst reads them.
@@ -363,8 +367,9 @@ impl Movers {
                     from: (kind != ChangeKind::New && kind != ChangeKind::Reinstated)
                         .then_some(c.change.level_from.number),
                     to: (kind != ChangeKind::Withdrawn).then_some(c.change.level_to.number),
-                    at: c.detected_at.clone(),
+                    at: crate::present::report::shown_time(&c.detected_at, c.archived),
                     archived: c.archived,
+                    issued: c.change.issued_to,
                     kind,
                     details: detail_words(&c.change),
                 });
@@ -383,8 +388,9 @@ impl Movers {
                     areas_moved: c.change.areas_moved(),
                     level_moved,
                     headline: c.change.headline.clone(),
-                    at: c.detected_at.clone(),
+                    at: crate::present::report::shown_time(&c.detected_at, c.archived),
                     archived: c.archived,
+                    issued: c.change.issued_to,
                 });
             }
             if classes.contains(&ChangeClass::SummaryOnly) {

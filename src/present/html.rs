@@ -342,7 +342,7 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
         out,
         "<p class=\"meta\">{source} &middot; {} &middot; {}",
         escape(&seen_words(context.detected_at, context.archived)),
-        link(context.url, "page", "noreferrer")
+        link(context.url, "official page", "noreferrer")
     );
     if let Some(issued) = change.issued_to {
         let _ = write!(out, " &middot; issued {issued}");

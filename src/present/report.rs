@@ -331,6 +331,9 @@ impl Report {
             .iter()
             .partition(|c| c.change.moves_level() || c.change.moves_details());
         let closing = "\nEach change in full: `report --format markdown --full`.\n";
+        let summary_line = summary_only_line(&summary_only);
+        // Room for "- … and 9999 more changes".
+        let reserve = closing.len() + summary_line.len() + 40;
         let mut left = listed.len();
         for change in &listed {
             let line = format!(
@@ -345,7 +348,7 @@ impl Report {
                 },
                 when_words(&change.detected_at, change.archived)
             );
-            if out.len() + line.len() + closing.len() + 160 > MARKDOWN_BUDGET {
+            if out.len() + line.len() + reserve > MARKDOWN_BUDGET {
                 break;
             }
             out.push_str(&line);
@@ -354,17 +357,7 @@ impl Report {
         if left > 0 {
             out.push_str(&format!("- … and {left} more change{}\n", plural(left)));
         }
-        if !summary_only.is_empty() {
-            let mut sources: Vec<&str> = summary_only.iter().map(|c| c.source.as_str()).collect();
-            sources.sort_unstable();
-            sources.dedup();
-            out.push_str(&format!(
-                "\n{} more change{} of a summary or an issued date only ({}).\n",
-                summary_only.len(),
-                plural(summary_only.len()),
-                escape_markdown(&sources.join(", "))
-            ));
-        }
+        out.push_str(&summary_line);
         out.push_str(closing);
         out
     }
@@ -379,12 +372,12 @@ impl Report {
             "count": self.changes.len(),
             "changes": self.changes.iter().map(|c| {
                 let mut value = change_json(c);
+                value["detected_at"] = json!(shown_time(&c.detected_at, c.archived));
                 value["uid"] = json!(c.uid);
                 value["rank"] = json!(rank(&c.change));
                 value["kinds"] = json!(kinds(&c.change));
                 value["classes"] = json!(c.change.classes().iter().map(|k| k.id()).collect::<Vec<_>>());
                 value["government"] = json!({"id": c.government.id, "name": c.government.name, "short": c.government.short});
-                value["archived"] = json!(c.archived);
                 value["areas_added"] = json!(c.change.areas_added);
                 value["areas_removed"] = json!(c.change.areas_removed);
                 value["summary_diff"] = json!(if c.change.summary_changed {
@@ -397,50 +390,74 @@ impl Report {
         })
     }
 
-    /// One row per change. Columns: detected_at, source, country, url, level_from, level_to,
-    /// level_to_label, indicators_added, indicators_removed (ids joined with `;`),
-    /// summary_changed, issued, headline, change_note. Cells that a spreadsheet would take
-    /// for a formula are prefixed with `'`.
+    /// One row per change, with the columns of [`CSV_COLUMNS`]: lists joined with `;` (the
+    /// country's ISO codes too, for a source about several), areas as published with their
+    /// level ("Northern Region: 4", a moved one "Northern Region: 3 -> 4"), `detected` the day
+    /// alone for an archived version. Cells that a spreadsheet would take for a formula are
+    /// prefixed with `'`.
     fn csv(&self) -> String {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
         // Writing into a Vec cannot fail.
-        let _ = writer.write_record([
-            "detected_at",
-            "source",
-            "country",
-            "url",
-            "level_from",
-            "level_to",
-            "level_to_label",
-            "indicators_added",
-            "indicators_removed",
-            "summary_changed",
-            "issued",
-            "headline",
-            "change_note",
-        ]);
+        let _ = writer.write_record(CSV_COLUMNS);
+        let area = |a: &crate::model::advisory::Area| format!("{}: {}", a.name, a.level);
         for c in &self.changes {
-            let ids =
-                |list: &[Indicator]| list.iter().map(|i| i.id()).collect::<Vec<_>>().join(";");
+            let ch = &c.change;
+            let new = ch.kind() == crate::model::diff::ChangeKind::New;
             let row = [
-                c.detected_at.clone(),
+                c.government.name.clone(),
+                c.government.id.clone(),
                 c.source.clone(),
                 c.country.clone(),
+                crate::model::country::countries_of(&c.country)
+                    .iter()
+                    .map(|country| country.code)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.classes()
+                    .iter()
+                    .map(|k| k.id())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                if new {
+                    String::new()
+                } else {
+                    ch.level_from.number.to_string()
+                },
+                if new {
+                    String::new()
+                } else {
+                    ch.level_from.label.clone()
+                },
+                ch.level_to.number.to_string(),
+                ch.level_to.label.clone(),
+                ids(&ch.indicators_added).join(";"),
+                ids(&ch.indicators_removed).join(";"),
+                ch.reasons_added.join(";"),
+                ch.reasons_removed.join(";"),
+                ch.areas_added
+                    .iter()
+                    .map(area)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.areas_removed
+                    .iter()
+                    .map(area)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.areas_changed
+                    .iter()
+                    .map(|(from, to)| format!("{}: {} -> {}", to.name, from.level, to.level))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                ch.summary_changed.to_string(),
+                ch.issued_to.map(|d| d.to_string()).unwrap_or_default(),
+                shown_time(&c.detected_at, c.archived),
+                c.archived.to_string(),
                 c.url.clone(),
-                c.change.level_from.number.to_string(),
-                c.change.level_to.number.to_string(),
-                c.change.level_to.label.clone(),
-                ids(&c.change.indicators_added),
-                ids(&c.change.indicators_removed),
-                c.change.summary_changed.to_string(),
-                c.change
-                    .issued_to
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                c.change.headline.clone(),
-                c.change.change_note.clone().unwrap_or_default(),
+                ch.headline.clone(),
+                ch.change_note.clone().unwrap_or_default(),
             ];
             let _ = writer.write_record(row.iter().map(|cell| formula_guard(cell)));
         }
@@ -453,7 +470,7 @@ impl Report {
         let mut body = format!("<h1>{}</h1>", crate::present::html::escape(&title));
         body.push_str(&format!(
             "<p class=\"muted\">Made {} by advisory-watch.</p>",
-            crate::present::html::escape(&format_time(self.generated_at))
+            crate::present::html::escape(&made_words(self.generated_at))
         ));
         if self.changes.is_empty() {
             body.push_str(&format!(
@@ -477,9 +494,53 @@ impl Report {
     }
 }
 
+/// The columns of `report --format csv` and the dashboard's `/changes.csv`, in order.
+pub const CSV_COLUMNS: [&str; 24] = [
+    "government",
+    "government_id",
+    "source",
+    "country",
+    "country_code",
+    "kind",
+    "level_from",
+    "level_from_label",
+    "level_to",
+    "level_to_label",
+    "indicators_added",
+    "indicators_removed",
+    "reasons_added",
+    "reasons_removed",
+    "areas_added",
+    "areas_removed",
+    "areas_changed",
+    "summary_changed",
+    "issued",
+    "detected",
+    "archived",
+    "url",
+    "headline",
+    "change_note",
+];
+
 /// The most characters `report --format markdown` prints without `--full`: a chat message's
 /// limit is 4,000.
 pub const MARKDOWN_BUDGET: usize = 3_900;
+
+/// A stored time as the JSON, the CSV and the dashboard's API give it: RFC 3339 for a version a
+/// check saw, the day alone ("2025-11-10") for one from an archive, whose time of day is
+/// unknown (the store keeps noon of that day, which no view shows).
+pub fn shown_time(detected_at: &str, archived: bool) -> String {
+    if archived {
+        crate::present::brief::day(detected_at).to_owned()
+    } else {
+        detected_at.to_owned()
+    }
+}
+
+/// When a report was made, for its header: "1 December 2026, 15:54 UTC".
+pub fn made_words(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y, %H:%M UTC").to_string()
+}
 
 /// When a change was seen, in words: "2026-02-12 08:15 UTC", or "archived, first seen
 /// 2026-02-12" for a version from an archive, whose time of day is unknown.
@@ -492,6 +553,41 @@ pub fn when_words(detected_at: &str, archived: bool) -> String {
     } else {
         crate::present::html::short_time(detected_at)
     }
+}
+
+/// The short Markdown's line counting the changes of a summary or an issued date only, with
+/// their sources named while the line stays under 400 characters ("and 12 other sources").
+fn summary_only_line(changes: &[&StoredChange]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut sources: Vec<&str> = changes.iter().map(|c| c.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let mut named = String::new();
+    let mut shown = 0;
+    for source in &sources {
+        let escaped = escape_markdown(source);
+        if named.len() + escaped.len() > 300 {
+            break;
+        }
+        if !named.is_empty() {
+            named.push_str(", ");
+        }
+        named.push_str(&escaped);
+        shown += 1;
+    }
+    if shown == 0 {
+        named = format!("{} sources", sources.len());
+    } else if shown < sources.len() {
+        let others = sources.len() - shown;
+        named.push_str(&format!(" and {others} other source{}", plural(others)));
+    }
+    format!(
+        "\n{} more change{} of a summary or an issued date only ({named}).\n",
+        changes.len(),
+        plural(changes.len()),
+    )
 }
 
 /// "3 summary-only updates; 1 reissue (issued date or note only)." for a brief's last line;
@@ -517,9 +613,34 @@ pub(super) fn summary_only_sentence(summary_only: usize, reissued: usize) -> Str
     }
 }
 
-pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String> {
+/// One government's part of a brief line: words, the source (a link to its official page
+/// where the format has links), and the words after it.
+pub(super) struct BriefPart {
+    before: String,
+    source: String,
+    url: String,
+    after: String,
+}
+
+impl BriefPart {
+    /// ", issued 2026-02-11)", or ")" when the page gives no issued date.
+    fn closing(issued: Option<chrono::NaiveDate>) -> String {
+        issued.map_or_else(|| ")".to_owned(), |d| format!(", issued {d})"))
+    }
+}
+
+/// A brief line's parts joined with "; ", each rendered by `part`.
+fn joined(line: &crate::present::brief::BriefLine, part: impl Fn(&BriefPart) -> String) -> String {
+    brief_parts(line)
+        .iter()
+        .map(part)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<BriefPart> {
     use crate::present::brief::{indicator_words, mover_words};
-    let mut parts: Vec<String> = line
+    let mut parts: Vec<BriefPart> = line
         .movers
         .iter()
         .map(|m| {
@@ -528,12 +649,12 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
                 n if n < 0 => "▼ ",
                 _ => "",
             };
-            format!(
-                "{arrow}{} {} ({})",
-                m.government.abbr,
-                mover_words(m),
-                m.source
-            )
+            BriefPart {
+                before: format!("{arrow}{} {} (", m.government.abbr, mover_words(m)),
+                source: m.source.clone(),
+                url: m.url.clone(),
+                after: BriefPart::closing(m.moves.last().and_then(|m| m.issued)),
+            }
         })
         .collect();
     // One part per source: what its indicators and areas did over the period.
@@ -568,16 +689,21 @@ pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<String
         }
         let first = crate::present::brief::day(&changes[0].at);
         let last = crate::present::brief::day(&changes[changes.len() - 1].at);
-        parts.push(format!(
-            "{} {} ({source}, {})",
-            changes[0].government.abbr,
-            words.join(", "),
-            if first == last {
-                first.to_owned()
-            } else {
-                format!("{first} to {last}")
-            }
-        ));
+        let newest = changes[changes.len() - 1];
+        parts.push(BriefPart {
+            before: format!("{} {} (", changes[0].government.abbr, words.join(", ")),
+            source: source.to_owned(),
+            url: newest.url.clone(),
+            after: format!(
+                ", {}{}",
+                if first == last {
+                    first.to_owned()
+                } else {
+                    format!("{first} to {last}")
+                },
+                BriefPart::closing(newest.issued)
+            ),
+        });
     }
     parts
 }
@@ -595,7 +721,7 @@ pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
         out.push_str(&format!(
             "{}: {}\n",
             line.country,
-            brief_parts(line).join("; ")
+            joined(line, |p| format!("{}{}{}", p.before, p.source, p.after))
         ));
     }
     let rest = summary_only_sentence(brief.summary_only, brief.reissued);
@@ -619,7 +745,12 @@ pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
         out.push_str(&format!(
             "- **{}**: {}\n",
             escape_markdown(&line.country),
-            escape_markdown(&brief_parts(line).join("; "))
+            joined(line, |p| format!(
+                "{}{}{}",
+                escape_markdown(&p.before),
+                markdown_link(&p.url, &p.source),
+                escape_markdown(&p.after)
+            ))
         ));
     }
     let rest = summary_only_sentence(brief.summary_only, brief.reissued);
@@ -636,7 +767,7 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
     let mut body = format!(
         "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
         escape(&title),
-        escape(&format_time(generated_at))
+        escape(&made_words(generated_at))
     );
     if brief.lines.is_empty() {
         body.push_str(&format!(
@@ -648,7 +779,12 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
         body.push_str(&format!(
             "<li><b>{}</b>: {}</li>",
             escape(&line.country),
-            escape(&brief_parts(line).join("; "))
+            joined(line, |p| format!(
+                "{}{}{}",
+                escape(&p.before),
+                crate::present::html::link(&p.url, &p.source, "noreferrer"),
+                escape(&p.after)
+            ))
         ));
     }
     body.push_str("</ul>");
@@ -704,6 +840,7 @@ pub fn change_json(change: &StoredChange) -> Value {
         "country": change.country,
         "url": change.url,
         "detected_at": change.detected_at,
+        "archived": change.archived,
     });
     if let (Value::Object(map), Value::Object(fields)) =
         (&mut value, change_fields_json(&change.change))
@@ -857,7 +994,7 @@ pub fn change_markdown(change: &StoredChange) -> String {
     );
     out.push_str(&format!(
         "- **Detected:** {} ({})\n",
-        change.detected_at,
+        when_words(&change.detected_at, change.archived),
         markdown_link(&change.url, &change.source)
     ));
     out.push_str(&details_markdown(&change.change, &change.old, &change.new));

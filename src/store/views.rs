@@ -34,6 +34,8 @@ pub struct SourceOverview {
     pub profile: Option<String>,
     /// When the current version was first seen.
     pub version_seen: Option<String>,
+    /// The current version came from an archive: `version_seen` is a day, not a time of day.
+    pub version_archived: bool,
     /// The current version's issued date.
     pub issued: Option<chrono::NaiveDate>,
     /// Whether the publisher withdrew the advisory.
@@ -113,6 +115,8 @@ pub struct LevelPoint {
     pub level: u8,
     /// The publisher withdrew the advisory.
     pub withdrawn: bool,
+    /// The version came from an archive: `first_seen_at` is a day, not a time of day.
+    pub archived: bool,
 }
 
 /// A stored failure.
@@ -188,7 +192,7 @@ impl Store {
                         (SELECT MAX(detected_at) FROM changes WHERE source_id = s.id),
                         s.last_error_at, s.last_error_kind, l.profile, l.first_seen_at,
                         COALESCE(l.archived = 1 AND l.last_seen_at = s.last_checked_at, 0),
-                        s.government, s.collection
+                        s.government, s.collection, COALESCE(l.archived, 0)
                  FROM sources s
                  LEFT JOIN snapshots l ON l.id = (SELECT MAX(id) FROM snapshots WHERE source_id = s.id)
                  WHERE s.retired = 0
@@ -215,6 +219,7 @@ impl Store {
                         areas: Vec::new(),
                         profile: r.get(13)?,
                         version_seen: r.get(14)?,
+                        version_archived: r.get(18)?,
                         issued: None,
                         withdrawn: false,
                         state: r.get(6)?,
@@ -393,7 +398,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT s.name, sn.first_seen_at, sn.last_seen_at, sn.level,
-                        COALESCE(json_extract(sn.advisory, '$.withdrawn'), 0)
+                        COALESCE(json_extract(sn.advisory, '$.withdrawn'), 0), sn.archived
                  FROM snapshots sn JOIN sources s ON s.id = sn.source_id
                  ORDER BY s.name, sn.id",
             )
@@ -406,6 +411,7 @@ impl Store {
                     last_seen_at: r.get(2)?,
                     level: r.get(3)?,
                     withdrawn: r.get(4)?,
+                    archived: r.get(5)?,
                 })
             })
             .and_then(|rows| rows.collect())

@@ -118,13 +118,30 @@ pub(super) async fn timeline_csv(
         Ok(report) => {
             let mut response =
                 with_headers("text/csv; charset=utf-8", report.render(ReportFormat::Csv));
-            response.headers_mut().insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"changes.csv\""),
-            );
+            if let Ok(value) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"{}\"",
+                csv_file_name(&report)
+            )) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
             response
         }
         Err(e) => store_failed(e),
+    }
+}
+
+/// The download's name, after its period: "advisory-changes-2025-01-01-to-2026-12-31.csv"
+/// (the last day included; an open end is the day the report was made).
+fn csv_file_name(report: &Report) -> String {
+    let to = report.until.map_or_else(
+        || report.generated_at.format("%Y-%m-%d").to_string(),
+        |until| report::last_day(until).to_string(),
+    );
+    match report.since {
+        Some(since) => format!("advisory-changes-{}-to-{to}.csv", since.format("%Y-%m-%d")),
+        None => format!("advisory-changes-until-{to}.csv"),
     }
 }
 

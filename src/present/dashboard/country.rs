@@ -272,7 +272,20 @@ pub(super) async fn api_country(State(app): State<Arc<App>>, Path(name): Path<St
             return response;
         }
     };
-    let series = series_by_source(points);
+    // Each version's start as stored: an archived one's is a day (never a made-up time).
+    let history = |source: &str| {
+        points
+            .iter()
+            .filter(|p| p.source == source)
+            .map(|p| {
+                serde_json::json!({
+                    "from": report::shown_time(&p.first_seen_at, p.archived),
+                    "archived": p.archived,
+                    "level": (!p.withdrawn).then_some(p.level),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
     let reading_json = |r: &brief::Reading| {
         let s = &r.source;
         serde_json::json!({
@@ -281,16 +294,13 @@ pub(super) async fn api_country(State(app): State<Arc<App>>, Path(name): Path<St
             "level": s.level,
             "level_label": s.level_label,
             "issued": s.issued,
-            "first_seen": s.version_seen,
-            "archived": s.last_checked_archived,
+            "first_seen": s.version_seen.as_deref().map(|at| report::shown_time(at, s.version_archived)),
+            "archived": s.version_archived,
             "indicators": s.indicators,
             "areas": s.areas,
             "withdrawn": s.withdrawn,
             "stale": r.stale,
-            "history": series.get(&s.name).map(|points| points.iter().map(|(at, level)| serde_json::json!({
-                "from": crate::store::format_time(*at),
-                "level": level,
-            })).collect::<Vec<_>>()).unwrap_or_default(),
+            "history": history(&s.name),
         })
     };
     let value = serde_json::json!({

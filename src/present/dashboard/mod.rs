@@ -246,14 +246,24 @@ fn level_cell(s: &SourceOverview) -> String {
     }
 }
 
-fn when_cell(at: &str, archived: bool) -> String {
-    if archived {
-        format!(
+/// When a change was seen, with the publisher's issued date beside it: "issued 2026-02-11
+/// (first seen 2026-02-12 08:15 UTC)", "issued 2026-02-11 (archived, first seen 2026-02-12)",
+/// or the first-seen date alone when the page gives no issued date.
+fn when_cell(at: &str, archived: bool, issued: Option<chrono::NaiveDate>) -> String {
+    match (issued, archived) {
+        (Some(issued), true) => format!(
+            "issued {issued} <span class=\"muted\">(archived, first seen {})</span>",
+            escape(brief::day(at))
+        ),
+        (Some(issued), false) => format!(
+            "issued {issued} <span class=\"muted\">(first seen {})</span>",
+            escape(&html::short_time(at))
+        ),
+        (None, true) => format!(
             "{} <span class=\"muted\">(archived, first seen)</span>",
             escape(brief::day(at))
-        )
-    } else {
-        escape(&html::short_time(at))
+        ),
+        (None, false) => escape(&html::short_time(at)),
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) async fn movers_board(
         body.push_str("<table class=\"movers\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>Level</th><th>When</th></tr></thead><tbody>");
         for row in &movers.rows {
             let (moves, when) = if let [one] = row.moves.as_slice() {
-                (move_cell(one), when_cell(&one.at, one.archived))
+                (move_cell(one), when_cell(&one.at, one.archived, one.issued))
             } else {
                 let net = row.net_steps();
                 let net_words = match net {
@@ -92,7 +92,7 @@ pub(super) async fn movers_board(
                     ),
                     row.moves
                         .iter()
-                        .map(|m| when_cell(&m.at, m.archived))
+                        .map(|m| when_cell(&m.at, m.archived, m.issued))
                         .collect::<Vec<_>>()
                         .join("<br>"),
                 )
@@ -159,7 +159,7 @@ pub(super) async fn movers_board(
                     ""
                 },
                 escape(&c.headline),
-                when_cell(&c.at, c.archived)
+                when_cell(&c.at, c.archived, c.issued)
             );
         }
         body.push_str("</tbody></table>");
