@@ -708,3 +708,35 @@ fn the_markdown_report_stays_within_its_budget_and_counts_what_it_left_out() {
     assert!(listed > 0, "{markdown}");
     assert_eq!(listed + left_out, 64, "{markdown}");
 }
+
+#[test]
+fn the_report_takes_a_kind_and_a_plain_time_order() {
+    let ws = history();
+    let json: Value =
+        serde_json::from_str(&report(&ws, "json", &["--sort", "time"])).expect("json");
+    let times: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["detected_at"].as_str().expect("time"))
+        .collect();
+    let mut newest_first = times.clone();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(times, newest_first, "--sort time is newest first");
+    let by_importance: Value = serde_json::from_str(&report(&ws, "json", &[])).expect("json");
+    assert_ne!(
+        by_importance["changes"][0]["detected_at"], json["changes"][0]["detected_at"],
+        "the level raise comes first by importance, not by time"
+    );
+    let level: Value =
+        serde_json::from_str(&report(&ws, "json", &["--kind", "level"])).expect("json");
+    assert_eq!(level["count"], 1, "{level}");
+    assert_eq!(level["changes"][0]["classes"][0], "level_raised");
+    let run = ws.run(&["report", "--kind", "gossip"]);
+    assert_eq!(run.code, 2, "a usage error");
+    assert!(
+        run.stderr.contains("`gossip` is not a kind of change"),
+        "{}",
+        run.stderr
+    );
+}

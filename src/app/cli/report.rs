@@ -36,6 +36,14 @@ pub struct ReportArgs {
     /// Only changes whose level before or after is at least this
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     min_level: Option<u8>,
+    /// Only changes of this kind: level, publication, details (indicators, reasons or areas),
+    /// indicators, reasons, areas, summary (summary only) or reissue
+    #[arg(long, value_name = "KIND", value_parser = crate::present::report::check_kind)]
+    kind: Option<String>,
+    /// The order: importance (level moves by the level reached, then indicator, reason and
+    /// area changes, then summary-only changes, then reissues; newest first in each) or time
+    #[arg(long, value_enum, default_value_t = crate::present::report::Order::Importance)]
+    sort: crate::present::report::Order,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
@@ -66,6 +74,8 @@ pub(super) async fn run(
         government,
         watch,
         min_level,
+        kind,
+        sort,
         format,
         brief,
         full,
@@ -125,6 +135,8 @@ pub(super) async fn run(
         source_prefix: government.clone(),
         watch,
         min_level: *min_level,
+        kind: kind.clone(),
+        order: *sort,
         ..ReportQuery::default()
     };
     let store = open_existing_store(cli, &config)?;
