@@ -24,6 +24,7 @@ fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
             areas: Vec::new(),
             withdrawn: true,
             partial: false,
+            text_level: None,
         },
     }
 }

@@ -294,6 +294,12 @@ pub struct Advisory {
     /// summary is not compared.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// The level the advisory's own text states, when it is not `level`: the title (a feed
+    /// item's title and `Threat-Level`) moved and the text still says what it said, so the
+    /// level is unconfirmed. `None` when they agree or the text states none. Left out of the
+    /// stored JSON when `None`, so the versions stored before it keep their `fields_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_level: Option<u8>,
 }
 
 /// An area with a level of its own.
@@ -631,6 +637,7 @@ mod tests {
             )],
             withdrawn: false,
             partial: false,
+            text_level: None,
         };
         let mut new = old.clone();
         new.reasons = vec!["arbitrary arrest of U.S. citizens".into()];
@@ -665,6 +672,7 @@ mod tests {
             areas: Vec::new(),
             withdrawn: false,
             partial: false,
+            text_level: None,
         };
         let mut other = advisory.clone();
         assert_eq!(advisory.fields_hash(), other.fields_hash());

@@ -65,6 +65,14 @@ pub struct Change {
     /// publisher).
     #[serde(default)]
     pub reinstated: bool,
+    /// The level the advisory's text still states when the level moved on its title alone
+    /// (an unconfirmed move: `level_to` is the title's). `None` for a move the text states too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_level: Option<u8>,
+    /// The text now states the level an earlier unconfirmed move gave: the move is confirmed.
+    /// A confirmation is no level move of its own (the level did not move again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirmed: bool,
     /// The analyst's one-line account of the change.
     pub headline: String,
 }
@@ -84,6 +92,20 @@ pub enum ChangeKind {
     Withdrawn,
     /// A withdrawn advisory published again.
     Reinstated,
+    /// An advisory whose level moved on its title while its text still states another level:
+    /// an unconfirmed level change (the level is the title's).
+    Unconfirmed,
+}
+
+impl ChangeKind {
+    /// Whether it publishes or withdraws the advisory (new, withdrawn or reinstated), rather
+    /// than changing one that stays published.
+    pub fn is_publication(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::New | ChangeKind::Withdrawn | ChangeKind::Reinstated
+        )
+    }
 }
 
 impl Change {
@@ -93,8 +115,15 @@ impl Change {
             (true, _, _) => ChangeKind::Withdrawn,
             (false, true, false) => ChangeKind::New,
             (false, true, true) => ChangeKind::Reinstated,
+            (false, false, _) if self.unconfirmed() => ChangeKind::Unconfirmed,
             (false, false, _) => ChangeKind::Changed,
         }
+    }
+
+    /// Whether the level moved on the title alone while the text states another level (an
+    /// advisory that stays published; see [`ChangeKind::Unconfirmed`]).
+    pub fn unconfirmed(&self) -> bool {
+        !self.withdrawn && !self.published && self.level_changed() && self.text_level.is_some()
     }
 
     /// Whether the level number moved.
@@ -119,11 +148,16 @@ impl Change {
             ChangeKind::New => classes.push(ChangeClass::New),
             ChangeKind::Withdrawn => classes.push(ChangeClass::Withdrawn),
             ChangeKind::Reinstated => classes.push(ChangeClass::Reinstated),
-            ChangeKind::Changed if self.level_raised() => classes.push(ChangeClass::LevelRaised),
-            ChangeKind::Changed if self.level_changed() => classes.push(ChangeClass::LevelLowered),
-            ChangeKind::Changed => {}
+            // An unconfirmed move is a move of the level all the same (the views mark it).
+            ChangeKind::Changed | ChangeKind::Unconfirmed if self.level_raised() => {
+                classes.push(ChangeClass::LevelRaised)
+            }
+            ChangeKind::Changed | ChangeKind::Unconfirmed if self.level_changed() => {
+                classes.push(ChangeClass::LevelLowered)
+            }
+            ChangeKind::Changed | ChangeKind::Unconfirmed => {}
         }
-        let publication = self.kind() != ChangeKind::Changed;
+        let publication = self.kind().is_publication();
         // A new or reinstated advisory's indicators and areas are what it was published
         // with, not a change of them.
         if !publication {
@@ -348,6 +382,8 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
         published: false,
         note_disagrees: false,
         reinstated: false,
+        text_level: None,
+        confirmed: false,
         headline: String::new(),
     };
     match (old.withdrawn, new.withdrawn) {
@@ -363,11 +399,18 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
             change.indicators_added = new.indicators.clone();
             change.areas_added = new.areas.clone();
             change.change_note = new.change_note.clone();
+            change.text_level = new.text_level;
             change.headline = if change.reinstated {
                 format!("Advisory reinstated: {}", new.level)
             } else {
                 format!("New advisory: {}", new.level)
             };
+            if let Some(text) = new.text_level {
+                change.headline.push_str(&format!(
+                    " (unconfirmed: title says Level {}; text says Level {text})",
+                    new.level.number
+                ));
+            }
             return Some(change);
         }
         (false, false) => {}
@@ -415,6 +458,14 @@ pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
         .cloned()
         .collect();
 
+    if change.level_changed() {
+        change.text_level = new.text_level;
+    }
+    // The text caught up with the level its title gave before: no move of its own, and on its
+    // own no change at all (the version that says it is stored).
+    change.confirmed =
+        !change.level_changed() && old.text_level.is_some() && new.text_level.is_none();
+
     let substantive = change.level_changed()
         || change.indicators_changed()
         || !change.reasons_added.is_empty()
@@ -448,8 +499,11 @@ fn note_disagrees(note: &str, change: &Change, new: &Advisory) -> bool {
         .iter()
         .any(|i| !change.indicators_removed.contains(i) && new.indicators.contains(i));
     let level_wrong = match claims.level {
-        Some(LevelClaim::MovedTo(to)) => !change.level_changed() || change.level_to.number != to,
-        Some(LevelClaim::Moved) => !change.level_changed(),
+        // A text that confirms a move tells of it: "The advisory level was increased to 3."
+        Some(LevelClaim::MovedTo(to)) => {
+            change.level_to.number != to || !(change.level_changed() || change.confirmed)
+        }
+        Some(LevelClaim::Moved) => !change.level_changed() && !change.confirmed,
         Some(LevelClaim::Unchanged) => change.level_changed(),
         None => false,
     };
@@ -477,10 +531,22 @@ fn headline(change: &Change, issued_changed: bool) -> String {
         } else {
             "lowered"
         };
-        parts.push(format!(
+        let mut part = format!(
             "level {verb} from {} to {}",
             change.level_from.number, change.level_to.number
-        ));
+        );
+        if let Some(text) = change.text_level {
+            let still = if text == change.level_from.number {
+                " still"
+            } else {
+                ""
+            };
+            part.push_str(&format!(
+                " (unconfirmed: title says Level {}; text{still} says Level {text})",
+                change.level_to.number
+            ));
+        }
+        parts.push(part);
     }
     let names = |list: &[Indicator]| {
         list.iter()
@@ -543,6 +609,12 @@ fn headline(change: &Change, issued_changed: bool) -> String {
             (true, Some(date)) => format!("advisory reissued on {}", date.format("%B %-d, %Y")),
             _ => "publisher's change note updated".into(),
         });
+    }
+    if change.confirmed {
+        parts.push(format!(
+            "level {} now confirmed by the text",
+            change.level_to.number
+        ));
     }
     let mut headline = parts.join("; ");
     if let Some(first) = headline.get(..1) {
@@ -895,6 +967,7 @@ mod tests {
             areas: Vec::new(),
             withdrawn: false,
             partial: false,
+            text_level: None,
         }
     }
 
@@ -952,6 +1025,58 @@ mod tests {
             let change = compare(&old, &new).expect("a change");
             assert_eq!(change.headline, expected);
         }
+    }
+
+    #[test]
+    fn a_title_that_moves_before_its_text_is_an_unconfirmed_move_and_the_text_catching_up_no_second_one()
+     {
+        let old = advisory(2, &[Indicator::Terrorism], "Terrorists may attack.");
+        let title_moved = Advisory {
+            text_level: Some(2),
+            ..advisory(3, &[Indicator::Terrorism], "Terrorists may attack.")
+        };
+        let change = compare(&old, &title_moved).expect("a change");
+        assert_eq!(change.kind(), ChangeKind::Unconfirmed);
+        assert!(change.unconfirmed());
+        assert_eq!((change.level_from.number, change.level_to.number), (2, 3));
+        assert_eq!(change.text_level, Some(2));
+        assert_eq!(
+            change.headline,
+            "Level raised from 2 to 3 (unconfirmed: title says Level 3; text still says Level 2)"
+        );
+        assert_eq!(change.classes(), [ChangeClass::LevelRaised]);
+        assert!(change.is_of_kind("level"));
+
+        // The text says level 3 too: a new version, but the level did not move again.
+        let caught_up = advisory(3, &[Indicator::Terrorism], "Terrorists may attack.");
+        assert_eq!(compare(&title_moved, &caught_up), None);
+        // With a new note telling of the move: a reissue that confirms it, which the note
+        // does not contradict.
+        let noted = Advisory {
+            change_note: Some("The advisory level was increased to 3.".into()),
+            ..caught_up.clone()
+        };
+        let confirmation = compare(&title_moved, &noted).expect("a change");
+        assert!(confirmation.confirmed && !confirmation.note_disagrees);
+        assert!(!confirmation.moves_level());
+        assert_eq!(confirmation.kind(), ChangeKind::Changed);
+        assert_eq!(confirmation.classes(), [ChangeClass::Reissued]);
+        assert_eq!(
+            confirmation.headline,
+            "Publisher's change note updated; level 3 now confirmed by the text"
+        );
+
+        // A title two levels up from a text that states yet another level.
+        let apart = Advisory {
+            text_level: Some(3),
+            ..advisory(4, &[], "")
+        };
+        assert_eq!(
+            compare(&advisory(2, &[], ""), &apart)
+                .expect("a change")
+                .headline,
+            "Level raised from 2 to 4 (unconfirmed: title says Level 4; text says Level 3)"
+        );
     }
 
     #[test]

@@ -135,6 +135,7 @@ impl Attempt {
                 areas,
                 withdrawn: false,
                 partial: false,
+                text_level: None,
             },
         })
     }
@@ -311,6 +312,7 @@ pub fn history_panel(html: &str) -> HistoryPanel {
                 areas: Vec::new(),
                 withdrawn: false,
                 partial: true,
+                text_level: None,
             })
         })
         .collect();

@@ -237,6 +237,7 @@ fn read_item(
             areas: text.areas,
             withdrawn: false,
             partial: false,
+            text_level: None,
         },
     })
 }

@@ -305,6 +305,7 @@ fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
             areas,
             withdrawn: false,
             partial: false,
+            text_level: None,
         },
     })
 }

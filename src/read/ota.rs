@@ -215,6 +215,7 @@ fn advisory(profile: &OtaProfile, code: &str, entries: &[Entry]) -> Result<Extra
             areas: reading.areas,
             withdrawn: false,
             partial: false,
+            text_level: None,
         },
     })
 }

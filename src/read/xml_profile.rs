@@ -136,6 +136,7 @@ fn advisory(profile: &XmlProfile, node: Node<'_, '_>) -> Result<Extracted, Strin
             areas,
             withdrawn: false,
             partial: false,
+            text_level: None,
         },
     })
 }

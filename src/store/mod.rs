@@ -469,6 +469,7 @@ mod tests {
             areas: Vec::new(),
             withdrawn: false,
             partial: false,
+            text_level: None,
         }
     }
 
