@@ -30,7 +30,10 @@ use crate::read::fcdo::{self, FcdoAdvice};
 ///
 /// 3: reasons and area names keep the publisher's case, a "between A and B" cause is not cut,
 /// and a list of areas is read as its items (never as its introduction, "the cities of").
-pub const READER_VERSION: u32 = 3;
+///
+/// 4: a feed item whose statement states another level than its title is read at the title's
+/// level with the text's kept beside it (`Advisory::text_level`), no longer as a failure.
+pub const READER_VERSION: u32 = 4;
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,10 @@
 //! `Threat-Level` category or the title; the change note from the description's first
 //! paragraph when it is bold italic; indicators and reasons from its "... due to ..." statement;
 //! the summary from the rest, up to "If you decide to travel"; areas with a level of their own
-//! from their sentences. A publication date before 2000 (the feed has some in 1970) is taken as
+//! from their sentences. A statement of another level than the title's is kept as the text's
+//! level (`Advisory::text_level`): the title moved first, and the move is unconfirmed until
+//! the text says it too. A placeholder or hollow item is a failure of its country, whatever
+//! its title says. A publication date before 2000 (the feed has some in 1970) is taken as
 //! unknown. Pure: text in, items out.
 
 use chrono::Datelike;
@@ -213,16 +216,13 @@ fn read_item(
         ));
     }
     // The title states the level; a description without a statement (North Macedonia: only
-    // "Read the country information page ...") is still that advisory's text.
+    // "Read the country information page ...") is still that advisory's text. A statement
+    // of another level is a text that has not caught up with its title yet: the level is the
+    // title's, unconfirmed, and the text's is kept beside it.
     let text = alert::read(&blocks, Some(country));
-    if let Some(stated) = text.statement_level
-        && stated != level.number
-    {
-        return Err(format!(
-            "feed item \"{title}\": its title says level {} but its statement says level {stated}; not taken until they agree",
-            level.number
-        ));
-    }
+    let text_level = text
+        .statement_level
+        .filter(|stated| *stated != level.number);
     let issued = parse_date(pub_date)
         .filter(|d| d.year() >= 2000 && latest_plausible.is_none_or(|latest| *d <= latest));
     Ok(Extracted {
@@ -237,7 +237,7 @@ fn read_item(
             areas: text.areas,
             withdrawn: false,
             partial: false,
-            text_level: None,
+            text_level,
         },
     })
 }
@@ -330,6 +330,32 @@ mod tests {
                 .issued
                 .is_some()
         );
+    }
+
+    #[test]
+    fn a_title_ahead_of_its_text_is_read_at_the_titles_level_with_the_texts_beside_it() {
+        let item = |title: &str, text: &str| {
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title><item><title>Sweden - {title}</title><pubDate>Wed, 24 Jul 2024</pubDate>\
+                 <description><![CDATA[{text}]]></description><category domain=\"Threat-Level\">{title}</category></item></channel></rss>"
+            )
+        };
+        let stale = "<p>Exercise increased caution in Sweden due to <b>terrorism</b>.</p><p><b>Country Summary:</b> Terrorists may attack.</p>";
+        let items = read(&item("Level 3: Reconsider Travel", stale)).expect("a feed");
+        let sweden = &items[0].outcome.as_ref().expect("reads").advisory;
+        assert_eq!((sweden.level.number, sweden.text_level), (3, Some(2)));
+        assert_eq!(sweden.indicators, [Indicator::Terrorism]);
+        let agreed = read(&item("Level 2: Exercise Increased Caution", stale)).expect("a feed");
+        let sweden = &agreed[0].outcome.as_ref().expect("reads").advisory;
+        assert_eq!((sweden.level.number, sweden.text_level), (2, None));
+        // A placeholder's title is never taken, whatever it says.
+        let placeholder = read(&item(
+            "Level 4: Do Not Travel",
+            "<p>Summary not available</p>",
+        ))
+        .expect("a feed");
+        let failure = placeholder[0].outcome.as_ref().expect_err("a failure");
+        assert!(failure.contains("placeholder"), "{failure}");
     }
 
     #[test]
