@@ -113,6 +113,7 @@ pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
         "headline": event.headline,
         "classes": event.classes.iter().map(|c| c.id()).collect::<Vec<_>>(),
         "areas_changed": event.areas_changed,
+        "unconfirmed": event.unconfirmed,
         "government": event.government.as_ref().map(|g| serde_json::json!({"id": g.id, "name": g.name})),
     })
 }
@@ -126,9 +127,14 @@ pub fn slack_json(event: &Event) -> serde_json::Value {
     );
     if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
         text.push_str(&format!(
-            "\nLevel {} → {} ({})",
+            "\nLevel {} → {}{} ({})",
             from.number,
             to.number,
+            if event.unconfirmed {
+                " unconfirmed"
+            } else {
+                ""
+            },
             slack_escape(&to.label)
         ));
     }
@@ -165,7 +171,12 @@ pub fn email_text(events: &[Event]) -> String {
             if from.number == to.number {
                 out.push_str(&format!("Level: {to} (unchanged)\n"));
             } else {
-                out.push_str(&format!("Level: {from} -> {to}\n"));
+                let unconfirmed = if event.unconfirmed {
+                    " (unconfirmed: the text does not say it yet)"
+                } else {
+                    ""
+                };
+                out.push_str(&format!("Level: {from} -> {to}{unconfirmed}\n"));
             }
         }
         let names = |list: &[Indicator]| {
@@ -216,6 +227,9 @@ pub fn email_html(events: &[Event]) -> String {
             if from.number != to.number {
                 body.push_str(&html::level_badge(from));
                 body.push_str(" &rarr; ");
+                if event.unconfirmed {
+                    body.push_str("<span class=\"muted\">unconfirmed</span> ");
+                }
             }
             body.push_str(&html::level_badge(to));
             if from.number == to.number {
@@ -631,7 +645,26 @@ mod tests {
             classes: Vec::new(),
             government: None,
             areas_changed: Vec::new(),
+            unconfirmed: false,
         }
+    }
+
+    #[test]
+    fn an_unconfirmed_move_is_marked_in_every_body() {
+        let confirmed = change_event();
+        assert_eq!(webhook_json(&confirmed, "d")["unconfirmed"], false);
+        let event = Event {
+            unconfirmed: true,
+            ..change_event()
+        };
+        assert_eq!(webhook_json(&event, "d")["unconfirmed"], true);
+        let slack = slack_json(&event)["text"]
+            .as_str()
+            .expect("text")
+            .to_owned();
+        assert!(slack.contains("Level 3 → 4 unconfirmed"), "{slack}");
+        assert!(email_text(std::slice::from_ref(&event)).contains("unconfirmed"));
+        assert!(email_html(std::slice::from_ref(&event)).contains("unconfirmed"));
     }
 
     #[test]

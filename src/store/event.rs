@@ -76,6 +76,10 @@ pub struct Event {
     /// Areas that appeared, went or moved, as published.
     #[serde(default)]
     pub areas_changed: Vec<String>,
+    /// The level moved on the title alone, the text still stating another
+    /// ([`crate::model::diff::ChangeKind::Unconfirmed`]).
+    #[serde(default)]
+    pub unconfirmed: bool,
 }
 
 /// The advisory an event is about: its source, country and page.
@@ -156,6 +160,7 @@ impl Event {
             classes: change.classes(),
             government: government.map(Government::named),
             areas_changed,
+            unconfirmed: change.unconfirmed(),
         }
     }
 
@@ -198,6 +203,7 @@ impl Event {
             classes: Vec::new(),
             government: None,
             areas_changed: Vec::new(),
+            unconfirmed: false,
         }
     }
 
