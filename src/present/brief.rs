@@ -202,7 +202,8 @@ pub struct Move {
     pub archived: bool,
     /// The publisher's issued date of the version after, if the page gives one.
     pub issued: Option<NaiveDate>,
-    /// `changed`, `new`, `withdrawn` or `reinstated`.
+    /// `changed`, `unconfirmed` (the level moved on the title alone), `new`, `withdrawn` or
+    /// `reinstated`.
     pub kind: ChangeKind,
     /// What else moved with it: "+health", "−crime", "+armed conflict", "areas changed".
     pub details: Vec<String>,
@@ -312,7 +313,7 @@ pub struct Movers {
 /// What moved besides the level, in words: "+health", "−crime", "+armed conflict", "areas
 /// changed".
 pub fn detail_words(change: &Change) -> Vec<String> {
-    if change.kind() != ChangeKind::Changed {
+    if change.kind().is_publication() {
         return Vec::new();
     }
     let mut words: Vec<String> = change
@@ -512,6 +513,9 @@ impl Brief {
 /// A move in words: "1 → 3", "new at 2", "withdrawn (was 3)".
 pub fn move_words(m: &Move) -> String {
     match (m.from, m.to) {
+        (Some(from), Some(to)) if m.kind == ChangeKind::Unconfirmed => {
+            format!("{from} → {to} unconfirmed")
+        }
         (Some(from), Some(to)) => format!("{from} → {to}"),
         (None, Some(to)) => format!("new at {to}"),
         (Some(from), None) => format!("withdrawn (was {from})"),
@@ -542,7 +546,11 @@ pub fn mover_words(mover: &Mover) -> String {
         if index == 0 {
             steps.push(level(m.from));
         }
-        steps.push(level(m.to));
+        steps.push(if m.kind == ChangeKind::Unconfirmed {
+            format!("{} unconfirmed", level(m.to))
+        } else {
+            level(m.to)
+        });
     }
     let net = mover.net_steps();
     format!(
@@ -621,6 +629,27 @@ mod tests {
             old,
             new,
         }
+    }
+
+    #[test]
+    fn an_unconfirmed_move_is_one_move_marked_unconfirmed() {
+        let title_moved = Advisory {
+            text_level: Some(2),
+            ..advisory(3, &[], "a")
+        };
+        let changes = vec![change(
+            1,
+            "us-feed/sweden",
+            "Sweden",
+            "2026-02-12",
+            advisory(2, &[], "a"),
+            title_moved,
+        )];
+        let movers = Movers::of(&changes);
+        assert_eq!((movers.raised, movers.rows.len()), (1, 1));
+        let one = &movers.rows[0];
+        assert_eq!(one.moves[0].kind, ChangeKind::Unconfirmed);
+        assert_eq!(mover_words(one), "2 → 3 unconfirmed on 2026-02-12");
     }
 
     #[test]

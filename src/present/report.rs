@@ -852,7 +852,7 @@ pub fn change_json(change: &StoredChange) -> Value {
 
 pub(super) fn change_fields_json(c: &Change) -> Value {
     let new = c.kind() == crate::model::diff::ChangeKind::New;
-    json!({
+    let mut fields = json!({
         "kind": c.kind(),
         "note_disagrees": c.note_disagrees,
         "level_from": (!new).then_some(c.level_from.number),
@@ -868,7 +868,12 @@ pub(super) fn change_fields_json(c: &Change) -> Value {
         "issued_to": c.issued_to,
         "change_note": c.change_note,
         "headline": c.headline,
-    })
+    });
+    // What the text still says, for a level that moved on the title alone.
+    if let (Some(text), Value::Object(map)) = (c.text_level, &mut fields) {
+        map.insert("text_level".to_owned(), json!(text));
+    }
+    fields
 }
 
 pub(super) fn ids(indicators: &[Indicator]) -> Vec<&'static str> {

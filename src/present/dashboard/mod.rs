@@ -221,12 +221,20 @@ fn move_cell(m: &brief::Move) -> String {
             } else {
                 ("&#9660;", "down")
             };
-            format!(
-                "{} <span class=\"{class}\" title=\"{}\">{arrow}</span> {}",
-                badge(from),
-                if to > from { "raised" } else { "lowered" },
-                badge(to)
-            )
+            let verb = if to > from { "raised" } else { "lowered" };
+            if m.kind == diff::ChangeKind::Unconfirmed {
+                format!(
+                    "{} <span class=\"{class}\" title=\"{verb} on the title; the text does not say it yet\">{arrow}</span> <span class=\"muted unconfirmed\">unconfirmed</span> {}",
+                    badge(from),
+                    badge(to)
+                )
+            } else {
+                format!(
+                    "{} <span class=\"{class}\" title=\"{verb}\">{arrow}</span> {}",
+                    badge(from),
+                    badge(to)
+                )
+            }
         }
         (None, Some(to)) => format!("<span class=\"muted\">new</span> {}", badge(to)),
         (Some(from), None) => format!("{} <span class=\"muted\">withdrawn</span>", badge(from)),
