@@ -22,15 +22,7 @@ fn history() -> Workspace {
          [[sources]]\nname = \"us-nepal\"\ncountry = \"Nepal\"\nurl = \"http://127.0.0.1:9/nepal.html\"\n\n\
          {WATCHLISTS}"
     ));
-    let archive = |name: &str, files: &[(&str, &str)]| {
-        let dir = ws.dir.path().join(name);
-        std::fs::create_dir_all(&dir).expect("dir");
-        for (date, fixture_name) in files {
-            std::fs::copy(fixture_path(fixture_name), dir.join(format!("{date}.html")))
-                .expect("copy");
-        }
-        dir
-    };
+    let archive = |name: &str, files: &[(&str, &str)]| ws.archive(name, files);
     let mali = archive(
         "mali",
         &[

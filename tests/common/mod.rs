@@ -377,6 +377,18 @@ impl Workspace {
         self.dir.path().join("advisory-watch.db")
     }
 
+    /// A folder of this workspace holding fixtures as an archive's dated files
+    /// (`YYYY-MM-DD.html`), for `import`.
+    pub fn archive(&self, name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir).expect("dir");
+        for (date, fixture_name) in files {
+            std::fs::copy(fixture_path(fixture_name), dir.join(format!("{date}.html")))
+                .expect("copy");
+        }
+        dir
+    }
+
     /// Rewrites the config file.
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.config_path(), text).expect("write config");
