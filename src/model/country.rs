@@ -302,6 +302,80 @@ fn edits(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// The countries a place in running text names as a whole, or none when it names a part or
+/// nothing the table knows: "Sudan" or "the whole of Sudan" is SD, "Syria and Iraq" is SY and
+/// IQ; "Niger State", "the Guinea-Bissau border", "Venezuela’s border regions" and "Lake Chad"
+/// are none. Whole names only, so "South Sudan" is never Sudan and "Guinea-Bissau" never
+/// Guinea; codes are not tried.
+pub fn named_countries(place: &str) -> Vec<&'static Country> {
+    let place = place.trim().trim_end_matches(['.', ',', ':', ';']).trim();
+    let place = strip_prefix_words(place, &["the whole of ", "whole of ", "the "]);
+    if key(place).is_empty() {
+        return Vec::new();
+    }
+    if let Some(country) = resolve_name(place) {
+        return vec![country];
+    }
+    // A list ("Syria and Iraq"); a lone word is never taken as a code ("to" is not Tonga).
+    let is_list = place.contains([',', '&', ';', '/']) || place.contains(" and ");
+    if is_list {
+        countries_of(place)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The country whose part a place is, when it says so with a possessive: "Venezuela’s border
+/// regions with Colombia" is Venezuela's.
+fn owner_of(place: &str) -> Option<&'static Country> {
+    let place = strip_prefix_words(place.trim(), &["the "]);
+    let owner = ["’s ", "'s "]
+        .iter()
+        .filter_map(|mark| place.find(mark))
+        .min()
+        .map(|at| &place[..at]);
+    owner.and_then(resolve_name)
+}
+
+fn strip_prefix_words<'a>(text: &'a str, prefixes: &[&str]) -> &'a str {
+    let mut text = text;
+    for prefix in prefixes {
+        if text.len() >= prefix.len()
+            && text.is_char_boundary(prefix.len())
+            && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            text = text[prefix.len()..].trim_start();
+        }
+    }
+    text
+}
+
+/// Whether a country a statement names is the advisory's own: one of its countries, or a
+/// country its advisory covers together with them (China's Special Administrative Regions on
+/// China's page; Israel and the Palestinian Territories, which FCDO's and Canada's advice cover
+/// as one).
+pub fn is_own(named: &Country, own: &[&Country]) -> bool {
+    const TOGETHER: [(&str, &str); 4] = [("CN", "HK"), ("CN", "MO"), ("IL", "PS"), ("PS", "IL")];
+    own.iter().any(|o| {
+        o.code == named.code
+            || TOGETHER
+                .iter()
+                .any(|&(whole, part)| o.code == whole && named.code == part)
+    })
+}
+
+/// Whether a statement's object is another country than the advisory's own (`own`: empty when
+/// the advisory's country is not known, and then nothing is another country): "FCDO advises
+/// against all travel to South Sudan" on Sudan's page is South Sudan's advice, not Sudan's, and
+/// "Venezuela’s border regions with Colombia" on Colombia's page is Venezuela's.
+pub fn is_elsewhere(place: &str, own: &[&Country]) -> bool {
+    let mut named = named_countries(place);
+    if named.is_empty() {
+        named.extend(owner_of(place));
+    }
+    !own.is_empty() && !named.is_empty() && named.iter().all(|c| !is_own(c, own))
+}
+
 /// Every country in the table.
 pub fn all() -> &'static [Country] {
     &COUNTRIES.countries
@@ -451,5 +525,60 @@ mod tests {
             many.to_string(),
             "`X` is not a country; did you mean Mali, Malta or Malawi?"
         );
+    }
+
+    #[test]
+    fn a_place_names_another_country_only_by_its_whole_name() {
+        let codes =
+            |place: &str| -> Vec<&str> { named_countries(place).iter().map(|c| c.code).collect() };
+        assert_eq!(codes("South Sudan"), ["SS"]);
+        assert_eq!(codes("the whole of Sudan"), ["SD"]);
+        assert_eq!(codes("Guinea-Bissau"), ["GW"]);
+        assert_eq!(codes("Dominican Republic"), ["DO"]);
+        assert_eq!(codes("Democratic Republic of the Congo"), ["CD"]);
+        assert_eq!(codes("Congo"), ["CG"]);
+        assert_eq!(codes("Nigeria"), ["NG"]);
+        assert_eq!(codes("Syria and Iraq"), ["SY", "IQ"]);
+        assert!(codes("to").is_empty(), "not Tonga");
+        for part in [
+            "Niger State",
+            "the Guinea-Bissau border",
+            "the Djibouti-Eritrea border",
+            "Lake Chad",
+            "within 10km of the India-Pakistan border",
+        ] {
+            assert!(codes(part).is_empty(), "{part}");
+        }
+        // uk_more/colombia/2025-06-11.md: "Venezuela’s border regions with Colombia".
+        let colombia = [resolve("Colombia").expect("a country")];
+        assert!(is_elsewhere(
+            "Venezuela’s border regions with Colombia",
+            &colombia
+        ));
+        let jordan = [resolve("Jordan").expect("a country")];
+        assert!(!is_elsewhere(
+            "Jordan's border with Syria and Iraq",
+            &jordan
+        ));
+        let sudan = [resolve("Sudan").expect("a country")];
+        assert!(is_elsewhere("South Sudan", &sudan));
+        assert!(!is_elsewhere("Sudan", &sudan));
+        assert!(
+            !is_elsewhere("South Sudan", &[]),
+            "unknown: nothing is elsewhere"
+        );
+        let china = [resolve("China").expect("a country")];
+        assert!(!is_elsewhere(
+            "the Macau Special Administrative Region",
+            &china
+        ));
+        assert!(!is_elsewhere("Hong Kong", &china));
+        assert!(is_elsewhere("Taiwan", &china));
+        let israel = [resolve("Israel").expect("a country")];
+        assert!(!is_elsewhere("Israel and Palestine", &israel));
+        assert!(!is_elsewhere(
+            "Israel and the Occupied Palestinian Territories",
+            &israel
+        ));
     }
 }

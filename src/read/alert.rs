@@ -170,10 +170,13 @@ pub fn read(blocks: &[Block], country: Option<&str>) -> AlertText {
         ..AlertText::default()
     };
     let country_words = country.map(significant_words).unwrap_or_default();
+    let own = country
+        .map(crate::model::country::countries_of)
+        .unwrap_or_default();
     for &i in &statement_blocks {
         let text = label_free(&blocks[i], &kinds[i]);
         let text = strip_note_prefix(&text, out.note.as_deref());
-        read_statements(&text, &country_words, &blocks, i, false, &mut out);
+        read_statements(&text, (&country_words, &own), &blocks, i, false, &mut out);
     }
     // Areas: lists introduced by "Do not travel to:", and statements about parts anywhere in
     // the text ("Exercise increased caution in Karlovac and Lika-Senj counties due to ...").
@@ -183,10 +186,12 @@ pub fn read(blocks: &[Block], country: Option<&str>) -> AlertText {
         }
         match kinds[i] {
             Kind::AreaIntro => {
-                read_statements(&blocks[i].text, &country_words, &blocks, i, false, &mut out);
+                let country = (country_words.as_slice(), own.as_slice());
+                read_statements(&blocks[i].text, country, &blocks, i, false, &mut out);
             }
             Kind::Statement => {
-                read_statements(&blocks[i].text, &country_words, &blocks, i, true, &mut out);
+                let country = (country_words.as_slice(), own.as_slice());
+                read_statements(&blocks[i].text, country, &blocks, i, true, &mut out);
             }
             _ => {}
         }
@@ -242,9 +247,19 @@ pub fn read(blocks: &[Block], country: Option<&str>) -> AlertText {
 pub fn areas_in(paragraphs: &[String], country: Option<&str>) -> Vec<Area> {
     let blocks: Vec<Block> = paragraphs.iter().map(|p| Block::plain(p)).collect();
     let country_words = country.map(significant_words).unwrap_or_default();
+    let own = country
+        .map(crate::model::country::countries_of)
+        .unwrap_or_default();
     let mut out = AlertText::default();
     for (i, block) in blocks.iter().enumerate() {
-        read_statements(&block.text, &country_words, &blocks, i, true, &mut out);
+        read_statements(
+            &block.text,
+            (&country_words, &own),
+            &blocks,
+            i,
+            true,
+            &mut out,
+        );
     }
     out.areas
 }
@@ -549,10 +564,13 @@ fn statement_sentences(text: &str) -> impl Iterator<Item = &str> {
 
 /// Reads every statement of a block: causes of country-wide ones into `out`, the others as
 /// areas. A statement ending in ":" takes the list items that follow as its areas, or as its
-/// causes ("Do not travel to Russia due to:").
+/// causes ("Do not travel to Russia due to:"). `country` is the advisory's country as words and
+/// as the table's countries (none when unknown): a statement whose object is another country
+/// ("Reconsider travel to Ukraine" on another country's page) is that country's, and is left
+/// out.
 fn read_statements(
     text: &str,
-    country_words: &[String],
+    (country_words, own): (&[String], &[&crate::model::country::Country]),
     blocks: &[Block],
     at_block: usize,
     areas_only: bool,
@@ -572,6 +590,9 @@ fn read_statements(
                     && !trimmed.ends_with(['.', '!', '?'])
                     && blocks.get(at_block + 1).is_some_and(|b| b.item));
             let target_clean = clean_target(&target);
+            if crate::model::country::is_elsewhere(&target_clean, own) {
+                continue;
+            }
             let whole_country = is_whole_country(&target_clean, country_words);
             let mut cause_text = causes.unwrap_or_default();
             // "Exercise increased caution due to crime in these departments:" and a list.
@@ -1005,7 +1026,7 @@ mod tests {
             Some("Reissued with updates to the country summary.")
         );
         assert_eq!(text.summary, ["Crime is common."]);
-        assert_eq!(text.areas.len(), 2);
+        assert_eq!(text.areas.len(), 2, "{:?}", text.areas);
         assert_eq!(text.areas[0].level, 4);
         assert!(text.reasons.is_empty(), "{:?}", text.reasons);
     }
@@ -1075,6 +1096,72 @@ mod tests {
         );
         assert_eq!(ids(&text.indicators), ["terrorism"]);
         assert!(text.areas.is_empty(), "{:?}", text.areas);
+    }
+
+    #[test]
+    fn a_statement_about_another_country_sets_nothing_here() {
+        // us_rss/TAsTWs-2025-10-07.xml, Ukraine's item, read as if it stood on Russia's page.
+        let text = read(
+            &blocks(&[
+                "Do not travel to Russia due to the consequences of the full-scale invasion of Ukraine by Russian military forces.",
+                "Do not travel to Ukraine due to Russia’s war against Ukraine.",
+            ]),
+            Some("Russia"),
+        );
+        assert_eq!(text.statement_level, Some(4));
+        assert!(text.areas.is_empty(), "{:?}", text.areas);
+        let alone = read(
+            &blocks(&["Do not travel to Ukraine due to Russia’s war against Ukraine."]),
+            Some("Russia"),
+        );
+        assert_eq!(alone.statement_level, None);
+        assert!(alone.indicators.is_empty() && alone.reasons.is_empty());
+        // On its own page it is the country's statement.
+        let own = read(
+            &blocks(&["Do not travel to Ukraine due to Russia’s war against Ukraine."]),
+            Some("Ukraine"),
+        );
+        assert_eq!(own.statement_level, Some(4));
+        // A border or a possessive of this country is a part of it, whatever it names
+        // (us_more/pakistan/2025-03-26.md; us_rss/TAsTWs-2025-10-07.xml, Jordan).
+        let names = |paragraphs: &[&str], country: &str| -> Vec<(String, u8)> {
+            let paragraphs: Vec<String> = paragraphs.iter().map(|p| p.to_string()).collect();
+            areas_in(&paragraphs, Some(country))
+                .into_iter()
+                .map(|a| (a.name, a.level))
+                .collect()
+        };
+        assert_eq!(
+            names(
+                &[
+                    "Do not travel to the India-Pakistan border, including areas along the Line of Control for any reason."
+                ],
+                "Pakistan"
+            ),
+            [(
+                "India-Pakistan border, including areas along the Line of Control".to_owned(),
+                4
+            )]
+        );
+        assert_eq!(
+            names(
+                &["Do not travel to Jordan's border with Syria and Iraq given the continued threat of cross-border violence, including the risk of terrorist attacks."],
+                "Jordan"
+            )
+            .len(),
+            1
+        );
+        // China's page covers its Special Administrative Regions
+        // (us_more/macau/2024-11-27.md's heading names all three).
+        let china = read(
+            &blocks(&[
+                "Exercise increased caution when traveling to Mainland China due to arbitrary enforcement of local laws, including in relation to exit bans.",
+                "Exercise increased caution when traveling to the Hong Kong Special Administrative Region (SAR) due to arbitrary enforcement of local laws.",
+            ]),
+            Some("Mainland China, Hong Kong & Macau"),
+        );
+        assert_eq!(china.statement_level, Some(2));
+        assert!(china.areas.is_empty(), "{:?}", china.areas);
     }
 
     #[test]

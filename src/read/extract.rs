@@ -33,7 +33,10 @@ use crate::read::fcdo::{self, FcdoAdvice};
 ///
 /// 4: a feed item whose statement states another level than its title is read at the title's
 /// level with the text's kept beside it (`Advisory::text_level`), no longer as a failure.
-pub const READER_VERSION: u32 = 4;
+///
+/// 5: a statement about another country sets no level, area or cause of this one, and the rest
+/// of a region is a part (never the whole country).
+pub const READER_VERSION: u32 = 5;
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -419,9 +422,10 @@ fn read(document: &Html, profile: &Profile) -> Attempt {
 
     // The whole advisory text: FCDO's advice, or a State Department alert text.
     let fcdo_advice: Option<FcdoAdvice> = match (&profile.alert, profile.level_scale) {
-        (Some(selector), LevelScale::FcdoText) => {
-            Some(fcdo::read(&select_blocks(document, selector)))
-        }
+        (Some(selector), LevelScale::FcdoText) => Some(fcdo::read(
+            &select_blocks(document, selector),
+            &fcdo::page_countries(links(document)),
+        )),
         _ => None,
     };
     if let Some(advice) = &fcdo_advice {
@@ -576,6 +580,15 @@ fn country_of_level_line(text: &str) -> Option<String> {
 
 /// The paragraphs of every match of a selector, in document order (a match inside an earlier
 /// one is part of it).
+/// The targets of a document's links, in order.
+fn links(document: &Html) -> impl Iterator<Item = &str> {
+    static LINK: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("a[href]").expect("link selector"));
+    document
+        .select(&LINK)
+        .filter_map(|a| a.value().attr("href"))
+}
+
 fn select_blocks(document: &Html, selector: &FieldSelector) -> Vec<Block> {
     let mut blocks = Blocks::default();
     let mut taken: Vec<ego_tree::NodeId> = Vec::new();

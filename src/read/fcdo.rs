@@ -5,7 +5,13 @@
 //! "... all but essential travel to the whole of X" or statements that together cover the
 //! whole country, such as "all travel to Mali, except to Bamako" with "all but essential
 //! travel to Bamako", or "... to the remaining areas of X" (3), advice against travel to parts
-//! only (2), and none (1). The page's header ("Still current at:", "Updated:", "Latest
+//! only (2), and none (1). "The rest of", "the remaining areas of" or "all other areas of" this
+//! country covers the whole of it; the rest of a region of it ("the rest of Cabo Delgado
+//! Province") is a part. A statement whose object is another country ("FCDO currently advises
+//! against all travel to Venezuela’s border regions with Colombia" on Colombia's page) is that
+//! country's advice: it sets no level, area or cause here. The page's own country is the one
+//! its links to its own guide's pages name (`/foreign-travel-advice/colombia/safety-and-security`).
+//! The page's header ("Still current at:", "Updated:", "Latest
 //! update:") is read as dates and the change note, never as advice: the latest update often
 //! quotes the advice it replaced. Pure: blocks in, fields out.
 
@@ -17,7 +23,7 @@ use regex::Regex;
 use crate::model::advisory::{
     Area, Level, collapse_whitespace, parse_date, same_words, starts_with_ignore_case,
 };
-use crate::model::country;
+use crate::model::country::{self, Country};
 use crate::read::alert::Block;
 
 /// What an FCDO page says.
@@ -49,7 +55,7 @@ enum Scope {
     Whole,
     /// The whole country except some places ("all travel to Libya except ...").
     WholeExcept,
-    /// What remains after the areas named elsewhere ("the rest of Niger").
+    /// What remains of the whole country after the areas named elsewhere ("the rest of Niger").
     Remaining,
     /// A part, named.
     Part(String),
@@ -62,8 +68,41 @@ struct Clause {
     sentence: String,
 }
 
-/// Reads an FCDO page given as blocks.
-pub fn read(blocks: &[Block]) -> FcdoAdvice {
+/// The countries an FCDO page is about, from the links it holds: the most linked country among
+/// links into a country's guide ("/foreign-travel-advice/colombia/safety-and-security"; a bare
+/// "/foreign-travel-advice/mozambique" is usually a pointer to a neighbour's advice). None when
+/// no such link names a country the table knows.
+pub fn page_countries<'a>(links: impl IntoIterator<Item = &'a str>) -> Vec<&'static Country> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for link in links {
+        let Some((_, rest)) = link.split_once("/foreign-travel-advice/") else {
+            continue;
+        };
+        let mut parts = rest.split(['/', '#', '?']);
+        let slug = parts.next().unwrap_or("");
+        let page = parts.next().unwrap_or("");
+        if slug.is_empty() || page.is_empty() {
+            continue;
+        }
+        match counts.iter_mut().find(|(s, _)| *s == slug) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((slug, 1)),
+        }
+    }
+    // The first of the most linked, in the page's order.
+    let Some(&(slug, _)) = counts.iter().rev().max_by_key(|&&(_, n)| n) else {
+        return Vec::new();
+    };
+    let name = slug.replace('-', " ");
+    match country::resolve_name(&name) {
+        Some(found) => vec![found],
+        None => country::countries_of(&name),
+    }
+}
+
+/// Reads an FCDO page given as blocks; `own` is the page's country ([`page_countries`]), empty
+/// when it is not known (then a statement about any country is taken as about this one).
+pub fn read(blocks: &[Block], own: &[&Country]) -> FcdoAdvice {
     let mut issued = None;
     let mut note = None;
     let mut header_end = 0;
@@ -123,15 +162,15 @@ pub fn read(blocks: &[Block]) -> FcdoAdvice {
         // "... to the cities of:", "... to the following districts in Cabo Delgado Province
         // ... The advice covers the districts of:": the items are the areas.
         if block.text.trim_end().ends_with(':')
-            && let Some(clause) = clauses(&block.text).pop()
+            && let Some(clause) = clauses(&block.text, own).pop()
             && matches!(clause.scope, Scope::Part(ref p) if p.is_empty() || Area::is_fragment(p))
         {
             list_intro = Some((clause.severity, at));
         }
     }
-    let level = level_of_statements(&texts);
+    let level = level_of(&texts, own);
     for text in &texts {
-        for clause in clauses(text) {
+        for clause in clauses(text, own) {
             if let Scope::Part(name) = &clause.scope
                 && !name.is_empty()
             {
@@ -184,6 +223,12 @@ fn header_value(text: &str) -> String {
 /// values. The label is the sentence that decided it. Sentences that announce a change
 /// ("Latest update: ...", "We no longer advise ...") are not advice.
 pub fn level_of_statements(texts: &[String]) -> Level {
+    level_of(texts, &[])
+}
+
+/// [`level_of_statements`] for a page whose country is known: statements about other
+/// countries are left out.
+fn level_of(texts: &[String], own: &[&Country]) -> Level {
     let mut all: Vec<Clause> = Vec::new();
     let mut any_statement: Option<String> = None;
     for text in texts {
@@ -191,7 +236,7 @@ pub fn level_of_statements(texts: &[String]) -> Level {
         if lower.starts_with("latest update") || lower.starts_with("find out more") {
             continue;
         }
-        let found = clauses(text);
+        let found = clauses(text, own);
         if found.is_empty()
             && (lower.starts_with("areas where") || lower.starts_with("parts of"))
             && ADVISE.is_match(&lower)
@@ -248,8 +293,9 @@ static ADVISE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\badvi[sc]e[sd]?\s+against\b").expect("advise pattern"));
 
 /// The advice clauses of a text: "FCDO advises against all but essential travel to the capital
-/// city of Niamey, and advises against all travel to the rest of Niger." gives two.
-fn clauses(text: &str) -> Vec<Clause> {
+/// city of Niamey, and advises against all travel to the rest of Niger." gives two. Clauses
+/// whose object is another country than `own` are left out.
+fn clauses(text: &str, own: &[&Country]) -> Vec<Clause> {
     static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"(?i)\badvi[sc]e[sd]?\s+against\s+(all\s+but\s+essential\s+travel|all\s+travel|travel)\b\s*(.*)",
@@ -293,11 +339,13 @@ fn clauses(text: &str) -> Vec<Clause> {
             .trim_end_matches(" and")
             .trim_end_matches(", and")
             .trim();
-        out.push(Clause {
-            severity,
-            scope: scope_of(target),
-            sentence: text.clone(),
-        });
+        if let Some(scope) = scope_of(target, own) {
+            out.push(Clause {
+                severity,
+                scope,
+                sentence: text.clone(),
+            });
+        }
         let consumed = whole.start()
             + caps
                 .get(2)
@@ -312,22 +360,28 @@ fn clauses(text: &str) -> Vec<Clause> {
 }
 
 /// Where a clause's advice applies: "to Mali" is the whole country, "to Libya except ..." the
-/// whole but some places, "to the remaining areas of Venezuela" the rest, anything else a part.
-fn scope_of(target: &str) -> Scope {
+/// whole but some places, "to the remaining areas of Venezuela" the rest, anything else a part
+/// ("the rest of Cabo Delgado Province" too); `None` when its object is another country than
+/// `own`.
+fn scope_of(target: &str, own: &[&Country]) -> Option<Scope> {
     let target = target.trim_start_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
     let target = strip_place_prefix(target.trim().trim_end_matches([':', ',', '.']));
     let place = target.to_lowercase();
-    if place.starts_with("the remaining areas")
-        || place.starts_with("the rest of")
-        || place.starts_with("all other areas")
-        || place.starts_with("the remainder of")
-        || place.starts_with("all remaining areas")
-        || place.contains("including the rest of")
-    {
-        return Scope::Remaining;
+    if let Some(object) = remainder_of(target) {
+        if object.is_empty() || matches!(object.to_lowercase().as_str(), "country" | "the country")
+        {
+            return Some(Scope::Remaining);
+        }
+        if country::is_elsewhere(object, own) {
+            return None;
+        }
+        if !country::named_countries(object).is_empty() {
+            return Some(Scope::Remaining);
+        }
+        // The rest of a region: a part, named as written.
     }
     if place.starts_with("outside") {
-        return Scope::WholeExcept;
+        return Some(Scope::WholeExcept);
     }
     // "all travel to Libya except ..." is the whole country but some places, and a part's
     // "except" ends its name; "outside" does that only after a country: a part's own
@@ -366,14 +420,51 @@ fn scope_of(target: &str) -> Scope {
         .trim()
         .trim_end_matches([',', '.', ':'])
         .trim();
-    if country::resolve_name(name).is_some() {
-        return if excepted {
+    if country::is_elsewhere(name, own) {
+        return None;
+    }
+    if !country::named_countries(name).is_empty() {
+        return Some(if excepted {
             Scope::WholeExcept
         } else {
             Scope::Whole
-        };
+        });
     }
-    Scope::Part(name.to_owned())
+    Some(Scope::Part(name.to_owned()))
+}
+
+/// The object of "the rest of X", "the remaining areas of X", "all other areas of X" (X, cut
+/// before its causes or exceptions; empty for "the remaining areas" alone), or `None` when the
+/// target says no such thing.
+fn remainder_of(target: &str) -> Option<&str> {
+    const REMAINDER: [&str; 6] = [
+        "including the rest of ",
+        "the remaining areas",
+        "all remaining areas",
+        "all other areas",
+        "the rest of ",
+        "the remainder of ",
+    ];
+    let lower = target.to_lowercase();
+    let (at, len) = REMAINDER.iter().find_map(|r| {
+        let at = lower.find(r)?;
+        (at == 0 || r.starts_with("including")).then_some((at, r.len()))
+    })?;
+    // Lower-casing keeps byte offsets for the ASCII words searched here.
+    let rest = target.get(at + len..)?.trim_start();
+    let rest = ["of ", "in "]
+        .iter()
+        .find_map(|p| starts_with_ignore_case(rest, p).then(|| &rest[p.len()..]))
+        .unwrap_or(rest);
+    let lower_rest = rest.to_lowercase();
+    let end = [
+        ",", ";", " due to", " except", " because", " (", " where", " which",
+    ]
+    .iter()
+    .filter_map(|w| lower_rest.find(w))
+    .min()
+    .unwrap_or(rest.len());
+    Some(rest.get(..end).unwrap_or(rest).trim().trim_end_matches('.'))
 }
 
 fn strip_place_prefix(name: &str) -> &str {
@@ -476,7 +567,7 @@ mod tests {
     }
 
     fn areas_of(lines: &[&str]) -> Vec<(String, u8)> {
-        read(&page(lines))
+        read(&page(lines), &[])
             .areas
             .into_iter()
             .map(|a| (a.name, a.level))
@@ -573,6 +664,130 @@ mod tests {
         assert_eq!(areas, [("the state of Tamaulipas".to_owned(), 3)]);
     }
 
+    fn country(name: &str) -> Vec<&'static Country> {
+        vec![country::resolve(name).expect("a country")]
+    }
+
+    #[test]
+    fn advice_about_another_country_sets_nothing_here() {
+        // uk_more/colombia/2025-06-11.md: Venezuela's border regions are Venezuela's advice.
+        let lines = [
+            "Areas where FCDO advises against all but essential travel",
+            "FCDO advises against all but essential travel to:",
+            "* all of Arauca Department, except for the department capital, Arauca",
+            "FCDO currently advises against all travel to Venezuela’s border regions with Colombia. You should not use any of the Colombia-Venezuela land crossings.",
+        ];
+        let advice = read(&page(&lines), &country("Colombia"));
+        assert_eq!(advice.level.number, 2);
+        let names: Vec<&str> = advice.areas.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["all of Arauca Department, except for the department capital, Arauca"]
+        );
+        // "All travel to South Sudan" on Sudan's page is no level 4 of Sudan; on its own page
+        // (uk_more/south-sudan/) it is, and "Sudan" never matches inside "South Sudan".
+        let lines = [
+            "FCDO advises against all travel to South Sudan due to the risk of armed violence and criminality.",
+        ];
+        assert_eq!(read(&page(&lines), &country("Sudan")).level.number, 1);
+        assert!(read(&page(&lines), &country("Sudan")).areas.is_empty());
+        assert_eq!(read(&page(&lines), &country("South Sudan")).level.number, 4);
+        // A page whose country is not known reads every country as its own.
+        assert_eq!(read(&page(&lines), &[]).level.number, 4);
+        // uk_more/israel/2025-06-16.md: the page covers Israel and the OPTs together.
+        let lines = [
+            "FCDO currently advises against all travel to Israel and the Occupied Palestinian Territories.",
+        ];
+        assert_eq!(read(&page(&lines), &country("Israel")).level.number, 4);
+        // A border shared with a neighbour is a part of this country
+        // (uk_more/djibouti/: "the Djibouti-Eritrea border").
+        let lines = ["FCDO advises against all travel to the Djibouti-Eritrea border."];
+        let advice = read(&page(&lines), &country("Djibouti"));
+        assert_eq!(advice.level.number, 2);
+        assert_eq!(advice.areas[0].name, "the Djibouti-Eritrea border");
+    }
+
+    #[test]
+    fn the_page_country_is_the_one_its_guide_links_name() {
+        // uk_more/eswatini/: its own guide's pages, and a bare pointer to a neighbour.
+        let links = [
+            "/foreign-travel-advice/eswatini/safety-and-security",
+            "https://www.gov.uk/foreign-travel-advice/mozambique",
+            "https://www.gov.uk/foreign-travel-advice/mozambique",
+            "/foreign-travel-advice/eswatini/entry-requirements",
+        ];
+        assert_eq!(page_countries(links), country("Eswatini"));
+        assert_eq!(
+            page_countries(["/foreign-travel-advice/congo/safety-and-security"]),
+            country("CG")
+        );
+        assert!(
+            page_countries(["https://www.gov.uk/guidance/foreign-travel-insurance"]).is_empty()
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_region_is_a_part_and_the_rest_of_the_country_the_whole() {
+        let level = |lines: &[&str], name: &str| read(&page(lines), &country(name)).level.number;
+        // uk_more/mozambique/2025-03-25.md.
+        let mozambique = [
+            "FCDO advises against all travel to the following districts in Cabo Delgado Province due to attacks by groups with links to Islamist extremism. The advice covers the districts of:",
+            "* Chiure",
+            "FCDO advises against all but essential travel to the rest of Cabo Delgado Province due to attacks by groups with links to Islamist extremism.",
+        ];
+        assert_eq!(level(&mozambique, "Mozambique"), 2);
+        assert!(
+            read(&page(&mozambique), &country("Mozambique"))
+                .areas
+                .iter()
+                .any(|a| a.name == "the rest of Cabo Delgado Province" && a.level == 3)
+        );
+        // uk_more/cameroon/2025-03-25.md.
+        let cameroon = [
+            "FCDO advises against all travel to the Far-North Region.",
+            "FCDO advises against all but essential travel to the rest of North and Adamawa regions, including Garoua in North Region, and a 20km radius to the north, east and west of Maroua, and 30km south of Maroua, in Far-North Region.",
+        ];
+        assert_eq!(level(&cameroon, "Cameroon"), 2);
+        // The remaining areas or all other areas of a department or province are parts too
+        // (the wording of issue 20; no stored page says it yet).
+        for part in [
+            "FCDO advises against all but essential travel to the remaining areas of the Arauca and Norte de Santander departments.",
+            "FCDO advises against all but essential travel to all other areas of Cabo Delgado province.",
+        ] {
+            assert_eq!(level(&[part], "Colombia"), 2, "{part}");
+        }
+        // The rest of this country, or of the country, is the whole of it
+        // (uk_more/niger/, uk_more/israel/2025-06-14.md, uk/venezuela/2026-03-04.md).
+        for (whole, name) in [
+            (
+                "FCDO advises against all but essential travel to the capital city of Niamey, and advises against all travel to the rest of Niger.",
+                "Niger",
+            ),
+            (
+                "FCDO advises against all but essential travel to the rest of Israel and the Occupied Palestinian Territories.",
+                "Israel",
+            ),
+            (
+                "The FCDO advises against all but essential travel to the remaining areas of Venezuela, due to ongoing crime and instability.",
+                "Venezuela",
+            ),
+            (
+                "FCDO advises against all but essential travel to the rest of the country.",
+                "Mali",
+            ),
+        ] {
+            assert_eq!(level(&[whole], name), 3, "{whole}");
+        }
+        // The rest of another country is that country's.
+        assert_eq!(
+            level(
+                &["FCDO advises against all travel to the rest of Niger."],
+                "Nigeria"
+            ),
+            1
+        );
+    }
+
     #[test]
     fn the_latest_update_is_the_note_and_never_the_advice() {
         // A lowering from 4: the latest update quotes the advice it replaced.
@@ -592,7 +807,7 @@ mod tests {
         .iter()
         .map(|t| Block::plain(t))
         .collect();
-        let advice = read(&blocks);
+        let advice = read(&blocks, &[]);
         assert_eq!(advice.level.number, 3);
         assert_eq!(advice.issued, NaiveDate::from_ymd_opt(2026, 3, 3));
         assert!(
