@@ -428,3 +428,60 @@ fn an_upgrade_that_reads_a_page_differently_is_no_change_but_a_level_move_still_
         "{headlines:?}"
     );
 }
+
+/// Makes the stored latest version look as an older release read it: another level, another
+/// fields hash, reader 1 (what an upgrade finds in the database).
+fn as_an_older_release_read_it(ws: &Workspace, level: u8) {
+    let conn = rusqlite::Connection::open(ws.db_path()).expect("open the database");
+    conn.execute(
+        "UPDATE snapshots SET reader = 1, fields_hash = 'older', level = ?1,
+                advisory = json_set(advisory, '$.level.number', ?1)
+         WHERE id = (SELECT MAX(id) FROM snapshots)",
+        [level],
+    )
+    .expect("update");
+    // A new release's reader has another fingerprint: the page is read again, not skipped.
+    conn.execute("UPDATE sources SET last_content_hash = NULL", [])
+        .expect("update");
+}
+
+#[test]
+fn an_upgrade_never_reports_its_own_rereading_of_a_level_as_a_move() {
+    let server = FixtureServer::start();
+    let ws = Workspace::with_sources(
+        &[("us-nepal", "Nepal", &server.url("/nepal"), "state-dept")],
+        "",
+    );
+    server.serve_fixture("/nepal", "nepal-2026.html");
+    let (_, code) = ws.check_json(&[]);
+    assert_eq!(code, 0);
+    let level = |ws: &Workspace| -> Value {
+        let run = ws.run(&["history", "us-nepal", "--format", "json"]);
+        let history: Value = serde_json::from_str(&run.stdout).expect("json");
+        history["versions"]
+            .as_array()
+            .and_then(|v| v.last())
+            .map(|v| v["level"].clone())
+            .expect("a version")
+    };
+    let read = level(&ws).as_u64().expect("level") as u8;
+
+    // An older release misread the same page one level higher: this release reads the stored
+    // body again, so the same bytes are no move.
+    as_an_older_release_read_it(&ws, read + 1);
+    let (report, code) = ws.check_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["changes"],
+        json!([]),
+        "no false level change: {report}"
+    );
+
+    // And a real move after an upgrade is told from what this release reads on both pages.
+    as_an_older_release_read_it(&ws, read + 1);
+    server.serve_fixture("/nepal", "nepal-2026-level3.html");
+    let (report, code) = ws.check_json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["changes"][0]["level_from"], read, "{report}");
+    assert_eq!(report["changes"][0]["level_to"], 3, "{report}");
+}

@@ -260,6 +260,9 @@ pub(super) struct Target<'a> {
     pub(super) url: &'a str,
     /// Whose advice it is, as configured.
     pub(super) government: Option<&'a str>,
+    /// How its page is read, to read a version stored by an older release again; `None` for
+    /// a feed's or index's country, whose body is the whole document.
+    pub(super) reader: Option<&'a crate::model::profile::Reader>,
 }
 
 impl<'a> Target<'a> {
@@ -271,6 +274,7 @@ impl<'a> Target<'a> {
             country: &source.country,
             url: source.url.as_str(),
             government: source.government.as_deref(),
+            reader: Some(&source.reader),
         }
     }
 }
@@ -584,6 +588,9 @@ pub(super) async fn record_extracted(
             .is_some_and(|s| s.fields_hash != extracted.advisory.fields_hash())
         {
             previous_advisory(store, &mut latest).await?;
+            if let Some(reader) = target.reader {
+                reread_previous(store, reader, &mut latest).await?;
+            }
         }
         let (mut outcome, change) = compare_with_latest(&latest, &extracted);
         if let Outcome::NewVersion { archived, .. } = &mut outcome {
@@ -733,6 +740,42 @@ pub(super) async fn previous_advisory(
         snapshot.advisory = Some(store.call(move |s| s.advisory(id)).await?);
     }
     Ok(snapshot.advisory.clone())
+}
+
+/// A version an older release read is read again from its stored body with this release's
+/// reader, so that the comparison is like with like: a level this release reads otherwise on
+/// the same bytes is the reader's correction, never the publisher's move. Kept as it was when
+/// the body is not stored or no longer reads.
+pub(super) async fn reread_previous(
+    store: &StoreHandle,
+    reader: &crate::model::profile::Reader,
+    latest: &mut Latest,
+) -> Result<(), StoreError> {
+    let Some(snapshot) = latest.snapshot.as_mut() else {
+        return Ok(());
+    };
+    if snapshot.reader >= extract::READER_VERSION || reader.has_items() {
+        return Ok(());
+    }
+    let id = snapshot.id;
+    let Some(raw) = store.call(move |s| s.snapshot_body(id)).await? else {
+        return Ok(());
+    };
+    let reader = reader.clone();
+    let reread = tokio::task::spawn_blocking(move || {
+        let text = crate::net::fetch::decode(&raw, None);
+        match extract::read_document(&reader, &text) {
+            Ok(Document::One(Ok(extracted))) => Some(extracted.advisory),
+            _ => None,
+        }
+    })
+    .await
+    .expect("reading never panics");
+    if let Some(advisory) = reread {
+        snapshot.advisory = Some(advisory);
+        snapshot.reader = extract::READER_VERSION;
+    }
+    Ok(())
 }
 
 pub(super) async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, StoreError> {

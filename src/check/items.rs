@@ -130,6 +130,7 @@ pub(super) async fn check_items(
             country: &country,
             url: &url,
             government: source.government.as_deref(),
+            reader: None,
         };
         let mut child_latest = latest_children
             .remove(&child_id)
@@ -184,6 +185,7 @@ pub(super) async fn check_items(
             country: &country,
             url: &url,
             government: source.government.as_deref(),
+            reader: None,
         };
         let origin = Origin::item(status);
         checked.push(record_extracted(facts, child, child_latest, placeholder, origin).await?);

@@ -649,6 +649,29 @@ impl Store {
         self.decode(&json, "version")
     }
 
+    /// The body a version was first read from, when it is stored.
+    pub fn snapshot_body(&self, id: SnapshotId) -> Result<Option<Vec<u8>>, StoreError> {
+        let found: Option<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT b.codec, b.packed FROM snapshots sn JOIN bodies b ON b.hash = sn.body_hash
+                 WHERE sn.id = ?1",
+            )
+            .map_err(|e| self.err(e))?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        found
+            .map(|(codec, packed)| {
+                Body::unpack(&codec, &packed).map_err(|message| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    what: "page body",
+                    message,
+                })
+            })
+            .transpose()
+    }
+
     pub(super) fn decode<T: serde::de::DeserializeOwned>(
         &self,
         json: &str,
