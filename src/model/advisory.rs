@@ -180,42 +180,22 @@ impl Indicator {
         Indicator::from_words(text)
     }
 
-    /// The indicator a cause stands for, qualified forms included ("the risk of kidnapping",
-    /// "potential for civil unrest", "poor health infrastructure", "terrorism concerns").
+    /// The indicator a cause stands for, by meaning, qualified forms included ("the risk of
+    /// kidnapping", "potential for civil unrest", "poor health infrastructure", "terrorism
+    /// concerns", "riots", "cholera", "hurricanes"): the vocabulary is [`CAUSES`], the words
+    /// governments use for each indicator. A cause the State Department names no indicator for
+    /// ("armed conflict", "landmines", "military activity") is [`Indicator::Other`]; `None` only
+    /// for a cause no word of the vocabulary covers, which the caller counts as Other too.
     pub fn from_cause(cause: &str) -> Option<Indicator> {
-        static CRIME: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"\b(?:crimes?|criminal activity)\b").expect("crime"));
-        static EVENT: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"^(?:(?:a|the)\s+)?(?:time-limited\s+)?events?$").expect("event")
-        });
         let lower = cause.to_lowercase().replace('’', "'");
         let lower = lower.trim();
         if let Some(found) = Indicator::from_page_text(lower) {
             return Some(found);
         }
-        let found = if lower.contains("wrongful detention") || lower.contains("wrongfully detain") {
-            Indicator::WrongfulDetention
-        } else if lower.contains("kidnap") || lower.contains("hostage") {
-            Indicator::Kidnapping
-        } else if lower.contains("terroris") {
-            Indicator::Terrorism
-        } else if lower.contains("unrest") {
-            Indicator::Unrest
-        } else if CRIME.is_match(lower) {
-            Indicator::Crime
-        } else if lower.contains("natural disaster") || lower == "disasters" || lower == "disaster"
-        {
-            Indicator::NaturalDisaster
-        } else if lower.contains("health") || lower.contains("medical") {
-            Indicator::Health
-        } else if EVENT.is_match(lower) {
-            Indicator::Event
-        } else if matches!(lower, "other risks" | "other risk" | "other factors") {
-            Indicator::Other
-        } else {
-            return None;
-        };
-        Some(found)
+        CAUSES_COMPILED
+            .iter()
+            .find(|(_, pattern)| pattern.is_match(lower))
+            .map(|(indicator, _)| *indicator)
     }
 
     fn from_letter(text: &str) -> Option<Indicator> {
@@ -259,6 +239,63 @@ impl Indicator {
         Some(found)
     }
 }
+
+/// The words of causes, by the indicator they stand for, tried in this order (the first that
+/// matches wins, so "air strikes" is military before "strikes" is unrest, and "armed robbery"
+/// is crime before "armed" could be anything else). Built from the language of advisories:
+/// the State Department's statements and feed, FCDO's and other governments' reasons. Each
+/// entry is a regular expression on the lower-cased cause.
+pub const CAUSES: &[(Indicator, &str)] = &[
+    (
+        Indicator::WrongfulDetention,
+        r"wrongful(?:ly)? detain|wrongful detention|unjust(?:ly)? detain",
+    ),
+    (Indicator::Kidnapping, r"kidnap|hostage|abduct"),
+    (
+        Indicator::Terrorism,
+        r"terroris|extremis|jihadi|suicide bomb|improvised explosive",
+    ),
+    (
+        Indicator::Crime,
+        r"\bcrimes?\b|criminal|theft|thieves|robber|carjack|burglar|gang (?:violence|activity|crime)|gang-related|cartel|narco|drug traffick|traffick|bandit|pira(?:cy|tes?)\b|extortion|homicide|murder|sexual (?:assault|violence)|\bscams?\b|fraud|petty crime|mugging|pickpocket",
+    ),
+    (
+        Indicator::Other,
+        r"armed conflict|\bconflicts?\b|military|\bwars?\b|warfare|missile|\bdrones?\b|air ?strikes?|aerial (?:bombardment|attacks?)|bombardment|shelling|artillery|rocket|landmines?|\bmines?\b|unexploded|ordnance|hostilities|fighting|combat|invasion|insurgen|militias?|armed (?:groups?|gangs?)|border (?:tensions?|clashes|incidents?)",
+    ),
+    (
+        Indicator::Unrest,
+        r"unrest|\briots?\b|rioting|civil disturbance|disturbances|demonstrations?|protests?|\bstrikes?\b|political (?:tension|violence|instability|uncertainty|crisis)|instability|\bcoups?\b|civil strife|clashes|curfews?|state of emergency|election",
+    ),
+    (
+        Indicator::NaturalDisaster,
+        r"natural disaster|\bdisasters?\b|hurricane|typhoon|cyclone|tropical storm|\bstorms?\b|flood|wildfire|bushfire|forest fire|earthquake|seismic|volcan|tsunami|landslide|mudslide|drought|severe weather|extreme weather|monsoon|avalanche|heat ?waves?|extreme (?:heat|temperatures)",
+    ),
+    (
+        Indicator::Health,
+        r"health|medical|disease|outbreak|epidemic|pandemic|cholera|dengue|measles|malaria|ebola|\bmpox\b|monkeypox|zika|yellow fever|covid|coronavirus|polio|marburg|plague|chikungunya|typhoid|meningitis|hospital|infectious|virus|influenza|diphtheria|rabies|air pollution|air quality",
+    ),
+    (
+        Indicator::Event,
+        r"^(?:(?:a|the)\s+)?(?:time-limited\s+)?events?$",
+    ),
+    (
+        Indicator::Other,
+        r"^other (?:risks?|factors|dangers|hazards)$",
+    ),
+];
+
+static CAUSES_COMPILED: LazyLock<Vec<(Indicator, Regex)>> = LazyLock::new(|| {
+    CAUSES
+        .iter()
+        .map(|(indicator, pattern)| {
+            (
+                *indicator,
+                Regex::new(pattern).expect("the cause vocabulary compiles (checked by a test)"),
+            )
+        })
+        .collect()
+});
 
 impl fmt::Display for Indicator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

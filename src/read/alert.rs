@@ -609,8 +609,11 @@ fn read_statements(
                 let mut reasons = Vec::new();
                 let mut indicators = Vec::new();
                 add_causes(&cause_text, &mut indicators, &mut reasons);
-                let mut all: Vec<String> =
-                    indicators.iter().map(|i| i.human().to_owned()).collect();
+                let mut all: Vec<String> = indicators
+                    .iter()
+                    .filter(|i| **i != Indicator::Other)
+                    .map(|i| i.human().to_owned())
+                    .collect();
                 all.extend(reasons);
                 let name = strip_prefix_ignore_case(&target_clean, "the ")
                     .unwrap_or(&target_clean)
@@ -663,7 +666,11 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
     let mut indicators = Vec::new();
     let mut reasons = Vec::new();
     add_causes(&causes, &mut indicators, &mut reasons);
-    let mut all: Vec<String> = indicators.iter().map(|i| i.human().to_owned()).collect();
+    let mut all: Vec<String> = indicators
+        .iter()
+        .filter(|i| **i != Indicator::Other)
+        .map(|i| i.human().to_owned())
+        .collect();
     all.extend(reasons);
     if !areas.iter().any(|a| same_words(&a.name, &name)) {
         areas.push(Area {
@@ -831,16 +838,27 @@ fn is_whole_country(target: &str, country_words: &[String]) -> bool {
 /// indicator or another reason.
 fn add_causes(list: &str, indicators: &mut Vec<Indicator>, reasons: &mut Vec<String>) {
     for cause in split_causes(list) {
-        match Indicator::from_cause(&cause) {
-            Some(indicator) => {
-                if !indicators.contains(&indicator) {
-                    indicators.push(indicator);
-                }
-            }
-            // Kept as written: matching folds case (`same_words`), what is shown does not.
-            None => push_new_words(reasons, cause),
+        let indicator = Indicator::from_cause(&cause);
+        // A cause no named indicator covers is the Other indicator, and is kept as a reason
+        // in the publisher's words (matching folds case, `same_words`; what is shown does
+        // not): it is never dropped. "Other risks" itself names the indicator only.
+        if matches!(indicator, None | Some(Indicator::Other)) && !names_other(&cause) {
+            push_new_words(reasons, cause);
+        }
+        let indicator = indicator.unwrap_or(Indicator::Other);
+        if !indicators.contains(&indicator) {
+            indicators.push(indicator);
         }
     }
+}
+
+/// Whether a cause is the name of the Other indicator itself ("other risks").
+fn names_other(cause: &str) -> bool {
+    let lower = cause.trim().to_lowercase();
+    lower == "other"
+        || ["other risk", "other factor", "other danger", "other hazard"]
+            .iter()
+            .any(|p| lower.starts_with(p))
 }
 
 /// The causes of a list, cut at commas and "and" outside parentheses, up to the end of the
@@ -1073,7 +1091,9 @@ mod tests {
             ]),
             Some("Macau"),
         );
-        assert_eq!(ids(&text.indicators), ["terrorism"]);
+        // The arbitrary enforcement of local laws is no named indicator: Other, in its words.
+        assert_eq!(ids(&text.indicators), ["other", "terrorism"]);
+        assert_eq!(text.reasons, ["the arbitrary enforcement of local laws"]);
         assert!(text.areas.is_empty(), "{:?}", text.areas);
     }
 
@@ -1095,8 +1115,30 @@ mod tests {
                 "the critical threat of wrongful detention",
                 Some("wrongful_detention"),
             ),
-            ("landmines", None),
-            ("armed conflict", None),
+            // Words the reader had not met: mapped by meaning.
+            ("riots", Some("unrest")),
+            ("strikes", Some("unrest")),
+            ("civil disturbances", Some("unrest")),
+            ("political tensions", Some("unrest")),
+            ("cholera", Some("health")),
+            ("dengue", Some("health")),
+            ("measles outbreaks", Some("health")),
+            ("epidemics", Some("health")),
+            ("lack of medical facilities", Some("health")),
+            ("hurricanes", Some("natural_disaster")),
+            ("flooding", Some("natural_disaster")),
+            ("wildfires", Some("natural_disaster")),
+            ("severe weather", Some("natural_disaster")),
+            ("gang violence", Some("crime")),
+            ("armed robbery", Some("crime")),
+            ("violent extremism", Some("terrorism")),
+            // Causes no named indicator covers are Other.
+            ("landmines", Some("other")),
+            ("armed conflict", Some("other")),
+            ("military activity", Some("other")),
+            ("air strikes", Some("other")),
+            ("armed gangs", Some("other")),
+            // No word of the vocabulary: the caller makes it Other, keeping its words.
             ("arbitrary enforcement of local laws", None),
         ] {
             assert_eq!(
@@ -1126,7 +1168,7 @@ mod tests {
             ]),
             Some("Nigeria"),
         );
-        assert_eq!(ids(&text.indicators), ["crime"]);
+        assert_eq!(ids(&text.indicators), ["crime", "other"]);
         assert_eq!(text.reasons, ["armed gangs"]);
         // The feed and the current layout split the phrase from its target.
         let text = read(
@@ -1151,7 +1193,13 @@ mod tests {
         assert_eq!(text.reasons, ["arbitrary arrest of U.S. citizens"]);
         assert_eq!(
             ids(&text.indicators),
-            ["kidnapping", "terrorism", "unrest", "wrongful_detention"]
+            [
+                "kidnapping",
+                "other",
+                "terrorism",
+                "unrest",
+                "wrongful_detention"
+            ]
         );
         // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause, capitals kept.
         let text = read(
@@ -1224,7 +1272,12 @@ mod tests {
             ]),
             Some("Russia"),
         );
-        assert_eq!(ids(&text.indicators), ["terrorism"]);
+        // The invasion is military: no named indicator, so Other, its words a reason.
+        assert_eq!(ids(&text.indicators), ["other", "terrorism"]);
+        assert_eq!(
+            text.reasons,
+            ["The consequences of the full-scale invasion of Ukraine"]
+        );
         assert_eq!(text.statement_level, Some(4));
     }
 
