@@ -1132,12 +1132,21 @@ mod tests {
             ("gang violence", Some("crime")),
             ("armed robbery", Some("crime")),
             ("violent extremism", Some("terrorism")),
-            // Causes no named indicator covers are Other.
+            ("armed gangs", Some("crime")),
+            ("criminal activity, including kidnapping", Some("crime")),
+            (
+                "arbitrary arrest of U.S. citizens",
+                Some("wrongful_detention"),
+            ),
+            ("elections", Some("event")),
+            // Armed conflict is unrest in the State Department's usage (Cambodia 2025).
+            ("armed conflict", Some("unrest")),
+            ("military activity", Some("unrest")),
+            ("air strikes", Some("unrest")),
+            ("the volatile security situation", Some("unrest")),
+            // What the State Department files under Other (Sri Lanka, Benin).
             ("landmines", Some("other")),
-            ("armed conflict", Some("other")),
-            ("military activity", Some("other")),
-            ("air strikes", Some("other")),
-            ("armed gangs", Some("other")),
+            ("piracy", Some("other")),
             // No word of the vocabulary: the caller makes it Other, keeping its words.
             ("arbitrary enforcement of local laws", None),
         ] {
@@ -1168,8 +1177,9 @@ mod tests {
             ]),
             Some("Nigeria"),
         );
-        assert_eq!(ids(&text.indicators), ["crime", "other"]);
-        assert_eq!(text.reasons, ["armed gangs"]);
+        // Armed gangs are crime.
+        assert_eq!(ids(&text.indicators), ["crime"]);
+        assert!(text.reasons.is_empty(), "{:?}", text.reasons);
         // The feed and the current layout split the phrase from its target.
         let text = read(
             &blocks(&[
@@ -1183,25 +1193,23 @@ mod tests {
 
     #[test]
     fn reasons_are_stored_as_the_publisher_wrote_them() {
-        // us_more/iran/2025-06-13.md: case ("U.S.") and punctuation kept.
+        // us/egypt/2025-03-26.md: a cause no named indicator covers is Other, and its words
+        // are kept with their case and punctuation ("Embassy’s", "U.S.-Egyptian").
         let text = read(
             &blocks(&[
-                "Do not travel to Iran due to the risk of **terrorism, civil unrest, kidnapping, arbitrary arrest of U.S. citizens,** and **wrongful detention.**",
+                "Exercise increased caution in Egypt due to **the Embassy’s limited ability to assist dual national U.S.-Egyptian citizens who are arrested or detained.**",
             ]),
-            Some("Iran"),
+            Some("Egypt"),
         );
-        assert_eq!(text.reasons, ["arbitrary arrest of U.S. citizens"]);
         assert_eq!(
-            ids(&text.indicators),
+            text.reasons,
             [
-                "kidnapping",
-                "other",
-                "terrorism",
-                "unrest",
-                "wrongful_detention"
+                "the Embassy’s limited ability to assist dual national U.S.-Egyptian citizens who are arrested or detained"
             ]
         );
-        // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause, capitals kept.
+        assert_eq!(ids(&text.indicators), ["other"]);
+        // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause (armed conflict,
+        // so unrest), never "Ukraine" alone; the other cause keeps its capital.
         let text = read(
             &blocks(&[
                 "**Do not travel to Russia due to:**",
@@ -1211,13 +1219,8 @@ mod tests {
             ]),
             Some("Russia"),
         );
-        assert_eq!(
-            text.reasons,
-            [
-                "Danger associated with the continuing war between Russia and Ukraine",
-                "The arbitrary enforcement of local laws"
-            ]
-        );
+        assert_eq!(text.reasons, ["The arbitrary enforcement of local laws"]);
+        assert_eq!(ids(&text.indicators), ["other", "unrest"]);
     }
 
     #[test]
@@ -1233,32 +1236,33 @@ mod tests {
             areas[0].name,
             "areas within 50km of the Cambodia – Thailand border"
         );
-        assert_eq!(
-            areas[0].reasons,
-            ["ongoing fighting between Cambodian and Thai military forces"]
-        );
+        // One cause, never cut at its "and": fighting between armed forces is unrest.
+        assert_eq!(areas[0].reasons, ["unrest"]);
     }
 
     #[test]
     fn the_same_reason_in_another_case_is_one_reason() {
         let text = read(
             &blocks(&[
-                "Reconsider travel to Burma due to armed conflict, Armed Conflict, and landmines.",
+                "Reconsider travel to Burma due to the arbitrary enforcement of local laws, the Arbitrary Enforcement of Local Laws, and landmines.",
             ]),
             Some("Burma"),
         );
-        assert_eq!(text.reasons, ["armed conflict", "landmines"]);
+        assert_eq!(
+            text.reasons,
+            ["the arbitrary enforcement of local laws", "landmines"]
+        );
     }
 
     #[test]
     fn reasons_keep_their_closing_parentheses() {
         let text = read(
             &blocks(&[
-                "Do not travel to Iraq due to terrorism and armed conflict (including drone attacks).",
+                "Do not travel to Iraq due to terrorism and unexploded ordnance (including landmines).",
             ]),
             Some("Iraq"),
         );
-        assert_eq!(text.reasons, ["armed conflict (including drone attacks)"]);
+        assert_eq!(text.reasons, ["unexploded ordnance (including landmines)"]);
     }
 
     #[test]
@@ -1272,12 +1276,9 @@ mod tests {
             ]),
             Some("Russia"),
         );
-        // The invasion is military: no named indicator, so Other, its words a reason.
-        assert_eq!(ids(&text.indicators), ["other", "terrorism"]);
-        assert_eq!(
-            text.reasons,
-            ["The consequences of the full-scale invasion of Ukraine"]
-        );
+        // The invasion is armed conflict: unrest, in the State Department's usage.
+        assert_eq!(ids(&text.indicators), ["terrorism", "unrest"]);
+        assert!(text.reasons.is_empty(), "{:?}", text.reasons);
         assert_eq!(text.statement_level, Some(4));
     }
 

@@ -30,7 +30,9 @@ use crate::read::fcdo::{self, FcdoAdvice};
 ///
 /// 3: reasons and area names keep the publisher's case, a "between A and B" cause is not cut,
 /// and a list of areas is read as its items (never as its introduction, "the cities of").
-pub const READER_VERSION: u32 = 3;
+/// 4: causes are mapped by meaning onto indicators (riots, cholera, hurricanes, armed
+/// conflict), and a cause no named indicator covers is the Other indicator.
+pub const READER_VERSION: u32 = 4;
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
