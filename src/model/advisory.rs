@@ -180,42 +180,30 @@ impl Indicator {
         Indicator::from_words(text)
     }
 
-    /// The indicator a cause stands for, qualified forms included ("the risk of kidnapping",
-    /// "potential for civil unrest", "poor health infrastructure", "terrorism concerns").
+    /// The indicator a cause stands for, by meaning, qualified forms included ("the risk of
+    /// kidnapping", "potential for civil unrest", "poor health infrastructure", "terrorism
+    /// concerns", "riots", "cholera", "hurricanes"): the vocabulary is [`CAUSES`], the words
+    /// governments use for each indicator. A cause the State Department names no indicator for
+    /// ("armed conflict", "landmines", "military activity") is [`Indicator::Other`]; `None` only
+    /// for a cause no word of the vocabulary covers, which the caller counts as Other too.
     pub fn from_cause(cause: &str) -> Option<Indicator> {
-        static CRIME: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"\b(?:crimes?|criminal activity)\b").expect("crime"));
-        static EVENT: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"^(?:(?:a|the)\s+)?(?:time-limited\s+)?events?$").expect("event")
-        });
         let lower = cause.to_lowercase().replace('’', "'");
         let lower = lower.trim();
         if let Some(found) = Indicator::from_page_text(lower) {
             return Some(found);
         }
-        let found = if lower.contains("wrongful detention") || lower.contains("wrongfully detain") {
-            Indicator::WrongfulDetention
-        } else if lower.contains("kidnap") || lower.contains("hostage") {
-            Indicator::Kidnapping
-        } else if lower.contains("terroris") {
-            Indicator::Terrorism
-        } else if lower.contains("unrest") {
-            Indicator::Unrest
-        } else if CRIME.is_match(lower) {
-            Indicator::Crime
-        } else if lower.contains("natural disaster") || lower == "disasters" || lower == "disaster"
-        {
-            Indicator::NaturalDisaster
-        } else if lower.contains("health") || lower.contains("medical") {
-            Indicator::Health
-        } else if EVENT.is_match(lower) {
-            Indicator::Event
-        } else if matches!(lower, "other risks" | "other risk" | "other factors") {
-            Indicator::Other
-        } else {
-            return None;
-        };
-        Some(found)
+        // "criminal activity, including kidnapping": the head of the phrase says what it is.
+        for example in [", including", " including ", " such as "] {
+            if let Some((head, _)) = lower.split_once(example)
+                && let Some(found) = Indicator::from_cause(head)
+            {
+                return Some(found);
+            }
+        }
+        CAUSES_COMPILED
+            .iter()
+            .find(|(_, pattern)| pattern.is_match(lower))
+            .map(|(indicator, _)| *indicator)
     }
 
     fn from_letter(text: &str) -> Option<Indicator> {
@@ -259,6 +247,68 @@ impl Indicator {
         Some(found)
     }
 }
+
+/// The words of causes, by the indicator they stand for, tried in this order (the first that
+/// matches wins, so "air strikes" is military before "strikes" is unrest, and "armed robbery"
+/// is crime before "armed" could be anything else). Built from the language of advisories:
+/// the State Department's statements and feed, FCDO's and other governments' reasons. Each
+/// entry is a regular expression on the lower-cased cause.
+pub const CAUSES: &[(Indicator, &str)] = &[
+    // What the State Department files under Other though a word of it is elsewhere: landmines
+    // (Sri Lanka's note adds "Other" with them), piracy (Benin: "Maritime Crime (Other)"),
+    // torture in detention.
+    (
+        Indicator::Other,
+        r"land ?mines?|\bmines?\b|unexploded|ordnance|pira(?:cy|tes?)\b|maritime crime|torture|limited (?:ability|capacity)|consular",
+    ),
+    (
+        Indicator::WrongfulDetention,
+        r"wrongful(?:ly)? detain|wrongful detention|unjust(?:ly)? detain|arbitrary (?:arrest|detention)|\bdetention|\bdetain|\barrests?\b",
+    ),
+    (Indicator::Kidnapping, r"kidnap|hostage|abduct"),
+    (
+        Indicator::Terrorism,
+        r"terroris|extremis|jihadi|suicide bomb|improvised explosive",
+    ),
+    (
+        Indicator::Crime,
+        r"\bcrimes?\b|criminal|theft|thieves|robber|carjack|burglar|\bgangs?\b|cartel|narco|drug traffick|traffick|bandit|extortion|homicide|murder|sexual (?:assault|violence)|\bscams?\b|fraud|mugging|pickpocket",
+    ),
+    // Armed conflict is unrest in the State Department's usage (Cambodia 2025: "unrest" added
+    // with the armed conflict at the border).
+    (
+        Indicator::Unrest,
+        r"unrest|\briots?\b|rioting|civil disturbance|disturbances|demonstrations?|protests?|\bstrikes?\b|political (?:tension|violence|instability|uncertainty|crisis)|instability|\bcoups?\b|civil strife|clashes|skirmish|incursions?|\btensions?\b|security (?:conditions|situation|environment)|curfews?|state of emergency|armed conflict|\bconflicts?\b|military|\bwars?\b|warfare|missile|\bdrones?\b|air ?strikes?|aerial (?:bombardment|attacks?)|bombardment|shelling|artillery|rocket|hostilities|fighting|combat|invasion|insurgen|militias?|armed groups?|border (?:tensions?|clashes|incidents?|violence)|armed violence|(?:sporadic|occasional|sectarian|ethnic|intercommunal|communal|tribal|religious)\w*(?: motivated)? violence|violence (?:near|along|on) the border",
+    ),
+    (
+        Indicator::NaturalDisaster,
+        r"natural disaster|\bdisasters?\b|hurricane|typhoon|cyclone|tropical storm|\bstorms?\b|flood|wildfire|bushfire|forest fire|earthquake|seismic|volcan|tsunami|landslide|mudslide|drought|\bweather\b|environmental hazards|monsoon|avalanche|heat ?waves?|extreme (?:heat|temperatures)",
+    ),
+    (
+        Indicator::Health,
+        r"health|medical|disease|outbreak|epidemic|pandemic|cholera|dengue|measles|malaria|ebola|\bmpox\b|monkeypox|zika|yellow fever|covid|coronavirus|polio|marburg|plague|chikungunya|typhoid|meningitis|hospital|infectious|virus|influenza|diphtheria|rabies|air pollution|air quality|vaccination",
+    ),
+    (
+        Indicator::Event,
+        r"^(?:(?:a|the)\s+)?(?:time-limited\s+)?events?$|(?:sporting|major|large|public|mass|time-limited) events?|\belections?\b|festivals?|summits?|explosions?",
+    ),
+    (
+        Indicator::Other,
+        r"^other (?:risks?|factors|dangers|hazards)$",
+    ),
+];
+
+static CAUSES_COMPILED: LazyLock<Vec<(Indicator, Regex)>> = LazyLock::new(|| {
+    CAUSES
+        .iter()
+        .map(|(indicator, pattern)| {
+            (
+                *indicator,
+                Regex::new(pattern).expect("the cause vocabulary compiles (checked by a test)"),
+            )
+        })
+        .collect()
+});
 
 impl fmt::Display for Indicator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -630,8 +630,11 @@ fn read_statements(
                 let mut reasons = Vec::new();
                 let mut indicators = Vec::new();
                 add_causes(&cause_text, &mut indicators, &mut reasons);
-                let mut all: Vec<String> =
-                    indicators.iter().map(|i| i.human().to_owned()).collect();
+                let mut all: Vec<String> = indicators
+                    .iter()
+                    .filter(|i| **i != Indicator::Other)
+                    .map(|i| i.human().to_owned())
+                    .collect();
                 all.extend(reasons);
                 let name = strip_prefix_ignore_case(&target_clean, "the ")
                     .unwrap_or(&target_clean)
@@ -684,7 +687,11 @@ fn push_area(item: &str, level: u8, intro_causes: &str, areas: &mut Vec<Area>) {
     let mut indicators = Vec::new();
     let mut reasons = Vec::new();
     add_causes(&causes, &mut indicators, &mut reasons);
-    let mut all: Vec<String> = indicators.iter().map(|i| i.human().to_owned()).collect();
+    let mut all: Vec<String> = indicators
+        .iter()
+        .filter(|i| **i != Indicator::Other)
+        .map(|i| i.human().to_owned())
+        .collect();
     all.extend(reasons);
     if !areas.iter().any(|a| same_words(&a.name, &name)) {
         areas.push(Area {
@@ -852,16 +859,27 @@ fn is_whole_country(target: &str, country_words: &[String]) -> bool {
 /// indicator or another reason.
 fn add_causes(list: &str, indicators: &mut Vec<Indicator>, reasons: &mut Vec<String>) {
     for cause in split_causes(list) {
-        match Indicator::from_cause(&cause) {
-            Some(indicator) => {
-                if !indicators.contains(&indicator) {
-                    indicators.push(indicator);
-                }
-            }
-            // Kept as written: matching folds case (`same_words`), what is shown does not.
-            None => push_new_words(reasons, cause),
+        let indicator = Indicator::from_cause(&cause);
+        // A cause no named indicator covers is the Other indicator, and is kept as a reason
+        // in the publisher's words (matching folds case, `same_words`; what is shown does
+        // not): it is never dropped. "Other risks" itself names the indicator only.
+        if matches!(indicator, None | Some(Indicator::Other)) && !names_other(&cause) {
+            push_new_words(reasons, cause);
+        }
+        let indicator = indicator.unwrap_or(Indicator::Other);
+        if !indicators.contains(&indicator) {
+            indicators.push(indicator);
         }
     }
+}
+
+/// Whether a cause is the name of the Other indicator itself ("other risks").
+fn names_other(cause: &str) -> bool {
+    let lower = cause.trim().to_lowercase();
+    lower == "other"
+        || ["other risk", "other factor", "other danger", "other hazard"]
+            .iter()
+            .any(|p| lower.starts_with(p))
 }
 
 /// The causes of a list, cut at commas and "and" outside parentheses, up to the end of the
@@ -1094,7 +1112,9 @@ mod tests {
             ]),
             Some("Macau"),
         );
-        assert_eq!(ids(&text.indicators), ["terrorism"]);
+        // The arbitrary enforcement of local laws is no named indicator: Other, in its words.
+        assert_eq!(ids(&text.indicators), ["other", "terrorism"]);
+        assert_eq!(text.reasons, ["the arbitrary enforcement of local laws"]);
         assert!(text.areas.is_empty(), "{:?}", text.areas);
     }
 
@@ -1182,8 +1202,39 @@ mod tests {
                 "the critical threat of wrongful detention",
                 Some("wrongful_detention"),
             ),
-            ("landmines", None),
-            ("armed conflict", None),
+            // Words the reader had not met: mapped by meaning.
+            ("riots", Some("unrest")),
+            ("strikes", Some("unrest")),
+            ("civil disturbances", Some("unrest")),
+            ("political tensions", Some("unrest")),
+            ("cholera", Some("health")),
+            ("dengue", Some("health")),
+            ("measles outbreaks", Some("health")),
+            ("epidemics", Some("health")),
+            ("lack of medical facilities", Some("health")),
+            ("hurricanes", Some("natural_disaster")),
+            ("flooding", Some("natural_disaster")),
+            ("wildfires", Some("natural_disaster")),
+            ("severe weather", Some("natural_disaster")),
+            ("gang violence", Some("crime")),
+            ("armed robbery", Some("crime")),
+            ("violent extremism", Some("terrorism")),
+            ("armed gangs", Some("crime")),
+            ("criminal activity, including kidnapping", Some("crime")),
+            (
+                "arbitrary arrest of U.S. citizens",
+                Some("wrongful_detention"),
+            ),
+            ("elections", Some("event")),
+            // Armed conflict is unrest in the State Department's usage (Cambodia 2025).
+            ("armed conflict", Some("unrest")),
+            ("military activity", Some("unrest")),
+            ("air strikes", Some("unrest")),
+            ("the volatile security situation", Some("unrest")),
+            // What the State Department files under Other (Sri Lanka, Benin).
+            ("landmines", Some("other")),
+            ("piracy", Some("other")),
+            // No word of the vocabulary: the caller makes it Other, keeping its words.
             ("arbitrary enforcement of local laws", None),
         ] {
             assert_eq!(
@@ -1213,8 +1264,9 @@ mod tests {
             ]),
             Some("Nigeria"),
         );
+        // Armed gangs are crime.
         assert_eq!(ids(&text.indicators), ["crime"]);
-        assert_eq!(text.reasons, ["armed gangs"]);
+        assert!(text.reasons.is_empty(), "{:?}", text.reasons);
         // The feed and the current layout split the phrase from its target.
         let text = read(
             &blocks(&[
@@ -1228,19 +1280,23 @@ mod tests {
 
     #[test]
     fn reasons_are_stored_as_the_publisher_wrote_them() {
-        // us_more/iran/2025-06-13.md: case ("U.S.") and punctuation kept.
+        // us/egypt/2025-03-26.md: a cause no named indicator covers is Other, and its words
+        // are kept with their case and punctuation ("Embassy’s", "U.S.-Egyptian").
         let text = read(
             &blocks(&[
-                "Do not travel to Iran due to the risk of **terrorism, civil unrest, kidnapping, arbitrary arrest of U.S. citizens,** and **wrongful detention.**",
+                "Exercise increased caution in Egypt due to **the Embassy’s limited ability to assist dual national U.S.-Egyptian citizens who are arrested or detained.**",
             ]),
-            Some("Iran"),
+            Some("Egypt"),
         );
-        assert_eq!(text.reasons, ["arbitrary arrest of U.S. citizens"]);
         assert_eq!(
-            ids(&text.indicators),
-            ["kidnapping", "terrorism", "unrest", "wrongful_detention"]
+            text.reasons,
+            [
+                "the Embassy’s limited ability to assist dual national U.S.-Egyptian citizens who are arrested or detained"
+            ]
         );
-        // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause, capitals kept.
+        assert_eq!(ids(&text.indicators), ["other"]);
+        // us/russia/2025-05-09.md: "between Russia and Ukraine" is one cause (armed conflict,
+        // so unrest), never "Ukraine" alone; the other cause keeps its capital.
         let text = read(
             &blocks(&[
                 "**Do not travel to Russia due to:**",
@@ -1250,13 +1306,8 @@ mod tests {
             ]),
             Some("Russia"),
         );
-        assert_eq!(
-            text.reasons,
-            [
-                "Danger associated with the continuing war between Russia and Ukraine",
-                "The arbitrary enforcement of local laws"
-            ]
-        );
+        assert_eq!(text.reasons, ["The arbitrary enforcement of local laws"]);
+        assert_eq!(ids(&text.indicators), ["other", "unrest"]);
     }
 
     #[test]
@@ -1272,32 +1323,33 @@ mod tests {
             areas[0].name,
             "areas within 50km of the Cambodia – Thailand border"
         );
-        assert_eq!(
-            areas[0].reasons,
-            ["ongoing fighting between Cambodian and Thai military forces"]
-        );
+        // One cause, never cut at its "and": fighting between armed forces is unrest.
+        assert_eq!(areas[0].reasons, ["unrest"]);
     }
 
     #[test]
     fn the_same_reason_in_another_case_is_one_reason() {
         let text = read(
             &blocks(&[
-                "Reconsider travel to Burma due to armed conflict, Armed Conflict, and landmines.",
+                "Reconsider travel to Burma due to the arbitrary enforcement of local laws, the Arbitrary Enforcement of Local Laws, and landmines.",
             ]),
             Some("Burma"),
         );
-        assert_eq!(text.reasons, ["armed conflict", "landmines"]);
+        assert_eq!(
+            text.reasons,
+            ["the arbitrary enforcement of local laws", "landmines"]
+        );
     }
 
     #[test]
     fn reasons_keep_their_closing_parentheses() {
         let text = read(
             &blocks(&[
-                "Do not travel to Iraq due to terrorism and armed conflict (including drone attacks).",
+                "Do not travel to Iraq due to terrorism and unexploded ordnance (including landmines).",
             ]),
             Some("Iraq"),
         );
-        assert_eq!(text.reasons, ["armed conflict (including drone attacks)"]);
+        assert_eq!(text.reasons, ["unexploded ordnance (including landmines)"]);
     }
 
     #[test]
@@ -1311,7 +1363,9 @@ mod tests {
             ]),
             Some("Russia"),
         );
-        assert_eq!(ids(&text.indicators), ["terrorism"]);
+        // The invasion is armed conflict: unrest, in the State Department's usage.
+        assert_eq!(ids(&text.indicators), ["terrorism", "unrest"]);
+        assert!(text.reasons.is_empty(), "{:?}", text.reasons);
         assert_eq!(text.statement_level, Some(4));
     }
 

@@ -36,7 +36,10 @@ use crate::read::fcdo::{self, FcdoAdvice};
 ///
 /// 5: a statement about another country sets no level, area or cause of this one, and the rest
 /// of a region is a part (never the whole country).
-pub const READER_VERSION: u32 = 5;
+///
+/// 6: causes are mapped by meaning onto indicators (riots, cholera, hurricanes, armed
+/// conflict), and a cause no named indicator covers is the Other indicator.
+pub const READER_VERSION: u32 = 6;
 
 /// A successful extraction: the advisory and the profile that read it.
 #[derive(Debug, Clone, PartialEq, Eq)]

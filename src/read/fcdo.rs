@@ -393,15 +393,25 @@ fn scope_of(target: &str, own: &[&Country]) -> Option<Scope> {
         ))
         .is_some()
     };
-    let cut = [", except", " except", " outside"]
-        .iter()
-        .filter_map(|w| place.find(w).map(|at| (at, *w)))
-        .filter(|&(at, w)| target.is_char_boundary(at) && (w != " outside" || is_country(at)))
-        .map(|(at, _)| at)
-        .min();
-    let (name, excepted) = match cut {
-        Some(at) => (&target[..at], true),
-        _ => (target, false),
+    // "excluding" is an exception as "except" is ("all travel to Somalia, including the 3
+    // eastern regions of Somaliland ... and excluding the 3 western regions"), and "including"
+    // ends the name without being one.
+    let cuts: Vec<(usize, &str)> = [
+        ", except",
+        " except",
+        ", excluding",
+        " excluding",
+        " outside",
+        ", including",
+    ]
+    .iter()
+    .filter_map(|w| place.find(w).map(|at| (at, *w)))
+    .filter(|&(at, w)| target.is_char_boundary(at) && (w != " outside" || is_country(at)))
+    .collect();
+    let excepted = cuts.iter().any(|(_, w)| !w.contains("including"));
+    let name = match cuts.iter().map(|(at, _)| *at).min() {
+        Some(at) => &target[..at],
+        None => target,
     };
     let name = strip_place_prefix(name.trim().trim_end_matches([':', ',', '.']));
     let name = name
@@ -490,7 +500,7 @@ mod tests {
 
     #[test]
     fn fcdo_wording_onto_levels() {
-        let cases: [(&[&str], u8); 12] = [
+        let cases: [(&[&str], u8); 14] = [
             (&["FCDO advises against all travel to Mali"], 4),
             (
                 &["FCDO advises against all travel to the whole of the Mali due to insecurity."],
@@ -522,6 +532,23 @@ mod tests {
             (
                 &["FCDO advises against all but essential travel to parts of Tanzania"],
                 2,
+            ),
+            // uk_more/somalia/2025-03-25.md: "excluding" is an exception, as "except" is, and
+            // every part is covered at all but essential travel or more.
+            (
+                &[
+                    "FCDO advises against all travel to Somalia, including the 3 eastern regions of Somaliland – Togdheer, Sanaag and Sool – and excluding the 3 western regions of Somaliland – Awdal, Maroodijeh and Sahil. This is due to the threat from terrorist groups and continuing violence.",
+                    "FCDO advises against all but essential travel to the 3 western regions of Somaliland – Awdal (including Boorama), Maroodijeh (including Hargeisa) and Sahil (including Berbera).",
+                ],
+                3,
+            ),
+            // uk_more/central-african-republic/2025-03-25.md: "including" before the "except".
+            (
+                &[
+                    "FCDO advises against all travel to the whole of the Central African Republic, including the areas of Bimbo, Begoua and Coline, except to the capital, Bangui.",
+                    "FCDO advises against all but essential travel to Bangui, including Bangui M’Poko International Airport.",
+                ],
+                3,
             ),
             // Venezuela 2026-03-04: areas at 4, the remaining areas all but essential.
             (
