@@ -577,11 +577,23 @@ fn read_statements(
     out: &mut AlertText,
 ) {
     let mut in_statement_block = false;
-    for (_, sentence) in sentences(text) {
+    let all: Vec<&str> = sentences(text).map(|(_, sentence)| sentence).collect();
+    for (index, &sentence) in all.iter().enumerate() {
         if let Some((level, end)) = guidance_at_start(sentence) {
             in_statement_block = true;
             let rest = sentence[end..].trim();
             let (target, causes) = split_target(rest);
+            // "Exercise increased caution while traveling to Moldova. This is due to ...": the
+            // causes in the next sentence are this statement's.
+            let causes = causes.or_else(|| {
+                all.get(index + 1).and_then(|next| {
+                    let next = next.trim();
+                    ["This is due to ", "This is because of "]
+                        .iter()
+                        .find_map(|lead| strip_prefix_ignore_case(next, lead))
+                        .map(|rest| rest.trim().to_owned())
+                })
+            });
             // A list follows a statement that ends in ":", or one that ends its block with no
             // full stop right before list items ("... due to other factors in").
             let trimmed = sentence.trim_end();
@@ -1350,6 +1362,19 @@ mod tests {
             Some("Iraq"),
         );
         assert_eq!(text.reasons, ["unexploded ordnance (including landmines)"]);
+    }
+
+    #[test]
+    fn causes_in_the_next_sentence_are_the_statements() {
+        // us_rss/TAsTWs-2025-10-07.xml, Moldova.
+        let text = read(
+            &blocks(&[
+                "Exercise increased caution while traveling to Moldova. This is due to unresolved conflict between the breakaway region of Transnistria and the central government. Read the entire Travel Advisory.",
+            ]),
+            Some("Moldova"),
+        );
+        assert_eq!(text.statement_level, Some(2));
+        assert_eq!(ids(&text.indicators), ["unrest"]);
     }
 
     #[test]
