@@ -86,13 +86,16 @@ fn qualified_causes_map_onto_their_indicator_and_keep_the_publishers_words() {
             "**Updated to reflect changes to risk indicators.**\n\nDo not travel to Burma due to **armed conflict, the potential for civil unrest, arbitrary enforcement of local laws, poor health infrastructure, land mines and unexploded ordnance, crime, and** **wrongful detentions**.\n\n**Country Summary:** The military regime deposed elected leaders.",
         ),
     );
+    // Armed conflict is unrest; the arbitrary enforcement of local laws, land mines and
+    // unexploded ordnance are no named indicator: Other, kept in the publisher's words.
     assert_eq!(
         ids(&burma["indicators"]),
-        ["crime", "health", "unrest", "wrongful_detention"]
+        ["crime", "health", "other", "unrest", "wrongful_detention"]
     );
     let reasons = ids(&burma["reasons"]);
     assert!(
-        reasons.contains(&"armed conflict".to_owned()),
+        reasons.contains(&"arbitrary enforcement of local laws".to_owned())
+            && !reasons.contains(&"armed conflict".to_owned()),
         "{reasons:?}"
     );
     // Thailand, 2025-07-26: "due to risk of unrest"; Tajikistan: "the risk of terrorism".
@@ -200,7 +203,8 @@ fn a_note_that_names_indicators_the_text_lacks_is_marked_and_gives_no_reason() {
         &change
     };
     assert_eq!(change["note_disagrees"], true, "{change}");
-    assert_eq!(ids(&change["indicators_added"]), ["crime"]);
+    // Landmines are no named indicator: the Other indicator, the word kept as a reason.
+    assert_eq!(ids(&change["indicators_added"]), ["crime", "other"]);
     assert_eq!(ids(&change["reasons_added"]), ["landmines"]);
     let headline = change["headline"].as_str().expect("headline");
     assert!(
