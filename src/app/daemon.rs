@@ -4,18 +4,22 @@
 //! that are due (never one already running; missed ticks run once), one outbox worker that
 //! delivers queued notifications with retries, the single-instance lock on the database, and
 //! the shutdown on SIGTERM or SIGINT (no new work, in-flight work given `daemon.grace`, then
-//! exit 0). What a check does is `run`'s; what a delivery does is `notify`'s; when a source is
-//! due is `schedule`'s.
+//! exit 0), the reload on SIGHUP (the file read and validated again, then its sources,
+//! schedules, channels and profiles taken up; checks under way finish with the configuration
+//! they started with; a broken file is logged and recorded for `status`, and the old
+//! configuration runs on), and what systemd hears (`READY=1`, `RELOADING=1`, `STOPPING=1`,
+//! watchdog pings from the scheduler loop). What a check does is `run`'s; what a delivery does
+//! is `notify`'s; when a source is due is `schedule`'s.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::check::{self as run, Checker, CycleReport};
@@ -95,97 +99,154 @@ fn same_file(file: &File, path: &Path) -> bool {
     }
 }
 
-/// What the daemon needs.
-pub struct Daemon {
+/// What the daemon runs with: a configuration and the clients built from it. A reload builds a
+/// new one and the scheduler and the outbox worker take it up; a check already started keeps the
+/// one it started with (its own clone).
+#[derive(Clone)]
+struct Live {
     config: Arc<Config>,
     checker: Checker,
     sender: Sender,
 }
 
-impl Daemon {
-    /// Opens the database on `db` and builds the clients.
-    pub fn new(config: Config, db: &Path) -> anyhow::Result<Daemon> {
+impl Live {
+    fn build(config: Config, store: StoreHandle) -> anyhow::Result<Live> {
         let checker = Checker {
             fetcher: crate::net::fetch::Fetcher::new(&config.fetch)?,
-            store: StoreHandle::open(db)?,
+            store,
             concurrency: config.fetch.concurrency,
             notify: Arc::new(config.notify.clone()),
         };
         let sender = Sender::new(&config.fetch.user_agent, config.notify_timeout)?;
-        Ok(Daemon {
+        Ok(Live {
             config: Arc::new(config),
             checker,
             sender,
         })
     }
 
+    fn names(&self) -> HashSet<&str> {
+        self.config
+            .sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+}
+
+/// What the daemon needs.
+pub struct Daemon {
+    live: Live,
+    /// The configuration file that SIGHUP re-reads.
+    config_path: PathBuf,
+}
+
+impl Daemon {
+    /// Opens the database on `db` and builds the clients for `config`, read from `config_path`.
+    pub fn new(config: Config, db: &Path, config_path: &Path) -> anyhow::Result<Daemon> {
+        Ok(Daemon {
+            live: Live::build(config, StoreHandle::open(db)?)?,
+            config_path: config_path.to_owned(),
+        })
+    }
+
     /// One cycle of every source, then one pass over the due deliveries: `daemon --once`.
     pub async fn once(&self) -> anyhow::Result<CycleReport> {
-        self.checker.store.call(|s| s.release_claims()).await?;
-        run::retire_unconfigured(&self.checker.store, &self.config.sources).await?;
-        let report = run::check(&self.config.sources, &self.checker).await?;
+        let Live {
+            config,
+            checker,
+            sender,
+        } = &self.live;
+        checker.store.call(|s| s.release_claims()).await?;
+        run::retire_unconfigured(&checker.store, &config.sources).await?;
+        let report = run::check(&config.sources, checker).await?;
         log_cycle(&report);
-        let pass =
-            notify::deliver_due(&self.checker.store, &self.sender, &self.checker.notify).await?;
+        let pass = notify::deliver_due(&checker.store, sender, &checker.notify).await?;
         tracing::info!(
             sent = pass.sent,
             retrying = pass.retrying,
             dead = pass.dead,
             "deliveries"
         );
-        self.checkpoint().await;
+        checkpoint(&checker.store).await;
         Ok(report)
     }
 
     /// Runs until `shutdown` turns true, then gives in-flight work `daemon.grace` to finish.
-    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let sources = self.config.sources.clone();
+    /// Each message on `reload` re-reads the configuration file (SIGHUP).
+    pub async fn run(
+        self,
+        mut shutdown: watch::Receiver<bool>,
+        mut reload: mpsc::Receiver<()>,
+    ) -> anyhow::Result<()> {
+        let store = self.live.checker.store.clone();
         tracing::info!(
-            sources = sources.len(),
-            channels = self.checker.notify.channels.len(),
-            schedule = %self.config.schedule.cron,
+            sources = self.live.config.sources.len(),
+            channels = self.live.checker.notify.channels.len(),
+            schedule = %self.live.config.schedule.cron,
             "daemon started"
         );
-        run::retire_unconfigured(&self.checker.store, &sources).await?;
-        let released = self.checker.store.call(|s| s.release_claims()).await?;
+        run::retire_unconfigured(&store, &self.live.config.sources).await?;
+        let released = store.call(|s| s.release_claims()).await?;
         if released > 0 {
             tracing::info!(
                 released,
                 "took over deliveries a stopped process had claimed"
             );
         }
+        let origin = self.live.config.origin.clone();
+        store
+            .call(move |s| s.record_config_loaded(&origin, Utc::now()))
+            .await?;
+        // The scheduler owns the sender; the worker and every check hold a receiver, so a
+        // reload reaches them without a restart.
+        let (current, _) = watch::channel(self.live);
         let wake_worker = Arc::new(Notify::new());
-        let mut worker = {
-            let (store, sender, settings) = (
-                self.checker.store.clone(),
-                self.sender.clone(),
-                Arc::clone(&self.checker.notify),
-            );
-            let (wake, shutdown) = (Arc::clone(&wake_worker), shutdown.clone());
-            tokio::spawn(deliver_forever(store, sender, settings, wake, shutdown))
-        };
+        let mut worker = tokio::spawn(deliver_forever(
+            current.subscribe(),
+            Arc::clone(&wake_worker),
+            shutdown.clone(),
+        ));
 
-        let mut next_report = self
-            .config
-            .report
-            .as_ref()
-            .and_then(|r| r.cron.next_after(Utc::now()));
+        let mut next_report = {
+            let live = current.borrow();
+            live.config
+                .report
+                .as_ref()
+                .and_then(|r| r.cron.next_after(Utc::now()))
+        };
         let running: Arc<Mutex<HashSet<String>>> = Arc::default();
-        let slots = Arc::new(tokio::sync::Semaphore::new(self.checker.concurrency.max(1)));
+        let mut slots = Arc::new(tokio::sync::Semaphore::new(
+            current.borrow().checker.concurrency.max(1),
+        ));
         let mut cycles = JoinSet::new();
         let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
-        let now = Utc::now();
-        for source in &sources {
-            if let Some(at) = self.next_due(source, now) {
-                due.insert(source.name.clone(), at);
+        {
+            let (live, now) = (current.borrow(), Utc::now());
+            for source in &live.config.sources {
+                if let Some(at) = next_due(&live.config, source, now) {
+                    due.insert(source.name.clone(), at);
+                }
             }
         }
+        // A stuck scheduler stops pinging, and systemd (`WatchdogSec=`) restarts the service.
+        let watchdog = sd_notify::watchdog_enabled().map(|limit| limit / 2);
+        let mut pinged = Instant::now();
+        tell_systemd(&[
+            sd_notify::NotifyState::Ready,
+            sd_notify::NotifyState::Status(&format!(
+                "watching {} sources",
+                current.borrow().config.sources.len()
+            )),
+        ]);
 
         loop {
             let now = Utc::now();
+            let live = current.borrow().clone();
             let ready: Vec<Arc<Source>> = {
                 let running = running.lock().expect("running set");
-                sources
+                live.config
+                    .sources
                     .iter()
                     .filter(|s| due.get(&s.name).is_some_and(|at| *at <= now))
                     .filter(|s| !running.contains(&s.name))
@@ -195,7 +256,7 @@ impl Daemon {
             if !ready.is_empty() {
                 for source in &ready {
                     // The next tick after now: ticks missed while asleep run once, not once each.
-                    match self.next_due(source, now) {
+                    match next_due(&live.config, source, now) {
                         Some(at) => due.insert(source.name.clone(), at),
                         None => due.remove(&source.name),
                     };
@@ -209,15 +270,22 @@ impl Daemon {
                 // one tick share a batch, so a digest still collects what they find.
                 let batch = crate::notify::Event::new_id();
                 for source in ready {
-                    let (checker, running, wake, slots, batch) = (
-                        self.checker.clone(),
+                    let (checker, running, wake, slots, batch, current) = (
+                        live.checker.clone(),
                         Arc::clone(&running),
                         Arc::clone(&wake_worker),
                         Arc::clone(&slots),
                         batch.clone(),
+                        current.subscribe(),
                     );
                     cycles.spawn(async move {
                         let outcome = match slots.acquire().await {
+                            // A source the configuration dropped while it waited is not
+                            // checked (nor brought back from retirement).
+                            Ok(_) if !current.borrow().names().contains(source.name.as_str()) => {
+                                running.lock().expect("running set").remove(&source.name);
+                                return;
+                            }
                             Ok(_slot) => {
                                 run::check_in_batch(std::slice::from_ref(&source), &checker, &batch)
                                     .await
@@ -235,15 +303,22 @@ impl Daemon {
                     });
                 }
             }
-            if let (Some(settings), Some(at)) = (&self.config.report, next_report)
+            if let (Some(settings), Some(at)) = (&live.config.report, next_report)
                 && at <= now
             {
                 next_report = settings.cron.next_after(now);
-                let (store, settings) = (self.checker.store.clone(), settings.clone());
+                let (store, settings) = (store.clone(), settings.clone());
                 cycles.spawn(async move { publish_report(&store, &settings).await });
             }
             // Reap finished cycles without waiting.
             while cycles.try_join_next().is_some() {}
+
+            if let Some(every) = watchdog
+                && pinged.elapsed() >= every
+            {
+                tell_systemd(&[sd_notify::NotifyState::Watchdog]);
+                pinged = Instant::now();
+            }
 
             let next = due.values().chain(next_report.iter()).min().copied();
             let sleep = next
@@ -255,16 +330,52 @@ impl Daemon {
             } else {
                 sleep.max(Duration::from_millis(20))
             };
+            let sleep = match watchdog {
+                Some(every) => sleep.min(every.saturating_sub(pinged.elapsed())),
+                None => sleep,
+            };
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
                 _ = shutdown.changed() => break,
+                Some(()) = reload.recv() => {
+                    tell_systemd(&reloading());
+                    let outcome = reload_config(&self.config_path, &live, &store).await;
+                    let status = match outcome {
+                        Ok(new) => {
+                            let status = format!("watching {} sources", new.config.sources.len());
+                            reschedule(&live.config, &new.config, &mut due, Utc::now());
+                            next_report = new
+                                .config
+                                .report
+                                .as_ref()
+                                .and_then(|r| r.cron.next_after(Utc::now()));
+                            if new.checker.concurrency != live.checker.concurrency {
+                                // Checks already waiting keep their places in the old bound.
+                                slots = Arc::new(tokio::sync::Semaphore::new(
+                                    new.checker.concurrency.max(1),
+                                ));
+                            }
+                            current.send_replace(new);
+                            wake_worker.notify_one();
+                            status
+                        }
+                        Err(message) => {
+                            format!("configuration reload failed: {message}")
+                        }
+                    };
+                    tell_systemd(&[
+                        sd_notify::NotifyState::Ready,
+                        sd_notify::NotifyState::Status(&status),
+                    ]);
+                }
             }
             if *shutdown.borrow() {
                 break;
             }
         }
 
-        let grace = self.config.daemon.grace;
+        tell_systemd(&[sd_notify::NotifyState::Stopping]);
+        let grace = current.borrow().config.daemon.grace;
         tracing::info!(in_flight = cycles.len(), ?grace, "stopping: no new checks");
         let finished = tokio::time::timeout(grace, async {
             while cycles.join_next().await.is_some() {}
@@ -279,30 +390,152 @@ impl Daemon {
             cycles.abort_all();
             worker.abort();
         }
-        self.checkpoint().await;
+        if let Err(e) = store.call(|s| s.clear_config_load()).await {
+            tracing::warn!(error = %e, "could not clear the daemon's configuration record");
+        }
+        checkpoint(&store).await;
         tracing::info!("daemon stopped");
         Ok(())
     }
+}
 
-    fn next_due(&self, source: &Source, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let schedule = source
-            .schedule
-            .as_ref()
-            .unwrap_or(&self.config.schedule.cron);
-        let jitter = jitter_for(&source.name, self.config.schedule.jitter);
-        schedule.next_after(now).map(|at| {
-            chrono::Duration::from_std(jitter)
-                .ok()
-                .and_then(|jitter| at.checked_add_signed(jitter))
-                .unwrap_or(at)
+/// Reads and validates the configuration file again and builds what runs with it; retires the
+/// sources it no longer names and records the load. A broken file is logged and recorded, and
+/// its error returned: the old configuration runs on.
+async fn reload_config(path: &Path, old: &Live, store: &StoreHandle) -> Result<Live, String> {
+    let built = {
+        let (path, store) = (path.to_owned(), store.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Live> {
+            let config = Config::load(&path)?;
+            if config.sources.is_empty() {
+                anyhow::bail!(
+                    "{} configures no [[sources]]; add one (see the README)",
+                    config.origin
+                );
+            }
+            config.require_secrets(None)?;
+            Live::build(config, store)
         })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|built| built)
+    };
+    let new = match built {
+        Ok(new) => new,
+        Err(e) => {
+            let message = format!("{e:#}");
+            tracing::error!(
+                file = %path.display(),
+                error = %message,
+                "configuration reload failed; the configuration loaded before keeps running"
+            );
+            let recorded = message.clone();
+            if let Err(e) = store
+                .call(move |s| s.record_config_failed(Utc::now(), &recorded))
+                .await
+            {
+                tracing::warn!(error = %e, "could not record the failed reload");
+            }
+            return Err(message);
+        }
+    };
+    if new.config.storage_path != old.config.storage_path {
+        tracing::warn!(
+            from = %old.config.storage_path.display(),
+            to = %new.config.storage_path.display(),
+            "`storage.path` changed; the daemon keeps the database it opened until it restarts"
+        );
     }
+    let recorded = async {
+        run::retire_unconfigured(store, &new.config.sources).await?;
+        let origin = new.config.origin.clone();
+        store
+            .call(move |s| s.record_config_loaded(&origin, Utc::now()))
+            .await
+    }
+    .await;
+    if let Err(e) = recorded {
+        // The new configuration runs; only `status` is behind.
+        tracing::warn!(error = %e, "could not record the reload in the database");
+    }
+    let (before, after) = (old.names(), new.names());
+    let mut added: Vec<&str> = after.difference(&before).copied().collect();
+    let mut removed: Vec<&str> = before.difference(&after).copied().collect();
+    added.sort_unstable();
+    removed.sort_unstable();
+    tracing::info!(
+        file = %path.display(),
+        sources = new.config.sources.len(),
+        added = %added.join(", "),
+        removed = %removed.join(", "),
+        channels = new.checker.notify.channels.len(),
+        "configuration reloaded"
+    );
+    Ok(new)
+}
 
-    async fn checkpoint(&self) {
-        if let Err(e) = self.checker.store.call(|s| s.checkpoint()).await {
-            tracing::warn!(error = %e, "could not checkpoint the database");
+/// Brings the due times up to a new configuration: a source whose schedule and jitter are the
+/// same keeps its next tick, a new or rescheduled one gets the next tick after `now`, a removed
+/// one is dropped.
+fn reschedule(
+    old: &Config,
+    new: &Config,
+    due: &mut HashMap<String, DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
+    let timing = |config: &Config, source: &Source| {
+        let cron = source.schedule.as_ref().unwrap_or(&config.schedule.cron);
+        (cron.to_string(), config.schedule.jitter)
+    };
+    let before: HashMap<&str, (String, Duration)> = old
+        .sources
+        .iter()
+        .map(|s| (s.name.as_str(), timing(old, s)))
+        .collect();
+    let mut next = HashMap::with_capacity(new.sources.len());
+    for source in &new.sources {
+        let kept = (before.get(source.name.as_str()) == Some(&timing(new, source)))
+            .then(|| due.get(&source.name).copied())
+            .flatten();
+        if let Some(at) = kept.or_else(|| next_due(new, source, now)) {
+            next.insert(source.name.clone(), at);
         }
     }
+    *due = next;
+}
+
+/// When `source` is due next after `now` under `config`: its schedule's tick plus its jitter.
+fn next_due(config: &Config, source: &Source, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let schedule = source.schedule.as_ref().unwrap_or(&config.schedule.cron);
+    let jitter = jitter_for(&source.name, config.schedule.jitter);
+    schedule.next_after(now).map(|at| {
+        chrono::Duration::from_std(jitter)
+            .ok()
+            .and_then(|jitter| at.checked_add_signed(jitter))
+            .unwrap_or(at)
+    })
+}
+
+async fn checkpoint(store: &StoreHandle) {
+    if let Err(e) = store.call(|s| s.checkpoint()).await {
+        tracing::warn!(error = %e, "could not checkpoint the database");
+    }
+}
+
+/// Tells systemd (`Type=notify`) how the service is; nothing without `NOTIFY_SOCKET`.
+fn tell_systemd(states: &[sd_notify::NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(states) {
+        tracing::warn!(error = %e, "cannot notify systemd");
+    }
+}
+
+/// `RELOADING=1` with the time systemd needs to tell this reload from an earlier one.
+fn reloading() -> Vec<sd_notify::NotifyState<'static>> {
+    let mut states = vec![sd_notify::NotifyState::Reloading];
+    if let Ok(now) = sd_notify::NotifyState::monotonic_usec_now() {
+        states.push(now);
+    }
+    states
 }
 
 async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSettings) {
@@ -355,31 +588,35 @@ fn log_cycle(report: &CycleReport) {
     }
 }
 
+/// The outbox worker: delivers what is due through the channels of the current configuration,
+/// until `shutdown`. Without channels it waits for a reload that brings some.
 async fn deliver_forever(
-    store: StoreHandle,
-    sender: Sender,
-    settings: Arc<crate::config::channels::NotifySettings>,
+    mut current: watch::Receiver<Live>,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    if settings.channels.is_empty() {
-        return;
-    }
     loop {
-        let wait = match notify::deliver_due(&store, &sender, &settings).await {
-            Ok(pass) => pass
-                .next_due
-                .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-                .unwrap_or(MAX_WORKER_SLEEP)
-                .clamp(Duration::from_millis(50), MAX_WORKER_SLEEP),
-            Err(e) => {
-                tracing::error!(error = %e, "delivery pass failed");
-                MAX_WORKER_SLEEP
+        let live = current.borrow_and_update().clone();
+        let wait = if live.checker.notify.channels.is_empty() {
+            MAX_WORKER_SLEEP
+        } else {
+            match notify::deliver_due(&live.checker.store, &live.sender, &live.checker.notify).await
+            {
+                Ok(pass) => pass
+                    .next_due
+                    .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                    .unwrap_or(MAX_WORKER_SLEEP)
+                    .clamp(Duration::from_millis(50), MAX_WORKER_SLEEP),
+                Err(e) => {
+                    tracing::error!(error = %e, "delivery pass failed");
+                    MAX_WORKER_SLEEP
+                }
             }
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = wake.notified() => {}
+            _ = current.changed() => {}
             _ = shutdown.changed() => return,
         }
         if *shutdown.borrow() {
@@ -399,6 +636,21 @@ pub fn shutdown_signal() -> anyhow::Result<watch::Receiver<bool>> {
             _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
         }
         let _ = tx.send(true);
+    });
+    Ok(rx)
+}
+
+/// A receiver that gets a message on each SIGHUP (several before it is read count as one).
+/// Listening starts here: before, SIGHUP would end the process.
+pub fn reload_signal() -> anyhow::Result<mpsc::Receiver<()>> {
+    let (tx, rx) = mpsc::channel(1);
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot listen for SIGHUP")?;
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            tracing::info!("SIGHUP received: reloading the configuration");
+            let _ = tx.try_send(());
+        }
     });
     Ok(rx)
 }

@@ -11,7 +11,7 @@ use crate::model::diff::{self, Change};
 use crate::present::report::*;
 use crate::read::extract::Attempt;
 use crate::store::cycle::{CycleReport, Reprocessed};
-use crate::store::{SourceOverview, StoredChange, StoredFailure, StoredSnapshot};
+use crate::store::{ConfigLoad, SourceOverview, StoredChange, StoredFailure, StoredSnapshot};
 
 /// Output formats of the commands that print records rather than changes (`extract`,
 /// `history`, `sources`, `status`, `compare`, `import`, `discover`, `deliveries`).
@@ -418,6 +418,26 @@ pub fn status_text(sources: &[SourceOverview]) -> String {
         sources.iter().filter(|s| s.state == "ok").count()
     ));
     out
+}
+
+/// The line `status` adds when the running daemon's last reload failed: what failed, when, and
+/// which configuration runs instead; nothing when the last load worked. An error of several
+/// lines (TOML's shows the line at fault) has its first on that line and the rest indented
+/// below.
+pub fn reload_text(load: &ConfigLoad) -> Option<String> {
+    let (Some(at), Some(error)) = (&load.failed_at, &load.error) else {
+        return None;
+    };
+    let mut lines = error.lines();
+    let mut out = format!(
+        "configuration reload failed at {at}: {}; running the configuration loaded at {}\n",
+        lines.next().unwrap_or_default().trim_end(),
+        load.loaded_at
+    );
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        out.push_str(&format!("  {}\n", line.trim_end()));
+    }
+    Some(out)
 }
 
 /// The JSON of `status --format json`.

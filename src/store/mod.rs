@@ -11,7 +11,8 @@
 //!
 //! By concern: `schema` (the migrations), `record` (what a check writes, in one transaction),
 //! `outbox` (deliveries), `views` (the queries behind what people read), `cycle` (what a cycle
-//! stored, as reported) and `event` (what a notification carries). This file opens the
+//! stored, as reported), `event` (what a notification carries) and `reload` (the running
+//! daemon's configuration, for `status`). This file opens the
 //! database and keeps the connection on its thread.
 
 use std::collections::{HashMap, HashSet};
@@ -31,6 +32,7 @@ pub mod cycle;
 pub mod event;
 mod outbox;
 mod record;
+mod reload;
 mod schema;
 mod views;
 
@@ -41,6 +43,7 @@ pub use record::{
     Body, CODEC, CheckRecord, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome, Recorded,
     SourceSpec, Validators, content_hash,
 };
+pub use reload::ConfigLoad;
 pub use views::{
     LevelPoint, Observation, RebuiltFailure, RebuiltVersion, SourceOverview, StoredChange,
     StoredFailure, StoredSnapshot, government_of,

@@ -115,4 +115,15 @@ ALTER TABLE sources ADD COLUMN government TEXT;
 ALTER TABLE sources ADD COLUMN collection INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sources ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 "#,
+    // The running daemon's configuration: when it was loaded, and the last reload (SIGHUP) that
+    // failed since, for `status`. One row, written by the daemon, deleted when it stops.
+    r#"
+CREATE TABLE daemon_config (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    origin TEXT NOT NULL,
+    loaded_at TEXT NOT NULL,
+    failed_at TEXT,
+    error TEXT
+);
+"#,
 ];

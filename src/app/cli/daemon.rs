@@ -1,5 +1,5 @@
 //! `advisory-watch daemon`: run checks on the configured schedules and deliver notifications until
-//! SIGTERM.
+//! SIGTERM; SIGHUP reloads the configuration.
 
 use std::io::Write;
 
@@ -8,7 +8,7 @@ use anyhow::bail;
 use crate::app::daemon::{self, Daemon, InstanceLock};
 use crate::present::listing;
 
-use super::{Cli, Status, load_config, storage_path};
+use super::{Cli, Status, config_file, load_config, storage_path};
 
 /// Runs the command, writing its output to `out`.
 pub(super) async fn run(
@@ -26,7 +26,7 @@ pub(super) async fn run(
     config.require_secrets(None)?;
     let db = storage_path(cli, &config);
     let _lock = InstanceLock::acquire(&db)?;
-    let daemon = Daemon::new(config, &db)?;
+    let daemon = Daemon::new(config, &db, &config_file(cli))?;
     if *once {
         let report = daemon.once().await?;
         write!(out, "{}", listing::cycle_text(&report))?;
@@ -36,6 +36,8 @@ pub(super) async fn run(
             Status::SourceFailed
         });
     }
-    daemon.run(daemon::shutdown_signal()?).await?;
+    // SIGHUP reloads from here on (its default would end the process).
+    let reload = daemon::reload_signal()?;
+    daemon.run(daemon::shutdown_signal()?, reload).await?;
     Ok(Status::Ok)
 }

@@ -344,11 +344,15 @@ fn health(sources: &[crate::store::SourceOverview]) -> Status {
 
 /// Loads the configuration. Without `--config`, a missing `config.toml` means the built-in
 /// defaults, unless the command needs sources (`required`).
-fn load_config(cli: &Cli, required: bool) -> Result<Config, ConfigError> {
-    let path = cli
-        .config
+/// The configuration file: `--config`, else `config.toml`.
+fn config_file(cli: &Cli) -> PathBuf {
+    cli.config
         .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG))
+}
+
+fn load_config(cli: &Cli, required: bool) -> Result<Config, ConfigError> {
+    let path = config_file(cli);
     if cli.config.is_none() && !required && !path.exists() {
         return Ok(Config::builtin(PathBuf::from(
             crate::config::defaults::STORAGE_PATH,
