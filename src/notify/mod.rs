@@ -115,6 +115,7 @@ pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
         "areas_changed": event.areas_changed,
         "unconfirmed": event.unconfirmed,
         "government": event.government.as_ref().map(|g| serde_json::json!({"id": g.id, "name": g.name})),
+        "outage": event.outage,
     })
 }
 
@@ -200,6 +201,15 @@ pub fn email_text(events: &[Event]) -> String {
         if let Some(note) = &event.change_note {
             out.push_str(&format!("Publisher's note: {note}\n"));
         }
+        if let Some(outage) = &event.outage {
+            out.push_str(&format!(
+                "Last error: {}\nFailing since: {} ({} failed checks)\nLast read right: {}\n",
+                outage.error,
+                outage.failing_since,
+                outage.failed_checks,
+                outage.last_success()
+            ));
+        }
         out.push_str(&format!(
             "Page: {}\nDetected: {}\n",
             event.url, event.detected_at
@@ -247,6 +257,15 @@ pub fn email_html(events: &[Event]) -> String {
         }
         if let Some(note) = &event.change_note {
             body.push_str(&format!("<blockquote>{}</blockquote>", html::escape(note)));
+        }
+        if let Some(outage) = &event.outage {
+            body.push_str(&format!(
+                "<p>Last error: {}<br>Failing since {} ({} failed checks); last read right: {}</p>",
+                html::escape(&outage.error),
+                html::escape(&outage.failing_since),
+                outage.failed_checks,
+                html::escape(outage.last_success())
+            ));
         }
         if let Some(diff) = &event.word_diff {
             body.push_str(&html::word_diff(diff));
@@ -646,6 +665,7 @@ mod tests {
             government: None,
             areas_changed: Vec::new(),
             unconfirmed: false,
+            outage: None,
         }
     }
 
@@ -697,7 +717,7 @@ mod tests {
             ..Filter::default()
         }));
         assert!(!pass(Filter {
-            on: vec![EventKind::ExtractionFailure],
+            on: vec![EventKind::SourceFailure],
             ..Filter::default()
         }));
         let watch = |codes: Vec<&'static str>| {
@@ -716,13 +736,16 @@ mod tests {
             on: on.clone(),
             ..Filter::default()
         }));
-        let failure = Event::for_extraction(
-            "us-mali",
-            "Mali",
-            "u",
+        let failure = Event::for_outage(
+            crate::store::event::About {
+                source: "us-mali",
+                country: "Mali",
+                url: "u",
+                government: None,
+            },
             Utc::now(),
-            false,
-            "selector matched nothing",
+            crate::store::event::DarkTurn::Alerted,
+            crate::store::event::Outage::default(),
         );
         assert!(!accepts(
             &Filter {
@@ -733,7 +756,7 @@ mod tests {
         ));
         assert!(accepts(
             &Filter {
-                on: vec![EventKind::ExtractionFailure],
+                on: vec![EventKind::SourceFailure],
                 ..Filter::default()
             },
             &failure

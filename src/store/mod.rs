@@ -38,8 +38,8 @@ use schema::MIGRATIONS;
 
 pub use outbox::{DeliveryRow, DueDelivery};
 pub use record::{
-    Body, CODEC, CheckRecord, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome, Recorded,
-    SourceSpec, Validators, content_hash,
+    Body, CODEC, CheckRecord, DarkWatch, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome,
+    Recorded, SourceSpec, Validators, content_hash,
 };
 pub use views::{
     LevelPoint, Observation, RebuiltFailure, RebuiltVersion, SourceOverview, StoredChange,
@@ -507,6 +507,7 @@ mod tests {
             },
             deliveries: Vec::new(),
             validators: None,
+            dark: None,
         }
     }
 
