@@ -859,3 +859,70 @@ fn a_source_nobody_answers_alerts_and_an_extraction_failure_channel_hears_it() {
         "{alert}"
     );
 }
+
+#[test]
+fn a_failing_delivery_holds_back_only_its_own_source() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let ws = Workspace::new(&config(
+        &server,
+        &["a-mali", "b-mali"],
+        &webhook(&hook, ""),
+        "",
+    ));
+    for page in ["/a-mali", "/b-mali"] {
+        server.serve_fixture(page, "mali-2025.html");
+    }
+    run_with_secret(&ws, &["check"]);
+    hook.set_status_for("a-mali", 500);
+
+    let about = |source: &str| -> Vec<String> {
+        hook.received()
+            .iter()
+            .filter(|r| r.body["source"] == source)
+            .map(|r| r.delivery_id.clone())
+            .collect()
+    };
+    let mut b_sent = 0;
+    for page in ["mali-2025-health-removed.html", "mali-2025.html"] {
+        for path in ["/a-mali", "/b-mali"] {
+            server.serve_fixture(path, page);
+        }
+        let run = run_with_secret(&ws, &["check"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        b_sent += 1;
+        let b: Vec<String> = hook
+            .accepted()
+            .iter()
+            .filter(|r| r.body["source"] == "b-mali")
+            .map(|r| r.delivery_id.clone())
+            .collect();
+        assert_eq!(b.len(), b_sent, "B's delivery is not held back by A's");
+    }
+    let a_tried: HashSet<String> = about("a-mali").into_iter().collect();
+    assert_eq!(
+        a_tried.len(),
+        1,
+        "A's second delivery waits behind its first: {a_tried:?}"
+    );
+
+    // The receiver takes A's again: both go, in order.
+    hook.set_status_for("a-mali", 0);
+    std::thread::sleep(Duration::from_millis(1500));
+    run_with_secret(&ws, &["check"]);
+    let a_accepted: Vec<Value> = hook
+        .accepted()
+        .iter()
+        .filter(|r| r.body["source"] == "a-mali")
+        .map(|r| r.body.clone())
+        .collect();
+    let headlines: Vec<&str> = a_accepted
+        .iter()
+        .map(|b| b["headline"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(headlines.len(), 2, "{headlines:?}");
+    assert!(
+        headlines[0].contains("removed") && headlines[1].contains("added"),
+        "in the order they were queued: {headlines:?}"
+    );
+}

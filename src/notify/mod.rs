@@ -573,11 +573,16 @@ pub async fn deliver_due(
             None => groups.push((index, vec![delivery])),
         }
     }
-    let mut failed_channels: Vec<usize> = Vec::new();
+    // Order is kept per channel and source: what follows a failed delivery about a source on
+    // its channel waits for it; the channel's deliveries about other sources go on.
+    let mut held: Vec<(usize, String)> = Vec::new();
     for (index, group) in groups {
         let channel = &settings.channels[index];
-        if failed_channels.contains(&index) {
-            // Keep the channel's order: what follows a failed delivery waits for it.
+        if group
+            .iter()
+            .any(|d| held.contains(&(index, d.source.clone())))
+        {
+            held.extend(group.iter().map(|d| (index, d.source.clone())));
             let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
             store.call(move |s| s.release(&ids)).await?;
             continue;
@@ -605,7 +610,7 @@ pub async fn deliver_due(
             Err(error) => {
                 let permanent = matches!(error, SendError::Permanent { .. });
                 if !permanent {
-                    failed_channels.push(index);
+                    held.extend(group.iter().map(|d| (index, d.source.clone())));
                 }
                 let dead = permanent || attempts >= settings.retry.max_attempts;
                 let retry_after = match error {
@@ -617,10 +622,18 @@ pub async fn deliver_due(
                     .ok()
                     .and_then(|delay| when.checked_add_signed(delay))
                     .unwrap_or_else(|| when + chrono::Duration::hours(1));
-                tracing::warn!(channel = %channel.name, attempts, dead, %error, "delivery failed");
                 if dead {
+                    let keys: Vec<&str> = group.iter().map(|d| d.key.as_str()).collect();
+                    tracing::error!(
+                        channel = %channel.name,
+                        delivery = %keys.join(", "),
+                        attempts,
+                        %error,
+                        "delivery is dead; `advisory-watch deliveries retry --dead` sends it again"
+                    );
                     pass.dead += ids.len();
                 } else {
+                    tracing::warn!(channel = %channel.name, attempts, %error, "delivery failed; will retry");
                     pass.retrying += ids.len();
                 }
                 let message = error.to_string();
