@@ -926,3 +926,90 @@ fn a_failing_delivery_holds_back_only_its_own_source() {
         "in the order they were queued: {headlines:?}"
     );
 }
+
+#[test]
+fn dead_deliveries_exit_2_and_retry_dead_sends_them_on_the_next_pass() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(400);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    let none = run_with_secret(&ws, &["deliveries", "--status", "dead"]);
+    assert_eq!(none.code, 0, "nothing dead yet: {}", none.stderr);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    let dead = run_with_secret(&ws, &["deliveries", "--status", "dead"]);
+    assert_eq!(dead.code, 2, "{}", dead.stderr);
+    assert_eq!(
+        run_with_secret(&ws, &["deliveries"]).code,
+        0,
+        "only --status dead"
+    );
+
+    hook.set_status(200);
+    let retry = run_with_secret(&ws, &["deliveries", "retry", "--dead"]);
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert!(
+        retry.stdout.contains("queued again") && retry.stdout.contains("no daemon runs"),
+        "{}",
+        retry.stdout
+    );
+    let pending: Value = serde_json::from_str(
+        &run_with_secret(
+            &ws,
+            &["deliveries", "--status", "pending", "--format", "json"],
+        )
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    assert_eq!(
+        run_with_secret(&ws, &["deliveries", "--status", "dead"]).code,
+        0
+    );
+    run_with_secret(&ws, &["check"]);
+    assert_eq!(hook.accepted().len(), 1);
+}
+
+#[test]
+fn retry_dead_wakes_a_running_daemon() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(400);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    assert_eq!(hook.received().len(), 1);
+    hook.set_status(200);
+    // A schedule that does not come round during the test: only the wake-up call sends.
+    let text = std::fs::read_to_string(ws.config_path()).expect("config");
+    ws.write_config(&text.replace("cron = \"* * * * * *\"", "cron = \"0 0 0 1 1 *\""));
+    let mut daemon = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("d.log"),
+    );
+    let socket = {
+        let mut name = ws.db_path().into_os_string();
+        name.push(".daemon-wake");
+        std::path::PathBuf::from(name)
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || socket.exists()),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let retry = run_with_secret(&ws, &["deliveries", "retry", "--dead"]);
+    assert!(
+        retry.stdout.contains("the daemon is sending now"),
+        "{}",
+        retry.stdout
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || hook.accepted().len() == 1),
+        "sent at once, not at the worker's next look in 30 s: {}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(6)), Some(0));
+    assert!(!socket.exists(), "the socket goes with the daemon");
+}

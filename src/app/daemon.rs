@@ -155,6 +155,7 @@ impl Daemon {
             );
         }
         let wake_worker = Arc::new(Notify::new());
+        let _wake_calls = super::wake::listen(self.checker.store.path(), Arc::clone(&wake_worker));
         let mut worker = {
             let (store, sender, settings) = (
                 self.checker.store.clone(),

@@ -265,6 +265,29 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Puts every dead delivery back in the queue, due now, with its attempts reset; returns
+    /// how many.
+    pub fn requeue_dead(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?1, claimed_until = NULL
+                 WHERE status = 'dead'",
+                params![format_time(now)],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether any delivery is dead.
+    pub fn any_dead(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'dead')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Puts a delivery back in the queue, due now, with its attempts reset. Returns whether
     /// the delivery exists. Its delivery id does not change.
     pub fn requeue_delivery(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
