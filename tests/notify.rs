@@ -422,6 +422,9 @@ fn email_has_both_parts_and_escapes_page_text() {
         .header_raw("X-Advisory-Delivery")
         .unwrap_or_default();
     assert!(delivery.trim().ends_with(":analysts"), "{delivery}");
+    let expected = format!("{}@advisory-watch", delivery.trim().replace(':', "."));
+    assert_eq!(message.message_id(), Some(expected.as_str()));
+    assert!(message.date().is_some(), "a Date header");
 }
 
 #[test]

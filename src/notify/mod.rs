@@ -454,6 +454,8 @@ impl Sender {
         let mut builder = Message::builder()
             .from(email.from.clone())
             .subject(subject)
+            .message_id(Some(message_id(ids)))
+            .date_now()
             .header(DeliveryIdHeader(ids.join(", ")));
         for to in &email.to {
             builder = builder.to(to.clone());
@@ -483,6 +485,31 @@ impl Sender {
             }),
         }
     }
+}
+
+/// The `Message-ID` of an email: `<DELIVERY-ID@advisory-watch>` from its (first) delivery id,
+/// so that a message sent again after a crash or a retry has the same id, and mail clients and
+/// archives see one message. Characters a message id may not hold become `.`; a digest of
+/// several deliveries adds their count.
+pub fn message_id(delivery_ids: &[&str]) -> String {
+    let first = delivery_ids.first().copied().unwrap_or("none");
+    let mut local: String = first
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) {
+                c
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    if delivery_ids.len() > 1 {
+        local.push_str(&format!(".digest-{}", delivery_ids.len()));
+    }
+    while local.contains("..") {
+        local = local.replace("..", ".");
+    }
+    format!("<{}@advisory-watch>", local.trim_matches('.'))
 }
 
 /// `X-Advisory-Delivery` on emails: the delivery ids a message carries.
@@ -774,6 +801,18 @@ mod tests {
             },
             &failure
         ));
+    }
+
+    #[test]
+    fn a_message_id_is_the_delivery_id_made_valid() {
+        assert_eq!(
+            message_id(&["0af3:analysts"]),
+            "<0af3.analysts@advisory-watch>"
+        );
+        assert_eq!(
+            message_id(&["0af3:desk mail", "77:desk mail"]),
+            "<0af3.desk.mail.digest-2@advisory-watch>"
+        );
     }
 
     #[test]
