@@ -149,6 +149,7 @@ fn store_new_version(bencher: Bencher) {
             },
             deliveries: Vec::new(),
             validators: None,
+            dark: None,
         };
         black_box(store.record(&record).expect("record"))
     });
@@ -173,6 +174,7 @@ fn store_unchanged_check(bencher: Bencher) {
         },
         deliveries: Vec::new(),
         validators: None,
+        dark: None,
     };
     store.record(&first).expect("first");
     let snapshot = store.latest(&[id]).expect("latest")[&id]

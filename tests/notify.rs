@@ -422,6 +422,9 @@ fn email_has_both_parts_and_escapes_page_text() {
         .header_raw("X-Advisory-Delivery")
         .unwrap_or_default();
     assert!(delivery.trim().ends_with(":analysts"), "{delivery}");
+    let expected = format!("{}@advisory-watch", delivery.trim().replace(':', "."));
+    assert_eq!(message.message_id(), Some(expected.as_str()));
+    assert!(message.date().is_some(), "a Date header");
 }
 
 #[test]
@@ -511,7 +514,15 @@ fn a_refused_delivery_is_dead_until_retried_with_the_same_id() {
 
 #[test]
 fn operators_hear_once_when_a_source_breaks_and_once_when_it_recovers() {
-    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "on = [\"extraction_failure\"]");
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let text = config(
+        &server,
+        &["us-mali"],
+        &webhook(&hook, "on = [\"extraction_failure\"]"),
+        "",
+    );
+    let ws = Workspace::new(&with_notify(&text, "failing_after = 1"));
     server.serve_fixture("/us-mali", "mali-2025.html");
     run_with_secret(&ws, &["check"]);
     server.serve_fixture("/us-mali", "mali-2025-redesigned.html");
@@ -526,7 +537,7 @@ fn operators_hear_once_when_a_source_breaks_and_once_when_it_recovers() {
         .collect();
     assert_eq!(
         types,
-        ["extraction_failure", "extraction_recovered"],
+        ["source_failure", "source_recovered"],
         "no advisory change goes to this channel"
     );
     assert!(
@@ -703,4 +714,305 @@ fn a_channel_watching_a_list_receives_only_the_listed_countries_changes() {
         .map(|r| r.body["country"].as_str().unwrap_or("").to_owned())
         .collect();
     assert_eq!(countries, ["Mali"], "only the watched country's change");
+}
+
+/// `text` with `keys` added to its `[notify]` table.
+fn with_notify(text: &str, keys: &str) -> String {
+    text.replacen("[notify]\n", &format!("[notify]\n{keys}\n"), 1)
+}
+
+fn types(received: &[common::peers::Received]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| r.body["type"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_source_answering_404_alerts_once_reminds_and_recovers_once() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let text = config(
+        &server,
+        &["us-mali"],
+        &webhook(&hook, "on = [\"source_failure\"]"),
+        "",
+    );
+    let ws = Workspace::new(&with_notify(
+        &text,
+        "failing_after = 3\nfailing_for = \"1h\"\nfailing_reminder = \"1h\"",
+    ));
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    assert_eq!(run_with_secret(&ws, &["check"]).code, 0);
+    let last_success: Value =
+        serde_json::from_str(&run_with_secret(&ws, &["sources", "--format", "json"]).stdout)
+            .expect("json");
+    let last_success = last_success[0]["last_success"].clone();
+
+    server.set("/us-mali", Reply::status(404));
+    for round in 1..=2 {
+        let run = run_with_secret(&ws, &["check"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(
+            run.stderr.matches("check failed").count(),
+            1,
+            "one warning per failed check: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("gone dark"), "{}", run.stderr);
+        assert!(hook.received().is_empty(), "nothing after {round} failures");
+    }
+    let third = run_with_secret(&ws, &["check"]);
+    assert_eq!(third.code, 2);
+    let alert_lines: Vec<&str> = third
+        .stderr
+        .lines()
+        .filter(|l| l.contains("gone dark"))
+        .collect();
+    assert_eq!(alert_lines.len(), 1, "{}", third.stderr);
+    assert!(
+        alert_lines[0].contains("ERROR") && alert_lines[0].contains("us-mali"),
+        "{}",
+        alert_lines[0]
+    );
+    let received = hook.accepted();
+    assert_eq!(types(&received), ["source_failure"]);
+    let alert = &received[0].body;
+    assert_eq!(alert["source"], "us-mali");
+    assert_eq!(alert["outage"]["http_status"], 404);
+    assert_eq!(alert["outage"]["error_kind"], "http");
+    assert_eq!(alert["outage"]["failed_checks"], 3);
+    assert_eq!(alert["outage"]["reminder"], false);
+    assert!(last_success.is_string(), "{last_success}");
+    assert_eq!(alert["outage"]["last_success_at"], last_success);
+    let headline = alert["headline"].as_str().expect("headline");
+    assert!(
+        headline.contains("us-mali") && headline.contains("404"),
+        "{headline}"
+    );
+
+    // Still dark: nothing more, until the reminder interval, which a restart does not reset.
+    for _ in 0..2 {
+        run_with_secret(&ws, &["check"]);
+    }
+    assert_eq!(hook.accepted().len(), 1, "no second alert");
+    ws.write_config(&with_notify(
+        &text,
+        "failing_after = 3\nfailing_for = \"1h\"\nfailing_reminder = \"1s\"",
+    ));
+    std::thread::sleep(Duration::from_millis(1100));
+    run_with_secret(&ws, &["check"]);
+    let received = hook.accepted();
+    assert_eq!(types(&received), ["source_failure", "source_failure"]);
+    assert_eq!(received[1].body["outage"]["reminder"], true);
+    assert_eq!(received[1].body["outage"]["failed_checks"], 6);
+
+    // Back: one recovery, then quiet.
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    for _ in 0..2 {
+        assert_eq!(run_with_secret(&ws, &["check"]).code, 0);
+    }
+    let received = hook.accepted();
+    assert_eq!(
+        types(&received),
+        ["source_failure", "source_failure", "source_recovered"]
+    );
+    assert_eq!(received[2].body["source"], "us-mali");
+    assert_eq!(received[2].body["outage"]["failed_checks"], 6);
+    assert!(received.iter().all(|r| r.signature_valid));
+}
+
+#[test]
+fn a_source_nobody_answers_alerts_and_an_extraction_failure_channel_hears_it() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    // A port nobody listens on: bound, then given back.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let text = config(
+        &server,
+        &[],
+        &webhook(&hook, "on = [\"extraction_failure\"]"),
+        "",
+    )
+    .replacen(
+        "[notify]",
+        &format!("[[sources]]\nname = \"nowhere\"\ncountry = \"Mali\"\nurl = \"http://{closed}/mali\"\n\n[notify]"),
+        1,
+    );
+    let ws = Workspace::new(&with_notify(&text, "failing_after = 2"));
+    let first = run_with_secret(&ws, &["check"]);
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    assert!(hook.received().is_empty());
+    let second = run_with_secret(&ws, &["check"]);
+    assert_eq!(second.code, 2, "{}", second.stderr);
+    let received = hook.accepted();
+    assert_eq!(types(&received), ["source_failure"], "{}", second.stderr);
+    let alert = &received[0].body;
+    assert_eq!(alert["source"], "nowhere");
+    assert_eq!(alert["outage"]["error_kind"], "fetch");
+    assert_eq!(alert["outage"]["last_success_at"], Value::Null);
+    let headline = alert["headline"].as_str().expect("headline");
+    assert!(headline.contains("last read right: never"), "{headline}");
+    assert!(
+        alert["outage"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains(&closed.to_string())),
+        "{alert}"
+    );
+}
+
+#[test]
+fn a_failing_delivery_holds_back_only_its_own_source() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start(SECRET);
+    let ws = Workspace::new(&config(
+        &server,
+        &["a-mali", "b-mali"],
+        &webhook(&hook, ""),
+        "",
+    ));
+    for page in ["/a-mali", "/b-mali"] {
+        server.serve_fixture(page, "mali-2025.html");
+    }
+    run_with_secret(&ws, &["check"]);
+    hook.set_status_for("a-mali", 500);
+
+    let about = |source: &str| -> Vec<String> {
+        hook.received()
+            .iter()
+            .filter(|r| r.body["source"] == source)
+            .map(|r| r.delivery_id.clone())
+            .collect()
+    };
+    let mut b_sent = 0;
+    for page in ["mali-2025-health-removed.html", "mali-2025.html"] {
+        for path in ["/a-mali", "/b-mali"] {
+            server.serve_fixture(path, page);
+        }
+        let run = run_with_secret(&ws, &["check"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        b_sent += 1;
+        let b: Vec<String> = hook
+            .accepted()
+            .iter()
+            .filter(|r| r.body["source"] == "b-mali")
+            .map(|r| r.delivery_id.clone())
+            .collect();
+        assert_eq!(b.len(), b_sent, "B's delivery is not held back by A's");
+    }
+    let a_tried: HashSet<String> = about("a-mali").into_iter().collect();
+    assert_eq!(
+        a_tried.len(),
+        1,
+        "A's second delivery waits behind its first: {a_tried:?}"
+    );
+
+    // The receiver takes A's again: both go, in order.
+    hook.set_status_for("a-mali", 0);
+    std::thread::sleep(Duration::from_millis(1500));
+    run_with_secret(&ws, &["check"]);
+    let a_accepted: Vec<Value> = hook
+        .accepted()
+        .iter()
+        .filter(|r| r.body["source"] == "a-mali")
+        .map(|r| r.body.clone())
+        .collect();
+    let headlines: Vec<&str> = a_accepted
+        .iter()
+        .map(|b| b["headline"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(headlines.len(), 2, "{headlines:?}");
+    assert!(
+        headlines[0].contains("removed") && headlines[1].contains("added"),
+        "in the order they were queued: {headlines:?}"
+    );
+}
+
+#[test]
+fn dead_deliveries_exit_2_and_retry_dead_sends_them_on_the_next_pass() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(400);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    let none = run_with_secret(&ws, &["deliveries", "--status", "dead"]);
+    assert_eq!(none.code, 0, "nothing dead yet: {}", none.stderr);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    let dead = run_with_secret(&ws, &["deliveries", "--status", "dead"]);
+    assert_eq!(dead.code, 2, "{}", dead.stderr);
+    assert_eq!(
+        run_with_secret(&ws, &["deliveries"]).code,
+        0,
+        "only --status dead"
+    );
+
+    hook.set_status(200);
+    let retry = run_with_secret(&ws, &["deliveries", "retry", "--dead"]);
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert!(
+        retry.stdout.contains("queued again") && retry.stdout.contains("no daemon runs"),
+        "{}",
+        retry.stdout
+    );
+    let pending: Value = serde_json::from_str(
+        &run_with_secret(
+            &ws,
+            &["deliveries", "--status", "pending", "--format", "json"],
+        )
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    assert_eq!(
+        run_with_secret(&ws, &["deliveries", "--status", "dead"]).code,
+        0
+    );
+    run_with_secret(&ws, &["check"]);
+    assert_eq!(hook.accepted().len(), 1);
+}
+
+#[test]
+fn retry_dead_wakes_a_running_daemon() {
+    let Setup { server, hook, ws } = webhook_setup(&["us-mali"], "");
+    hook.set_status(400);
+    server.serve_fixture("/us-mali", "mali-2023-legacy.html");
+    run_with_secret(&ws, &["check"]);
+    server.serve_fixture("/us-mali", "mali-2025.html");
+    run_with_secret(&ws, &["check"]);
+    assert_eq!(hook.received().len(), 1);
+    hook.set_status(200);
+    // A schedule that does not come round during the test: only the wake-up call sends.
+    let text = std::fs::read_to_string(ws.config_path()).expect("config");
+    ws.write_config(&text.replace("cron = \"* * * * * *\"", "cron = \"0 0 0 1 1 *\""));
+    let mut daemon = DaemonProcess::start(
+        &ws.config_path(),
+        &[SECRET_ENV],
+        ws.dir.path().join("d.log"),
+    );
+    let socket = {
+        let mut name = ws.db_path().into_os_string();
+        name.push(".daemon-wake");
+        std::path::PathBuf::from(name)
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || socket.exists()),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let retry = run_with_secret(&ws, &["deliveries", "retry", "--dead"]);
+    assert!(
+        retry.stdout.contains("the daemon is sending now"),
+        "{}",
+        retry.stdout
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || hook.accepted().len() == 1),
+        "sent at once, not at the worker's next look in 30 s: {}",
+        daemon.log()
+    );
+    assert_eq!(daemon.terminate(Duration::from_secs(6)), Some(0));
+    assert!(!socket.exists(), "the socket goes with the daemon");
 }

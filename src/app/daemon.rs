@@ -202,6 +202,8 @@ impl Daemon {
         // reload reaches them without a restart.
         let (current, _) = watch::channel(self.live);
         let wake_worker = Arc::new(Notify::new());
+        // `deliveries retry` wakes the worker through a socket beside the database.
+        let _wake_calls = super::wake::listen(store.path(), Arc::clone(&wake_worker));
         let mut worker = tokio::spawn(deliver_forever(
             current.subscribe(),
             Arc::clone(&wake_worker),

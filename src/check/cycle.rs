@@ -20,12 +20,12 @@ use crate::model::diff::{self, Change};
 use crate::net::fetch::{Fetched, Fetcher, Validators};
 use crate::notify::{self, Event};
 use crate::read::extract::{self, Document, Extracted};
-use crate::store::event::About;
+use crate::store::event::{About, DarkTurn, Outage};
 
 use super::items::check_items;
 use crate::store::{
-    Body, CheckRecord, FailureKind, Latest, NewDelivery, Outcome, Recorded, SourceId, SourceSpec,
-    StoreError, StoreHandle, StoredChange, content_hash, format_time,
+    Body, CheckRecord, DarkWatch, FailureKind, Latest, NewDelivery, Outcome, Recorded, SourceId,
+    SourceSpec, StoreError, StoreHandle, StoredChange, content_hash, format_time,
 };
 
 pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
@@ -217,6 +217,37 @@ pub(crate) struct Notes<'a> {
 }
 
 impl Notes<'_> {
+    /// What the check of `target` needs to tell, in its transaction, whether the source went
+    /// dark or reads again: the rule and the channels that take its `source_failure` events.
+    /// `None` for archived pages, which say nothing about the source now.
+    pub(super) fn dark_watch(&self, target: Target<'_>) -> Option<DarkWatch> {
+        if self.archived {
+            return None;
+        }
+        let about = About {
+            source: target.name,
+            country: target.country,
+            url: target.url,
+            government: target.government,
+        };
+        let probe = Event::for_outage(about, Utc::now(), DarkTurn::Alerted, Outage::default());
+        Some(DarkWatch {
+            rule: self.notify.dark,
+            source: target.name.to_owned(),
+            country: target.country.to_owned(),
+            url: target.url.to_owned(),
+            government: target.government.map(str::to_owned),
+            channels: self
+                .notify
+                .channels
+                .iter()
+                .filter(|c| notify::accepts(&c.filter, &probe))
+                .map(|c| c.name.clone())
+                .collect(),
+            batch: self.batch.to_owned(),
+        })
+    }
+
     /// Deliveries of `event` to every channel whose filter accepts it.
     fn deliveries(&self, event: &Event) -> Vec<NewDelivery> {
         let channels: Vec<&str> = self
@@ -373,6 +404,7 @@ async fn check_source(
                 },
                 deliveries: Vec::new(),
                 validators: None,
+                dark: notes.dark_watch(target),
             };
             Ok(vec![failed(store, record, &source.name).await?])
         }
@@ -465,7 +497,7 @@ pub(super) async fn process_page(
         }
         Err(message) => {
             let body = body.unwrap_or_else(|| Body::new(&raw));
-            record_unreadable(facts, target, &latest, &message, status, Some(body)).await?
+            record_unreadable(facts, target, &message, status, Some(body)).await?
         }
     };
     Ok(vec![checked])
@@ -484,7 +516,7 @@ async fn unchanged(
 ) -> Result<bool, StoreError> {
     let Facts {
         store,
-        notes: _,
+        notes,
         checked_at,
     } = facts;
     let outcome = match (&latest.snapshot, has_items) {
@@ -502,6 +534,7 @@ async fn unchanged(
         outcome,
         deliveries: Vec::new(),
         validators,
+        dark: notes.dark_watch(target),
     };
     if !has_items {
         // A page: its record alone, committed together with the checks waiting with it.
@@ -520,12 +553,11 @@ async fn unchanged(
     Ok(recorded != Recorded::Stale)
 }
 
-/// Records a document that did not read right: an extraction failure, and the first time, an
-/// `extraction_failure` event for the channels that asked for it.
+/// Records a document that did not read right: an extraction failure, which counts towards
+/// the source going dark like any other failure.
 pub(super) async fn record_unreadable(
     facts: Facts<'_>,
     target: Target<'_>,
-    latest: &Latest,
     message: &str,
     status: u16,
     body: Option<Body>,
@@ -536,20 +568,6 @@ pub(super) async fn record_unreadable(
         checked_at,
     } = facts;
     tracing::warn!(source = %target.name, %message, "extraction failed");
-    // Operators hear of a broken source once, when it breaks.
-    let deliveries = if latest.state == "broken" {
-        Vec::new()
-    } else {
-        let event = Event::for_extraction(
-            target.name,
-            target.country,
-            target.url,
-            checked_at,
-            false,
-            message,
-        );
-        notes.deliveries(&event)
-    };
     let record = CheckRecord {
         source: target.id,
         checked_at,
@@ -560,8 +578,9 @@ pub(super) async fn record_unreadable(
             kind: FailureKind::Extraction,
             message: message.to_owned(),
         },
-        deliveries,
+        deliveries: Vec::new(),
         validators: None,
+        dark: notes.dark_watch(target),
     };
     failed(store, record, target.name).await
 }
@@ -620,17 +639,6 @@ pub(super) async fn record_extracted(
             );
             deliveries.extend(notes.deliveries(&event));
         }
-        if latest.state == "broken" {
-            let event = Event::for_extraction(
-                target.name,
-                target.country,
-                target.url,
-                checked_at,
-                true,
-                "",
-            );
-            deliveries.extend(notes.deliveries(&event));
-        }
         let record = CheckRecord {
             source: target.id,
             checked_at,
@@ -640,12 +648,16 @@ pub(super) async fn record_extracted(
             outcome,
             deliveries,
             validators: origin.validators.clone(),
+            dark: notes.dark_watch(target),
         };
         match store.record(record).await? {
             Recorded::Stale => latest = reload(store, target.id).await?,
             Recorded::Stored {
-                change: change_id, ..
+                change: change_id,
+                dark,
+                ..
             } => {
+                log_dark(target.name, dark);
                 return Ok(match (change, change_id, &latest.snapshot) {
                     (Some((uid, change)), Some(change_id), Some(previous)) => {
                         tracing::info!(source = %target.name, headline = %change.headline, "change detected");
@@ -783,6 +795,22 @@ pub(super) async fn reload(store: &StoreHandle, id: SourceId) -> Result<Latest, 
     Ok(map.remove(&id).unwrap_or_else(Latest::never_checked))
 }
 
+/// The one line that tells an operator a source went dark, is still dark, or is back.
+pub(super) fn log_dark(source: &str, turn: Option<DarkTurn>) {
+    match turn {
+        Some(DarkTurn::Alerted) => {
+            tracing::error!(source = %source, "source has gone dark; source_failure alert queued")
+        }
+        Some(DarkTurn::Reminded) => {
+            tracing::warn!(source = %source, "source is still dark; reminder queued")
+        }
+        Some(DarkTurn::Recovered) => {
+            tracing::info!(source = %source, "source reads again; source_recovered queued")
+        }
+        None => {}
+    }
+}
+
 pub(super) async fn failed(
     store: &StoreHandle,
     record: CheckRecord,
@@ -791,7 +819,9 @@ pub(super) async fn failed(
     let Outcome::Failed { kind, message } = record.outcome.clone() else {
         unreachable!("failed() is given failures only");
     };
-    store.record(record).await?;
+    if let Recorded::Stored { dark, .. } = store.record(record).await? {
+        log_dark(source, dark);
+    }
     Ok(Checked::Failed(SourceFailure {
         source: source.to_owned(),
         kind,

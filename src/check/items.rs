@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use crate::config::Source;
 use crate::read::extract::{self, Document, Extracted, Item};
-use crate::store::{Body, CheckRecord, Latest, Outcome, SourceId, SourceSpec, StoreError};
+use crate::store::{
+    Body, CheckRecord, Latest, Outcome, Recorded, SourceId, SourceSpec, StoreError,
+};
 
 use super::cycle::*;
 
@@ -86,7 +88,7 @@ pub(super) async fn check_items(
         Ok(items) => items,
         Err(message) => {
             let body = Some(Body::new(&raw));
-            let checked = record_unreadable(facts, target, latest, &message, status, body).await?;
+            let checked = record_unreadable(facts, target, &message, status, body).await?;
             return Ok(vec![checked]);
         }
     };
@@ -137,9 +139,7 @@ pub(super) async fn check_items(
             .unwrap_or_else(Latest::never_checked);
         match item.outcome {
             Err(message) => {
-                checked.push(
-                    record_unreadable(facts, child, &child_latest, &message, status, None).await?,
-                );
+                checked.push(record_unreadable(facts, child, &message, status, None).await?);
             }
             Ok(extracted) => {
                 if child_latest.snapshot.is_none() && !baseline {
@@ -201,7 +201,10 @@ pub(super) async fn check_items(
         outcome: Outcome::Fetched,
         deliveries: Vec::new(),
         validators: Some(validators),
+        dark: facts.notes.dark_watch(target),
     };
-    store.record(record).await?;
+    if let Recorded::Stored { dark, .. } = store.record(record).await? {
+        log_dark(&source.name, dark);
+    }
     Ok(checked)
 }

@@ -70,8 +70,11 @@ pub enum EventKind {
     Summary,
     /// Only the issued date or the publisher's note changed.
     Reissue,
-    /// A source stopped reading right (and, later, read right again).
-    ExtractionFailure,
+    /// A source went dark: it failed `failing_after` checks in a row, or for `failing_for`,
+    /// whether it could not be reached, answered an error status or did not read right (and,
+    /// later, reads again). `extraction_failure`, its name before, is taken as this.
+    #[serde(alias = "extraction_failure")]
+    SourceFailure,
 }
 
 impl EventKind {
@@ -221,11 +224,35 @@ impl RetryPolicy {
     }
 }
 
-/// Every channel and the retry policy.
+/// When a source that keeps failing counts as gone dark, and how often it is told again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DarkRule {
+    /// Consecutive failed checks that make a source dark.
+    pub failing_after: u32,
+    /// Time since the last success (or since the failures began, when it never read right)
+    /// that makes a source dark, whatever the count.
+    pub failing_for: Duration,
+    /// While it stays dark, the alert is sent again this often.
+    pub failing_reminder: Duration,
+}
+
+impl Default for DarkRule {
+    fn default() -> Self {
+        DarkRule {
+            failing_after: super::defaults::FAILING_AFTER,
+            failing_for: super::defaults::FAILING_FOR,
+            failing_reminder: super::defaults::FAILING_REMINDER,
+        }
+    }
+}
+
+/// Every channel, the retry policy and the rule for sources gone dark.
 #[derive(Debug, Clone, Default)]
 pub struct NotifySettings {
     /// The channels, in configuration order.
     pub channels: Vec<Channel>,
     /// How failed deliveries are retried.
     pub retry: RetryPolicy,
+    /// When a failing source raises a `source_failure` event.
+    pub dark: DarkRule,
 }

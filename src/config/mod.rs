@@ -16,8 +16,8 @@ use reqwest::Url;
 use crate::model::profile::{ProfileError, ProfileSet, Reader};
 use crate::model::schedule::Schedule;
 use channels::{
-    Channel, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls, Transport,
-    Webhook, WebhookFormat,
+    Channel, DarkRule, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls,
+    Transport, Webhook, WebhookFormat,
 };
 
 pub mod channels;
@@ -95,6 +95,14 @@ pub mod defaults {
     pub const RETRY_MAX: Duration = Duration::from_secs(3600);
     /// How long one webhook or SMTP exchange may take.
     pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Consecutive failed checks after which a source has gone dark (an hour and a half on
+    /// the default schedule).
+    pub const FAILING_AFTER: u32 = 3;
+    /// Time without a successful check after which a source has gone dark, however few checks
+    /// failed (a source checked twice a day).
+    pub const FAILING_FOR: Duration = Duration::from_secs(6 * 3600);
+    /// How often the alert about a source that stays dark is sent again.
+    pub const FAILING_REMINDER: Duration = Duration::from_secs(24 * 3600);
 }
 
 /// What is wrong with a configuration.

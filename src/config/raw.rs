@@ -68,6 +68,9 @@ pub(super) struct RawNotify {
     pub(super) retry_initial: Option<String>,
     pub(super) retry_max: Option<String>,
     pub(super) timeout: Option<String>,
+    pub(super) failing_after: Option<u32>,
+    pub(super) failing_for: Option<String>,
+    pub(super) failing_reminder: Option<String>,
     #[serde(default)]
     pub(super) webhook: Vec<RawWebhook>,
     #[serde(default)]

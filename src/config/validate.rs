@@ -465,6 +465,20 @@ pub(super) fn validate_notify(
         max: duration("notify.retry_max", raw.retry_max, defaults::RETRY_MAX)?,
     };
     let timeout = duration("notify.timeout", raw.timeout, defaults::NOTIFY_TIMEOUT)?;
+    let dark = DarkRule {
+        failing_after: in_range(
+            origin,
+            "notify.failing_after",
+            raw.failing_after.unwrap_or(defaults::FAILING_AFTER),
+            1..=1000,
+        )?,
+        failing_for: duration("notify.failing_for", raw.failing_for, defaults::FAILING_FOR)?,
+        failing_reminder: duration(
+            "notify.failing_reminder",
+            raw.failing_reminder,
+            defaults::FAILING_REMINDER,
+        )?,
+    };
 
     let mut channels: Vec<Channel> = Vec::new();
     for webhook in raw.webhook {
@@ -627,5 +641,12 @@ pub(super) fn validate_notify(
             });
         }
     }
-    Ok((NotifySettings { channels, retry }, timeout))
+    Ok((
+        NotifySettings {
+            channels,
+            retry,
+            dark,
+        },
+        timeout,
+    ))
 }

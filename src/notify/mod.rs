@@ -115,6 +115,7 @@ pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
         "areas_changed": event.areas_changed,
         "unconfirmed": event.unconfirmed,
         "government": event.government.as_ref().map(|g| serde_json::json!({"id": g.id, "name": g.name})),
+        "outage": event.outage,
     })
 }
 
@@ -200,6 +201,15 @@ pub fn email_text(events: &[Event]) -> String {
         if let Some(note) = &event.change_note {
             out.push_str(&format!("Publisher's note: {note}\n"));
         }
+        if let Some(outage) = &event.outage {
+            out.push_str(&format!(
+                "Last error: {}\nFailing since: {} ({} failed checks)\nLast read right: {}\n",
+                outage.error,
+                outage.failing_since,
+                outage.failed_checks,
+                outage.last_success()
+            ));
+        }
         out.push_str(&format!(
             "Page: {}\nDetected: {}\n",
             event.url, event.detected_at
@@ -247,6 +257,15 @@ pub fn email_html(events: &[Event]) -> String {
         }
         if let Some(note) = &event.change_note {
             body.push_str(&format!("<blockquote>{}</blockquote>", html::escape(note)));
+        }
+        if let Some(outage) = &event.outage {
+            body.push_str(&format!(
+                "<p>Last error: {}<br>Failing since {} ({} failed checks); last read right: {}</p>",
+                html::escape(&outage.error),
+                html::escape(&outage.failing_since),
+                outage.failed_checks,
+                html::escape(outage.last_success())
+            ));
         }
         if let Some(diff) = &event.word_diff {
             body.push_str(&html::word_diff(diff));
@@ -435,6 +454,8 @@ impl Sender {
         let mut builder = Message::builder()
             .from(email.from.clone())
             .subject(subject)
+            .message_id(Some(message_id(ids)))
+            .date_now()
             .header(DeliveryIdHeader(ids.join(", ")));
         for to in &email.to {
             builder = builder.to(to.clone());
@@ -464,6 +485,31 @@ impl Sender {
             }),
         }
     }
+}
+
+/// The `Message-ID` of an email: `<DELIVERY-ID@advisory-watch>` from its (first) delivery id,
+/// so that a message sent again after a crash or a retry has the same id, and mail clients and
+/// archives see one message. Characters a message id may not hold become `.`; a digest of
+/// several deliveries adds their count.
+pub fn message_id(delivery_ids: &[&str]) -> String {
+    let first = delivery_ids.first().copied().unwrap_or("none");
+    let mut local: String = first
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) {
+                c
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    if delivery_ids.len() > 1 {
+        local.push_str(&format!(".digest-{}", delivery_ids.len()));
+    }
+    while local.contains("..") {
+        local = local.replace("..", ".");
+    }
+    format!("<{}@advisory-watch>", local.trim_matches('.'))
 }
 
 /// `X-Advisory-Delivery` on emails: the delivery ids a message carries.
@@ -554,11 +600,16 @@ pub async fn deliver_due(
             None => groups.push((index, vec![delivery])),
         }
     }
-    let mut failed_channels: Vec<usize> = Vec::new();
+    // Order is kept per channel and source: what follows a failed delivery about a source on
+    // its channel waits for it; the channel's deliveries about other sources go on.
+    let mut held: Vec<(usize, String)> = Vec::new();
     for (index, group) in groups {
         let channel = &settings.channels[index];
-        if failed_channels.contains(&index) {
-            // Keep the channel's order: what follows a failed delivery waits for it.
+        if group
+            .iter()
+            .any(|d| held.contains(&(index, d.source.clone())))
+        {
+            held.extend(group.iter().map(|d| (index, d.source.clone())));
             let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
             store.call(move |s| s.release(&ids)).await?;
             continue;
@@ -586,7 +637,7 @@ pub async fn deliver_due(
             Err(error) => {
                 let permanent = matches!(error, SendError::Permanent { .. });
                 if !permanent {
-                    failed_channels.push(index);
+                    held.extend(group.iter().map(|d| (index, d.source.clone())));
                 }
                 let dead = permanent || attempts >= settings.retry.max_attempts;
                 let retry_after = match error {
@@ -598,10 +649,18 @@ pub async fn deliver_due(
                     .ok()
                     .and_then(|delay| when.checked_add_signed(delay))
                     .unwrap_or_else(|| when + chrono::Duration::hours(1));
-                tracing::warn!(channel = %channel.name, attempts, dead, %error, "delivery failed");
                 if dead {
+                    let keys: Vec<&str> = group.iter().map(|d| d.key.as_str()).collect();
+                    tracing::error!(
+                        channel = %channel.name,
+                        delivery = %keys.join(", "),
+                        attempts,
+                        %error,
+                        "delivery is dead; `advisory-watch deliveries retry --dead` sends it again"
+                    );
                     pass.dead += ids.len();
                 } else {
+                    tracing::warn!(channel = %channel.name, attempts, %error, "delivery failed; will retry");
                     pass.retrying += ids.len();
                 }
                 let message = error.to_string();
@@ -646,6 +705,7 @@ mod tests {
             government: None,
             areas_changed: Vec::new(),
             unconfirmed: false,
+            outage: None,
         }
     }
 
@@ -697,7 +757,7 @@ mod tests {
             ..Filter::default()
         }));
         assert!(!pass(Filter {
-            on: vec![EventKind::ExtractionFailure],
+            on: vec![EventKind::SourceFailure],
             ..Filter::default()
         }));
         let watch = |codes: Vec<&'static str>| {
@@ -716,13 +776,16 @@ mod tests {
             on: on.clone(),
             ..Filter::default()
         }));
-        let failure = Event::for_extraction(
-            "us-mali",
-            "Mali",
-            "u",
+        let failure = Event::for_outage(
+            crate::store::event::About {
+                source: "us-mali",
+                country: "Mali",
+                url: "u",
+                government: None,
+            },
             Utc::now(),
-            false,
-            "selector matched nothing",
+            crate::store::event::DarkTurn::Alerted,
+            crate::store::event::Outage::default(),
         );
         assert!(!accepts(
             &Filter {
@@ -733,11 +796,23 @@ mod tests {
         ));
         assert!(accepts(
             &Filter {
-                on: vec![EventKind::ExtractionFailure],
+                on: vec![EventKind::SourceFailure],
                 ..Filter::default()
             },
             &failure
         ));
+    }
+
+    #[test]
+    fn a_message_id_is_the_delivery_id_made_valid() {
+        assert_eq!(
+            message_id(&["0af3:analysts"]),
+            "<0af3.analysts@advisory-watch>"
+        );
+        assert_eq!(
+            message_id(&["0af3:desk mail", "77:desk mail"]),
+            "<0af3.desk.mail.digest-2@advisory-watch>"
+        );
     }
 
     #[test]

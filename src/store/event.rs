@@ -17,9 +17,14 @@ use crate::store::format_time;
 pub enum EventType {
     /// An advisory changed.
     AdvisoryChange,
-    /// A source stopped reading right.
+    /// A source went dark: it kept failing (unreachable, an error status, or unreadable).
+    SourceFailure,
+    /// A source that went dark reads again.
+    SourceRecovered,
+    /// A source stopped reading right: what releases before `source_failure` stored, still
+    /// delivered as stored.
     ExtractionFailure,
-    /// A source reads right again.
+    /// A source reads right again (stored by earlier releases).
     ExtractionRecovered,
     /// `notify test`.
     Test,
@@ -80,6 +85,47 @@ pub struct Event {
     /// ([`crate::model::diff::ChangeKind::Unconfirmed`]).
     #[serde(default)]
     pub unconfirmed: bool,
+    /// For `source_failure` and `source_recovered`: how the source failed.
+    #[serde(default)]
+    pub outage: Option<Outage>,
+}
+
+/// How a source that went dark failed: what a `source_failure` (or `source_recovered`) event
+/// tells its reader.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outage {
+    /// The last failure's message (for a recovery: the last failure before it).
+    pub error: String,
+    /// `fetch` (no answer), `http` (an error status) or `extraction` (unreadable).
+    pub error_kind: String,
+    /// The last error status, if the server answered.
+    pub http_status: Option<u16>,
+    /// When the source last read right (RFC 3339); `None`: never.
+    pub last_success_at: Option<String>,
+    /// When the run of failures began.
+    pub failing_since: String,
+    /// Failed checks in a row.
+    pub failed_checks: u32,
+    /// Whether this is a reminder: the source is still dark.
+    pub reminder: bool,
+}
+
+/// What became of a source that keeps failing, as its check recorded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DarkTurn {
+    /// It crossed the threshold: the alert went out.
+    Alerted,
+    /// It stayed dark for the reminder interval: the alert went out again.
+    Reminded,
+    /// It read again after an alert.
+    Recovered,
+}
+
+impl Outage {
+    /// "never" or the time of the last success.
+    pub fn last_success(&self) -> &str {
+        self.last_success_at.as_deref().unwrap_or("never")
+    }
 }
 
 /// The advisory an event is about: its source, country and page.
@@ -161,28 +207,48 @@ impl Event {
             government: government.map(Government::named),
             areas_changed,
             unconfirmed: change.unconfirmed(),
+            outage: None,
         }
     }
 
-    /// The event announcing that a source broke (`recovered` false) or reads again.
-    pub fn for_extraction(
-        source: &str,
-        country: &str,
-        url: &str,
+    /// The event announcing that the source `about` went dark (`turn` alerted or reminded) or
+    /// reads again (recovered), at `at`.
+    pub fn for_outage(
+        about: About<'_>,
         at: DateTime<Utc>,
-        recovered: bool,
-        message: &str,
+        turn: DarkTurn,
+        outage: Outage,
     ) -> Event {
+        let source = about.source;
+        let headline = match turn {
+            DarkTurn::Alerted | DarkTurn::Reminded => format!(
+                "{source} {} failed {} check{} in a row since {}: {}; last read right: {}",
+                if turn == DarkTurn::Reminded {
+                    "is still dark:"
+                } else {
+                    "has gone dark:"
+                },
+                outage.failed_checks,
+                if outage.failed_checks == 1 { "" } else { "s" },
+                outage.failing_since,
+                outage.error,
+                outage.last_success()
+            ),
+            DarkTurn::Recovered => format!(
+                "{source} reads again after failing since {}",
+                outage.failing_since
+            ),
+        };
         Event {
             id: Event::new_id(),
-            kind: if recovered {
-                EventType::ExtractionRecovered
+            kind: if turn == DarkTurn::Recovered {
+                EventType::SourceRecovered
             } else {
-                EventType::ExtractionFailure
+                EventType::SourceFailure
             },
             source: source.to_owned(),
-            country: country.to_owned(),
-            url: url.to_owned(),
+            country: about.country.to_owned(),
+            url: about.url.to_owned(),
             detected_at: format_time(at),
             level_from: None,
             level_to: None,
@@ -195,31 +261,32 @@ impl Event {
             word_diff: None,
             change_note: None,
             issued: None,
-            headline: if recovered {
-                format!("{source} reads correctly again")
-            } else {
-                format!("{source} no longer reads correctly: {message}")
-            },
+            headline,
             classes: Vec::new(),
-            government: None,
+            government: about.government.map(Government::named),
             areas_changed: Vec::new(),
             unconfirmed: false,
+            outage: Some(Outage {
+                reminder: turn == DarkTurn::Reminded,
+                ..outage
+            }),
         }
     }
 
     /// The kinds this event counts as, for filters.
     pub fn kinds(&self) -> Vec<EventKind> {
         match self.kind {
-            EventType::ExtractionFailure | EventType::ExtractionRecovered => {
-                vec![EventKind::ExtractionFailure]
-            }
+            EventType::SourceFailure
+            | EventType::SourceRecovered
+            | EventType::ExtractionFailure
+            | EventType::ExtractionRecovered => vec![EventKind::SourceFailure],
             EventType::Test => vec![
                 EventKind::Level,
                 EventKind::Indicators,
                 EventKind::Areas,
                 EventKind::Summary,
                 EventKind::Reissue,
-                EventKind::ExtractionFailure,
+                EventKind::SourceFailure,
             ],
             EventType::AdvisoryChange if !self.classes.is_empty() => {
                 let mut kinds = Vec::new();
@@ -278,6 +345,11 @@ impl Event {
             EventType::AdvisoryChange | EventType::Test => {
                 format!("{}: {}", self.country, self.headline)
             }
+            EventType::SourceFailure if self.outage.as_ref().is_some_and(|o| o.reminder) => {
+                format!("advisory-watch: {} is still dark", self.source)
+            }
+            EventType::SourceFailure => format!("advisory-watch: {} has gone dark", self.source),
+            EventType::SourceRecovered => format!("advisory-watch: {} reads again", self.source),
             EventType::ExtractionFailure => format!("advisory-watch: {} is broken", self.source),
             EventType::ExtractionRecovered => {
                 format!("advisory-watch: {} reads correctly again", self.source)

@@ -40,8 +40,8 @@ use schema::MIGRATIONS;
 
 pub use outbox::{DeliveryRow, DueDelivery};
 pub use record::{
-    Body, CODEC, CheckRecord, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome, Recorded,
-    SourceSpec, Validators, content_hash,
+    Body, CODEC, CheckRecord, DarkWatch, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome,
+    Recorded, SourceSpec, Validators, content_hash,
 };
 pub use reload::ConfigLoad;
 pub use views::{
@@ -510,6 +510,7 @@ mod tests {
             },
             deliveries: Vec::new(),
             validators: None,
+            dark: None,
         }
     }
 

@@ -1,5 +1,5 @@
-//! The outbox: deliveries claimed with a lease, in order per channel, and what became of each
-//! (sent, retry at, dead), for the delivery worker and for `deliveries`.
+//! The outbox: deliveries claimed with a lease, in order per channel and source, and what
+//! became of each (sent, retry at, dead), for the delivery worker and for `deliveries`.
 
 use super::*;
 
@@ -12,6 +12,9 @@ pub struct DueDelivery {
     pub key: String,
     /// The channel.
     pub channel: String,
+    /// The source the event is about: deliveries of one channel about one source go out in
+    /// order.
+    pub source: String,
     /// The event, as JSON.
     pub event: String,
     /// The cycle it came from.
@@ -70,11 +73,13 @@ impl Store {
             .map_err(wrap)?;
         let mut claimed = Vec::new();
         {
-            // Per channel, deliveries go out in the order they were queued: a channel's
-            // first pending delivery that is not due (or is claimed) holds back the rest.
+            // Per channel and source, deliveries go out in the order they were queued: the
+            // first pending delivery about a source that is not due (or is claimed) holds back
+            // the channel's later ones about that source, and nothing else.
             let mut select = tx
                 .prepare_cached(
-                    "SELECT id, key, channel, event, batch, attempts, next_attempt_at, claimed_until
+                    "SELECT id, key, channel, event, batch, attempts, next_attempt_at, claimed_until,
+                            COALESCE(json_extract(event, '$.source'), '')
                      FROM deliveries WHERE status = 'pending' ORDER BY id",
                 )
                 .map_err(wrap)?;
@@ -85,6 +90,7 @@ impl Store {
                             id: r.get(0)?,
                             key: r.get(1)?,
                             channel: r.get(2)?,
+                            source: r.get(8)?,
                             event: r.get(3)?,
                             batch: r.get(4)?,
                             attempts: r.get(5)?,
@@ -94,10 +100,11 @@ impl Store {
                     ))
                 })
                 .map_err(wrap)?;
-            let mut held: HashSet<String> = HashSet::new();
+            let mut held: HashSet<(String, String)> = HashSet::new();
             for row in rows {
                 let (row, next_attempt_at, claimed_until) = row.map_err(wrap)?;
-                if !channels.contains(&row.channel) || held.contains(&row.channel) {
+                let order = (row.channel.clone(), row.source.clone());
+                if !channels.contains(&row.channel) || held.contains(&order) {
                     continue;
                 }
                 let due = next_attempt_at <= now_text
@@ -105,7 +112,7 @@ impl Store {
                         .as_deref()
                         .is_none_or(|c| c <= now_text.as_str());
                 if !due {
-                    held.insert(row.channel.clone());
+                    held.insert(order);
                     continue;
                 }
                 if claimed.len() < limit {
@@ -255,6 +262,29 @@ impl Store {
                 })
             })
             .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Puts every dead delivery back in the queue, due now, with its attempts reset; returns
+    /// how many.
+    pub fn requeue_dead(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?1, claimed_until = NULL
+                 WHERE status = 'dead'",
+                params![format_time(now)],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether any delivery is dead.
+    pub fn any_dead(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'dead')",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 

@@ -4,6 +4,8 @@
 //! bodies; and the rebuilding of a history by `reprocess`.
 
 use super::*;
+use crate::config::channels::DarkRule;
+use crate::store::event::{About, DarkTurn, Event, Outage};
 
 /// A page's HTTP validators, sent back on the next request so that an unchanged page costs a
 /// 304 and no download.
@@ -220,6 +222,30 @@ pub struct CheckRecord {
     /// The page's validators to keep for the next conditional request (`None`: keep the
     /// stored ones, as after a 304).
     pub validators: Option<Validators>,
+    /// A live check watches whether its source went dark or reads again (`None`: an archived
+    /// page, which says nothing about the source now).
+    pub dark: Option<DarkWatch>,
+}
+
+/// What the transaction of a live check needs to tell, from the source's row, whether the
+/// source has gone dark (or is still dark at its reminder, or reads again), and to queue that
+/// event for the channels that asked for `source_failure`.
+#[derive(Debug, Clone)]
+pub struct DarkWatch {
+    /// The thresholds.
+    pub rule: DarkRule,
+    /// The source's name.
+    pub source: String,
+    /// Its country.
+    pub country: String,
+    /// Its page.
+    pub url: String,
+    /// Whose advice it is, as configured.
+    pub government: Option<String>,
+    /// The channels whose filters accept this source's `source_failure` events.
+    pub channels: Vec<String>,
+    /// The cycle, for digests.
+    pub batch: String,
 }
 
 /// A notification to queue in the outbox.
@@ -244,31 +270,158 @@ pub enum Recorded {
         snapshot: Option<SnapshotId>,
         /// The new change.
         change: Option<ChangeId>,
+        /// The source went dark, is reminded of, or reads again after an alert.
+        dark: Option<DarkTurn>,
     },
     /// Another writer stored a newer version of this source meanwhile: compare again.
     Stale,
 }
 
 fn write_check(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Recorded> {
-    let recorded = write_outcome(tx, record)?;
-    if recorded != Recorded::Stale {
-        let at = format_time(record.checked_at);
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO deliveries (key, channel, event_id, event, batch, next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        )?;
+    let mut recorded = write_outcome(tx, record)?;
+    if let Recorded::Stored { dark, .. } = &mut recorded {
+        if let Some(watch) = &record.dark {
+            *dark = watch_dark(tx, record, watch)?;
+        }
         for delivery in &record.deliveries {
-            insert.execute(params![
-                format!("{}:{}", delivery.event_id, delivery.channel),
-                delivery.channel,
-                delivery.event_id,
-                delivery.event,
-                delivery.batch,
-                at
-            ])?;
+            insert_delivery(tx, delivery, record.checked_at)?;
         }
     }
     Ok(recorded)
+}
+
+fn insert_delivery(
+    tx: &Connection,
+    delivery: &NewDelivery,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO deliveries (key, channel, event_id, event, batch, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![
+        format!("{}:{}", delivery.event_id, delivery.channel),
+        delivery.channel,
+        delivery.event_id,
+        delivery.event,
+        delivery.batch,
+        format_time(at)
+    ])?;
+    Ok(())
+}
+
+/// Keeps a source's dark state, after its check's outcome is written: a failure starts (or
+/// continues) a run of failures, and the alert goes out once the run crosses either threshold,
+/// and again every reminder interval; a success after an alert sends the recovery. The source's
+/// row decides, in the check's own transaction, so an alert is queued exactly once however many
+/// processes check and however often one restarts.
+fn watch_dark(
+    tx: &Connection,
+    record: &CheckRecord,
+    watch: &DarkWatch,
+) -> rusqlite::Result<Option<DarkTurn>> {
+    let at = format_time(record.checked_at);
+    let (failures, last_success, dark_since, alerted, error, kind, status) = tx
+        .prepare_cached(
+            "SELECT consecutive_failures, last_success_at, dark_since, dark_alerted_at,
+                    last_error_message, last_error_kind, last_status
+             FROM sources WHERE id = ?1",
+        )?
+        .query_row([record.source.0], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<u16>>(6)?,
+            ))
+        })?;
+    let parse = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let elapsed = |since: &str| {
+        parse(since)
+            .and_then(|since| (record.checked_at - since).to_std().ok())
+            .unwrap_or_default()
+    };
+    let failed = matches!(record.outcome, Outcome::Failed { .. });
+    let since = dark_since.clone().unwrap_or_else(|| at.clone());
+    let turn = match (failed, &alerted) {
+        (true, None) => {
+            let reference = last_success.as_deref().unwrap_or(&since);
+            (failures >= watch.rule.failing_after || elapsed(reference) >= watch.rule.failing_for)
+                .then_some(DarkTurn::Alerted)
+        }
+        (true, Some(last_alert)) => {
+            (elapsed(last_alert) >= watch.rule.failing_reminder).then_some(DarkTurn::Reminded)
+        }
+        (false, Some(_)) => Some(DarkTurn::Recovered),
+        (false, None) => None,
+    };
+    if failed {
+        tx.prepare_cached(
+            "UPDATE sources SET dark_since = COALESCE(dark_since, ?2),
+                dark_alerted_at = CASE WHEN ?3 THEN ?2 ELSE dark_alerted_at END
+             WHERE id = ?1",
+        )?
+        .execute(params![record.source.0, at, turn.is_some()])?;
+    } else if dark_since.is_some() || alerted.is_some() {
+        tx.prepare_cached(
+            "UPDATE sources SET dark_since = NULL, dark_alerted_at = NULL WHERE id = ?1",
+        )?
+        .execute([record.source.0])?;
+    }
+    let Some(turn) = turn else {
+        return Ok(None);
+    };
+    // A recovery tells of the run that ended: the last failure is the row's before this
+    // success was written, which the success does not overwrite.
+    let outage = Outage {
+        error: error.unwrap_or_default(),
+        error_kind: kind.unwrap_or_else(|| "fetch".to_owned()),
+        http_status: if failed { record.http_status } else { status }
+            .filter(|s| !(200..400).contains(s)),
+        last_success_at: if failed {
+            last_success
+        } else {
+            Some(at.clone())
+        },
+        failing_since: since.clone(),
+        failed_checks: if failed {
+            failures
+        } else {
+            tx.prepare_cached("SELECT COUNT(*) FROM failures WHERE source_id = ?1 AND at >= ?2")?
+                .query_row(params![record.source.0, since], |r| r.get(0))?
+        },
+        reminder: false,
+    };
+    let about = About {
+        source: &watch.source,
+        country: &watch.country,
+        url: &watch.url,
+        government: watch.government.as_deref(),
+    };
+    let event = Event::for_outage(about, record.checked_at, turn, outage);
+    if !watch.channels.is_empty() {
+        let json = serde_json::to_string(&event).expect("an event always serializes");
+        for channel in &watch.channels {
+            insert_delivery(
+                tx,
+                &NewDelivery {
+                    channel: channel.clone(),
+                    event_id: event.id.clone(),
+                    event: json.clone(),
+                    batch: watch.batch.clone(),
+                },
+                record.checked_at,
+            )?;
+        }
+    }
+    Ok(Some(turn))
 }
 
 /// The id of a source's latest version: the stale-version guard of every check. `+?1`: the
@@ -293,6 +446,7 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
             Ok(Recorded::Stored {
                 snapshot: None,
                 change: None,
+                dark: None,
             })
         }
         Outcome::NewVersion {
@@ -331,6 +485,7 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
             Ok(Recorded::Stored {
                 snapshot: Some(SnapshotId(id)),
                 change: change_id.map(ChangeId),
+                dark: None,
             })
         }
         Outcome::Fetched => {
@@ -338,6 +493,7 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
             Ok(Recorded::Stored {
                 snapshot: None,
                 change: None,
+                dark: None,
             })
         }
         Outcome::Failed { kind, message } => {
@@ -381,6 +537,7 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
             Ok(Recorded::Stored {
                 snapshot: None,
                 change: None,
+                dark: None,
             })
         }
     }

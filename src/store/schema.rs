@@ -126,4 +126,11 @@ CREATE TABLE daemon_config (
     error TEXT
 );
 "#,
+    // A source gone dark: when its current run of failures began (cleared by a success), and
+    // when its `source_failure` alert last went out (null: not alerted), so that a restart
+    // neither sends it again nor forgets the recovery.
+    r#"
+ALTER TABLE sources ADD COLUMN dark_since TEXT;
+ALTER TABLE sources ADD COLUMN dark_alerted_at TEXT;
+"#,
 ];

@@ -20,20 +20,29 @@ pub struct Dashboard {
 
 impl Dashboard {
     pub fn start(ws: &Workspace) -> Dashboard {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let address = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+        // The server picks its own port and says which: a port chosen here and freed before
+        // the server binds it could be taken meanwhile by another test's server.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
             .arg("--config")
             .arg(ws.config_path())
-            .args(["serve", "--listen", &address])
-            .stdout(Stdio::null())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("serve");
+        let mut line = String::new();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        std::io::BufRead::read_line(&mut stdout, &mut line)
+            .expect("the dashboard says where it listens");
+        // Whatever else it prints is read, so that it never writes into a closed pipe; the
+        // thread ends when the server does.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let address = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
         assert!(wait_until(Duration::from_secs(10), || {
             TcpStream::connect(&address).is_ok()
         }));

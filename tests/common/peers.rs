@@ -36,12 +36,13 @@ pub struct Received {
 }
 
 /// An HTTP receiver on 127.0.0.1 that checks `X-Advisory-Signature` against a secret and
-/// records every POST. It answers the status set with `set_status` (200 at first), after
-/// `set_delay`.
+/// records every POST. It answers the status set with `set_status` (200 at first), or the one
+/// set with `set_status_for` for events about that source, after `set_delay`.
 pub struct WebhookReceiver {
     pub address: String,
     received: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    by_source: Arc<Mutex<HashMap<String, u16>>>,
     delay_ms: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -53,13 +54,15 @@ impl WebhookReceiver {
         let address = listener.local_addr().expect("addr").to_string();
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let status = Arc::new(AtomicU16::new(200));
+        let by_source: Arc<Mutex<HashMap<String, u16>>> = Arc::default();
         let delay_ms = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let secret = secret.to_owned();
         let thread = {
-            let (received, status, delay_ms, stop) = (
+            let (received, status, by_source, delay_ms, stop) = (
                 Arc::clone(&received),
                 Arc::clone(&status),
+                Arc::clone(&by_source),
                 Arc::clone(&delay_ms),
                 Arc::clone(&stop),
             );
@@ -69,14 +72,20 @@ impl WebhookReceiver {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (received, status, delay_ms, secret) = (
+                    let (received, status, by_source, delay_ms, secret) = (
                         Arc::clone(&received),
                         Arc::clone(&status),
+                        Arc::clone(&by_source),
                         Arc::clone(&delay_ms),
                         secret.clone(),
                     );
                     std::thread::spawn(move || {
-                        handle(stream, &secret, &received, &status, &delay_ms);
+                        let answers = Answers {
+                            status: &status,
+                            by_source: &by_source,
+                            delay_ms: &delay_ms,
+                        };
+                        handle(stream, &secret, &received, answers);
                     });
                 }
             })
@@ -85,6 +94,7 @@ impl WebhookReceiver {
             address,
             received,
             status,
+            by_source,
             delay_ms,
             stop,
             thread: Some(thread),
@@ -97,6 +107,17 @@ impl WebhookReceiver {
 
     pub fn set_status(&self, status: u16) {
         self.status.store(status, Ordering::SeqCst);
+    }
+
+    /// Answers `status` to events about `source` (the body's `source`), whatever `set_status`
+    /// says; 0 removes the exception.
+    pub fn set_status_for(&self, source: &str, status: u16) {
+        let mut by_source = self.by_source.lock().expect("by_source");
+        if status == 0 {
+            by_source.remove(source);
+        } else {
+            by_source.insert(source.to_owned(), status);
+        }
     }
 
     pub fn set_delay(&self, delay: Duration) {
@@ -128,13 +149,19 @@ impl Drop for WebhookReceiver {
     }
 }
 
-fn handle(
-    stream: TcpStream,
-    secret: &str,
-    received: &Mutex<Vec<Received>>,
-    status: &AtomicU16,
-    delay_ms: &AtomicU64,
-) {
+/// What the receiver answers.
+struct Answers<'a> {
+    status: &'a AtomicU16,
+    by_source: &'a Mutex<HashMap<String, u16>>,
+    delay_ms: &'a AtomicU64,
+}
+
+fn handle(stream: TcpStream, secret: &str, received: &Mutex<Vec<Received>>, answers: Answers<'_>) {
+    let Answers {
+        status,
+        by_source,
+        delay_ms,
+    } = answers;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     let mut line = String::new();
@@ -173,14 +200,18 @@ fn handle(
         .collect();
     let signature_valid =
         headers.get("x-advisory-signature") == Some(&format!("sha256={expected}"));
-    let answer = status.load(Ordering::SeqCst);
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let answer = body["source"]
+        .as_str()
+        .and_then(|source| by_source.lock().expect("by_source").get(source).copied())
+        .unwrap_or_else(|| status.load(Ordering::SeqCst));
     received.lock().expect("received").push(Received {
         delivery_id: headers
             .get("x-advisory-delivery")
             .cloned()
             .unwrap_or_default(),
         signature_valid,
-        body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+        body,
         status_answered: answer,
     });
     let mut stream = stream;

@@ -201,12 +201,14 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
-    /// List queued, sent and dead notifications, or re-queue one
+    /// List queued, sent and dead notifications, or re-queue them
+    ///
+    /// With `--status dead`, exits 2 when any delivery is dead.
     Deliveries {
-        /// Re-queue a delivery
+        /// Re-queue deliveries
         #[command(subcommand)]
         action: Option<DeliveriesAction>,
-        /// Only deliveries in this state
+        /// Only deliveries in this state (`dead`: exit 2 when there is any)
         #[arg(long, value_enum)]
         status: Option<DeliveryStatus>,
         /// How many, newest first
@@ -231,10 +233,15 @@ pub enum Command {
 /// `deliveries` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DeliveriesAction {
-    /// Put a delivery back in the queue, due now; its delivery id stays the same
+    /// Put a delivery (or every dead one) back in the queue, due now, and wake the daemon;
+    /// delivery ids stay the same
     Retry {
         /// The delivery's number, as `deliveries` lists it
-        id: i64,
+        #[arg(required_unless_present = "dead", conflicts_with = "dead")]
+        id: Option<i64>,
+        /// Every dead delivery
+        #[arg(long)]
+        dead: bool,
     },
 }
 
@@ -274,7 +281,8 @@ impl DeliveryStatus {
 pub enum Status {
     /// Everything worked.
     Ok,
-    /// Some source (or page) failed; the rest was done.
+    /// Some source (or page) failed; the rest was done. (`deliveries --status dead`: some
+    /// delivery is dead.)
     SourceFailed,
 }
 
