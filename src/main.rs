@@ -14,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The daemon reports each cycle; one-shot commands speak only of problems.
-    let is_daemon = matches!(cli.command, cli::Command::Daemon { once: false });
+    let is_daemon = matches!(cli.command, cli::Command::Daemon { once: false, .. });
     let default_level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
         (false, 0) if is_daemon => "info",

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::health::{self, Health};
 use crate::check::{self as run, Checker, CycleReport};
 use crate::config::{Config, Source};
 use crate::model::schedule::jitter_for;
@@ -34,6 +35,10 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 
 /// The longest the outbox worker waits before looking for due deliveries again.
 const MAX_WORKER_SLEEP: Duration = Duration::from_secs(30);
+
+/// How long the scheduler may go without going round its loop before `/readyz` says it is
+/// stuck: twice its longest sleep.
+const SCHEDULER_SILENCE: Duration = Duration::from_secs(2 * MAX_SLEEP.as_secs());
 
 /// Holds the database's daemon lock for as long as it lives; the lock file is removed when
 /// it is dropped (a clean exit). A file left by a crash holds no lock and is taken over.
@@ -110,9 +115,10 @@ struct Live {
 }
 
 impl Live {
-    fn build(config: Config, store: StoreHandle) -> anyhow::Result<Live> {
+    fn build(config: Config, store: StoreHandle, health: &Arc<Health>) -> anyhow::Result<Live> {
         let checker = Checker {
-            fetcher: crate::net::fetch::Fetcher::new(&config.fetch)?,
+            fetcher: crate::net::fetch::Fetcher::new(&config.fetch)?
+                .observed(health.fetch_observer()),
             store,
             concurrency: config.fetch.concurrency,
             notify: Arc::new(config.notify.clone()),
@@ -139,15 +145,27 @@ pub struct Daemon {
     live: Live,
     /// The configuration file that SIGHUP re-reads.
     config_path: PathBuf,
+    /// The counters and heartbeat behind `/metrics` and `/readyz`.
+    health: Arc<Health>,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served (`--listen`), if anywhere.
+    listener: Option<tokio::net::TcpListener>,
 }
 
 impl Daemon {
     /// Opens the database on `db` and builds the clients for `config`, read from `config_path`.
     pub fn new(config: Config, db: &Path, config_path: &Path) -> anyhow::Result<Daemon> {
+        let health = Arc::new(Health::new(SCHEDULER_SILENCE));
         Ok(Daemon {
-            live: Live::build(config, StoreHandle::open(db)?)?,
+            live: Live::build(config, StoreHandle::open(db)?, &health)?,
             config_path: config_path.to_owned(),
+            health,
+            listener: None,
         })
+    }
+
+    /// Serves `/healthz`, `/readyz` and `/metrics` on `listener` while the daemon runs.
+    pub fn serve_health(&mut self, listener: tokio::net::TcpListener) {
+        self.listener = Some(listener);
     }
 
     /// One cycle of every source, then one pass over the due deliveries: `daemon --once`.
@@ -198,6 +216,18 @@ impl Daemon {
         store
             .call(move |s| s.record_config_loaded(&origin, Utc::now()))
             .await?;
+        let health = Arc::clone(&self.health);
+        let mut health_server = self.listener.map(|listener| {
+            let (health, store, mut stop) = (Arc::clone(&health), store.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                };
+                if let Err(e) = health::serve(health, store, listener, stopped).await {
+                    tracing::error!(error = %e, "health and metrics stopped serving");
+                }
+            })
+        });
         // The scheduler owns the sender; the worker and every check hold a receiver, so a
         // reload reaches them without a restart.
         let (current, _) = watch::channel(self.live);
@@ -244,6 +274,7 @@ impl Daemon {
 
         loop {
             let now = Utc::now();
+            health.tick(now);
             let live = current.borrow().clone();
             let ready: Vec<Arc<Source>> = {
                 let running = running.lock().expect("running set");
@@ -272,13 +303,14 @@ impl Daemon {
                 // one tick share a batch, so a digest still collects what they find.
                 let batch = crate::notify::Event::new_id();
                 for source in ready {
-                    let (checker, running, wake, slots, batch, current) = (
+                    let (checker, running, wake, slots, batch, current, health) = (
                         live.checker.clone(),
                         Arc::clone(&running),
                         Arc::clone(&wake_worker),
                         Arc::clone(&slots),
                         batch.clone(),
                         current.subscribe(),
+                        Arc::clone(&health),
                     );
                     cycles.spawn(async move {
                         let outcome = match slots.acquire().await {
@@ -298,9 +330,13 @@ impl Daemon {
                         match outcome {
                             Ok(report) => {
                                 log_check(&report);
+                                health.record(&report);
                                 wake.notify_one();
                             }
-                            Err(e) => tracing::error!(source = %source.name, error = %e, "check failed; the next tick tries again"),
+                            Err(e) => {
+                                health.record_failed_check();
+                                tracing::error!(source = %source.name, error = %e, "check failed; the next tick tries again");
+                            }
                         }
                     });
                 }
@@ -341,7 +377,7 @@ impl Daemon {
                 _ = shutdown.changed() => break,
                 Some(()) = reload.recv() => {
                     tell_systemd(&reloading());
-                    let outcome = reload_config(&self.config_path, &live, &store).await;
+                    let outcome = reload_config(&self.config_path, &live, &store, &health).await;
                     let status = match outcome {
                         Ok(new) => {
                             let status = format!("watching {} sources", new.config.sources.len());
@@ -382,6 +418,9 @@ impl Daemon {
         let finished = tokio::time::timeout(grace, async {
             while cycles.join_next().await.is_some() {}
             let _ = (&mut worker).await;
+            if let Some(server) = &mut health_server {
+                let _ = server.await;
+            }
         })
         .await;
         if finished.is_err() {
@@ -391,6 +430,9 @@ impl Daemon {
             );
             cycles.abort_all();
             worker.abort();
+            if let Some(server) = &health_server {
+                server.abort();
+            }
         }
         if let Err(e) = store.call(|s| s.clear_config_load()).await {
             tracing::warn!(error = %e, "could not clear the daemon's configuration record");
@@ -404,9 +446,14 @@ impl Daemon {
 /// Reads and validates the configuration file again and builds what runs with it; retires the
 /// sources it no longer names and records the load. A broken file is logged and recorded, and
 /// its error returned: the old configuration runs on.
-async fn reload_config(path: &Path, old: &Live, store: &StoreHandle) -> Result<Live, String> {
+async fn reload_config(
+    path: &Path,
+    old: &Live,
+    store: &StoreHandle,
+    health: &Arc<Health>,
+) -> Result<Live, String> {
     let built = {
-        let (path, store) = (path.to_owned(), store.clone());
+        let (path, store, health) = (path.to_owned(), store.clone(), Arc::clone(health));
         tokio::task::spawn_blocking(move || -> anyhow::Result<Live> {
             let config = Config::load(&path)?;
             if config.sources.is_empty() {
@@ -416,7 +463,7 @@ async fn reload_config(path: &Path, old: &Live, store: &StoreHandle) -> Result<L
                 );
             }
             config.require_secrets(None)?;
-            Live::build(config, store)
+            Live::build(config, store, &health)
         })
         .await
         .map_err(anyhow::Error::from)

@@ -172,12 +172,23 @@ struct HostSlot {
     next_start: tokio::sync::Mutex<Instant>,
 }
 
+/// Hears how long each request took, to its answer or its failure (the daemon's metrics).
+#[derive(Clone)]
+pub struct FetchObserver(pub Arc<dyn Fn(Duration) + Send + Sync>);
+
+impl std::fmt::Debug for FetchObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FetchObserver")
+    }
+}
+
 /// A reusable HTTP client with the configured settings, shared by every check of a run.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     settings: Arc<FetchSettings>,
     hosts: Arc<Mutex<HashMap<String, Arc<HostSlot>>>>,
+    observer: Option<FetchObserver>,
 }
 
 static CRYPTO: Once = Once::new();
@@ -223,7 +234,15 @@ impl Fetcher {
             client,
             settings: Arc::new(settings.clone()),
             hosts: Arc::default(),
+            observer: None,
         })
+    }
+
+    /// The same client, telling `observer` how long each request takes (the wait for the
+    /// host's turn and the pauses between retries not counted).
+    pub fn observed(mut self, observer: FetchObserver) -> Fetcher {
+        self.observer = Some(observer);
+        self
     }
 
     /// Fetches one page, conditionally when `validators` are given, retrying what may pass.
@@ -238,7 +257,12 @@ impl Fetcher {
             attempts += 1;
             let outcome = {
                 let _permit = self.take_turn(&slot).await;
-                self.attempt(url, validators).await
+                let started = Instant::now();
+                let outcome = self.attempt(url, validators).await;
+                if let Some(observer) = &self.observer {
+                    (observer.0)(started.elapsed());
+                }
+                outcome
             };
             let error = match outcome {
                 Ok(fetched) => return Ok(fetched),

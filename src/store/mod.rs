@@ -11,8 +11,9 @@
 //!
 //! By concern: `schema` (the migrations), `record` (what a check writes, in one transaction),
 //! `outbox` (deliveries), `views` (the queries behind what people read), `cycle` (what a cycle
-//! stored, as reported), `event` (what a notification carries) and `reload` (the running
-//! daemon's configuration, for `status`). This file opens the
+//! stored, as reported), `event` (what a notification carries), `reload` (the running
+//! daemon's configuration, for `status`) and `health` (what the daemon's `/metrics` and
+//! `/readyz` read). This file opens the
 //! database and keeps the connection on its thread.
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +31,7 @@ use crate::model::diff::Change;
 
 pub mod cycle;
 pub mod event;
+mod health;
 mod outbox;
 mod record;
 mod reload;
@@ -38,6 +40,7 @@ mod views;
 
 use schema::MIGRATIONS;
 
+pub use health::{HealthFacts, SourceHealth};
 pub use outbox::{DeliveryRow, DueDelivery};
 pub use record::{
     Body, CODEC, CheckRecord, DarkWatch, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome,

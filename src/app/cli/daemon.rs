@@ -1,9 +1,9 @@
 //! `advisory-watch daemon`: run checks on the configured schedules and deliver notifications until
-//! SIGTERM; SIGHUP reloads the configuration.
+//! SIGTERM; SIGHUP reloads the configuration; `--listen` serves health and metrics.
 
 use std::io::Write;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::app::daemon::{self, Daemon, InstanceLock};
 use crate::present::listing;
@@ -14,6 +14,7 @@ use super::{Cli, Status, config_file, load_config, storage_path};
 pub(super) async fn run(
     cli: &Cli,
     once: &bool,
+    listen: &Option<std::net::SocketAddr>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<Status> {
     let config = load_config(cli, true)?;
@@ -26,7 +27,7 @@ pub(super) async fn run(
     config.require_secrets(None)?;
     let db = storage_path(cli, &config);
     let _lock = InstanceLock::acquire(&db)?;
-    let daemon = Daemon::new(config, &db, &config_file(cli))?;
+    let mut daemon = Daemon::new(config, &db, &config_file(cli))?;
     if *once {
         let report = daemon.once().await?;
         write!(out, "{}", listing::cycle_text(&report))?;
@@ -35,6 +36,17 @@ pub(super) async fn run(
         } else {
             Status::SourceFailed
         });
+    }
+    if let Some(listen) = listen {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot serve health and metrics on {listen}"))?;
+        let bound = listener
+            .local_addr()
+            .with_context(|| format!("cannot serve health and metrics on {listen}"))?;
+        writeln!(out, "Health and metrics on http://{bound}/")?;
+        out.flush()?;
+        daemon.serve_health(listener);
     }
     // SIGHUP reloads from here on (its default would end the process).
     let reload = daemon::reload_signal()?;

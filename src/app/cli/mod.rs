@@ -200,6 +200,10 @@ pub enum Command {
         /// Run one cycle of every source, deliver what is due, and exit (for cron and timers)
         #[arg(long)]
         once: bool,
+        /// Serve /healthz, /readyz and /metrics (Prometheus) on ADDR, e.g. 127.0.0.1:9187 (off
+        /// by default)
+        #[arg(long, value_name = "ADDR", conflicts_with = "once")]
+        listen: Option<std::net::SocketAddr>,
     },
     /// List queued, sent and dead notifications, or re-queue them
     ///
@@ -307,7 +311,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         Command::Sources { format } => {
             overview::run(&cli, overview::View::Sources, format, out).await
         }
-        Command::Daemon { once } => daemon::run(&cli, once, out).await,
+        Command::Daemon { once, listen } => daemon::run(&cli, once, listen, out).await,
         Command::Deliveries {
             action,
             status,
