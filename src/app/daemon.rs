@@ -8,7 +8,8 @@
 //! schedules, channels and profiles taken up; checks under way finish with the configuration
 //! they started with; a broken file is logged and recorded for `status`, and the old
 //! configuration runs on), and what systemd hears (`READY=1`, `RELOADING=1`, `STOPPING=1`,
-//! watchdog pings from the scheduler loop). What a check does is `run`'s; what a delivery does
+//! watchdog pings from the scheduler loop), and `--listen` (served by `health`). What a check
+//! does is `run`'s; what a delivery does
 //! is `notify`'s; when a source is due is `schedule`'s.
 
 use std::collections::{HashMap, HashSet};
