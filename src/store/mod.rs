@@ -10,9 +10,9 @@
 //! a thread of its own.
 //!
 //! By concern: `schema` (the migrations), `record` (what a check writes, in one transaction),
-//! `outbox` (deliveries), `views` (the queries behind what people read), `cycle` (what a cycle
-//! stored, as reported), `event` (what a notification carries) and `reload` (the running
-//! daemon's configuration, for `status`). This file opens the
+//! `outbox` (deliveries), `prune` (retention), `views` (the queries behind what people read),
+//! `cycle` (what a cycle stored, as reported), `event` (what a notification carries) and
+//! `reload` (the running daemon's configuration, for `status`). This file opens the
 //! database and keeps the connection on its thread.
 
 use std::collections::{HashMap, HashSet};
@@ -31,6 +31,7 @@ use crate::model::diff::Change;
 pub mod cycle;
 pub mod event;
 mod outbox;
+mod prune;
 mod record;
 mod reload;
 mod schema;
@@ -39,6 +40,7 @@ mod views;
 use schema::MIGRATIONS;
 
 pub use outbox::{DeliveryRow, DueDelivery};
+pub use prune::{FAILURE_BODIES_KEPT, Pruned};
 pub use record::{
     Body, CODEC, CheckRecord, DarkWatch, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome,
     Recorded, SourceSpec, Validators, content_hash,
@@ -304,7 +306,10 @@ impl Store {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             match conn.execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                // `auto_vacuum` takes effect only before the first table is created (or at
+                // a VACUUM): new files give pages freed by `prune` back incrementally.
+                "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             ) {
                 Ok(()) => break,
                 Err(rusqlite::Error::SqliteFailure(e, _))
