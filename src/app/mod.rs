@@ -1,9 +1,11 @@
-//! The program: the command line, the daemon and its scheduler (and its wake-up call), and the demo. The top of the
+//! The program: the command line, the daemon and its scheduler (and its wake-up call, and its
+//! daily prune), and the demo. The top of the
 //! stack: it may import every layer.
 
 pub mod cli;
 pub mod daemon;
 pub mod demo;
+pub mod retention;
 pub mod wake;
 
 /// The async runtime every command runs on: one worker per core, and as many threads for
