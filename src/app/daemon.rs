@@ -248,6 +248,7 @@ impl Daemon {
                 .as_ref()
                 .and_then(|r| r.cron.next_after(Utc::now()))
         };
+        let mut next_prune = Instant::now();
         let running: Arc<Mutex<HashSet<String>>> = Arc::default();
         let mut slots = Arc::new(tokio::sync::Semaphore::new(
             current.borrow().checker.concurrency.max(1),
@@ -330,7 +331,7 @@ impl Daemon {
                         running.lock().expect("running set").remove(&source.name);
                         match outcome {
                             Ok(report) => {
-                                log_check(&report);
+                                log_check(&source.name, &report);
                                 health.record(&report);
                                 wake.notify_one();
                             }
@@ -348,6 +349,13 @@ impl Daemon {
                 next_report = settings.cron.next_after(now);
                 let (store, settings) = (store.clone(), settings.clone());
                 cycles.spawn(async move { publish_report(&store, &settings).await });
+            }
+            if let Some(keep) = live.config.storage_keep
+                && next_prune <= Instant::now()
+            {
+                next_prune = Instant::now() + crate::config::defaults::PRUNE_EVERY;
+                let store = store.clone();
+                cycles.spawn(async move { super::retention::prune_daily(&store, keep).await });
             }
             // Reap finished cycles without waiting.
             while cycles.try_join_next().is_some() {}
@@ -616,10 +624,15 @@ async fn publish_report(store: &StoreHandle, settings: &crate::config::ReportSet
 
 /// Logs one source's check: at info level what an operator wants to hear of (a change, a
 /// failure, a first version), the rest at debug level.
-fn log_check(report: &CycleReport) {
+fn log_check(source: &str, report: &CycleReport) {
     if report.changes.is_empty() && report.failures.is_empty() && report.first_versions.is_empty() {
-        tracing::debug!(checked = report.checked, "check finished: unchanged");
+        tracing::debug!(
+            source,
+            checked = report.checked,
+            "check finished: unchanged"
+        );
     } else {
+        let _check = tracing::info_span!("check", source).entered();
         log_cycle(report);
     }
 }

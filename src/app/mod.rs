@@ -1,10 +1,12 @@
-//! The program: the command line, the daemon and its scheduler (its wake-up call, its health and metrics), and the demo. The top of the
+//! The program: the command line, the daemon and its scheduler (its wake-up call, its health
+//! and metrics, its daily prune), and the demo. The top of the
 //! stack: it may import every layer.
 
 pub mod cli;
 pub mod daemon;
 pub mod demo;
 pub mod health;
+pub mod retention;
 pub mod wake;
 
 /// The async runtime every command runs on: one worker per core, and as many threads for

@@ -660,7 +660,6 @@ pub(super) async fn record_extracted(
                 log_dark(target.name, dark);
                 return Ok(match (change, change_id, &latest.snapshot) {
                     (Some((uid, change)), Some(change_id), Some(previous)) => {
-                        tracing::info!(source = %target.name, headline = %change.headline, "change detected");
                         Checked::Changed(Box::new(StoredChange {
                             id: change_id,
                             uid,

@@ -27,7 +27,7 @@ mod watchlists;
 
 use raw::*;
 use validate::*;
-pub use validate::{parse_duration, parse_size};
+pub use validate::{parse_duration, parse_keep, parse_size};
 pub use watchlists::{WatchList, WatchLists};
 
 /// Output formats of `report`.
@@ -103,6 +103,11 @@ pub mod defaults {
     pub const FAILING_FOR: Duration = Duration::from_secs(6 * 3600);
     /// How often the alert about a source that stays dark is sent again.
     pub const FAILING_REMINDER: Duration = Duration::from_secs(24 * 3600);
+    /// How old a failure, a sent delivery or (with `--versions`) a version must be for
+    /// `prune` to remove it, when neither `--older-than` nor `storage.keep` says.
+    pub const KEEP: Duration = Duration::from_secs(400 * 86_400);
+    /// How often the daemon prunes, when `storage.keep` is set.
+    pub const PRUNE_EVERY: Duration = Duration::from_secs(86_400);
 }
 
 /// What is wrong with a configuration.
@@ -302,6 +307,8 @@ pub struct Config {
     pub origin: String,
     /// The SQLite file.
     pub storage_path: PathBuf,
+    /// `storage.keep`: what the daemon prunes daily (`None`: it does not prune).
+    pub storage_keep: Option<Duration>,
     /// Fetch settings.
     pub fetch: FetchSettings,
     /// Watched pages, in file order.
@@ -371,6 +378,17 @@ impl Config {
             storage_path
         };
 
+        let storage_keep = raw
+            .storage
+            .keep
+            .map(|text| {
+                parse_keep(&text).map_err(|message| ConfigError::Setting {
+                    path: origin.to_owned(),
+                    key: "storage.keep",
+                    message,
+                })
+            })
+            .transpose()?;
         let fetch = validate_fetch(raw.fetch, origin)?;
 
         let mut names = HashSet::new();
@@ -417,6 +435,7 @@ impl Config {
         Ok(Config {
             origin: origin.to_owned(),
             storage_path,
+            storage_keep,
             fetch,
             sources,
             profiles: Arc::new(profiles),
@@ -470,6 +489,7 @@ impl Config {
         Config {
             origin: "(built-in defaults)".to_owned(),
             storage_path,
+            storage_keep: None,
             fetch: FetchSettings::default(),
             sources: Vec::new(),
             profiles: Arc::new(ProfileSet::builtin()),

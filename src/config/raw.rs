@@ -122,6 +122,7 @@ pub(super) struct RawEmail {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStorage {
     pub(super) path: Option<PathBuf>,
+    pub(super) keep: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -113,6 +113,18 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A retention period (`storage.keep`, `prune --older-than`): days or more, like "400d".
+pub fn parse_keep(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("`{text}` is not a duration ({e}); write it like \"400d\""))?;
+    if duration < Duration::from_secs(86_400) {
+        return Err(format!(
+            "`{text}` is less than a day; keep at least \"1d\" of history"
+        ));
+    }
+    Ok(duration)
+}
+
 /// Parses a duration written like "30s", "2m", "1h 30m" or "500ms".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text.trim()).map_err(|e| {

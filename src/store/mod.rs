@@ -10,10 +10,10 @@
 //! a thread of its own.
 //!
 //! By concern: `schema` (the migrations), `record` (what a check writes, in one transaction),
-//! `outbox` (deliveries), `views` (the queries behind what people read), `cycle` (what a cycle
-//! stored, as reported), `event` (what a notification carries), `reload` (the running
-//! daemon's configuration, for `status`) and `health` (what the daemon's `/metrics` and
-//! `/readyz` read). This file opens the
+//! `outbox` (deliveries), `prune` (retention), `views` (the queries behind what people read),
+//! `cycle` (what a cycle stored, as reported), `event` (what a notification carries), `reload`
+//! (the running daemon's configuration, for `status`) and `health` (what the daemon's
+//! `/metrics` and `/readyz` read). This file opens the
 //! database and keeps the connection on its thread.
 
 use std::collections::{HashMap, HashSet};
@@ -33,6 +33,7 @@ pub mod cycle;
 pub mod event;
 mod health;
 mod outbox;
+mod prune;
 mod record;
 mod reload;
 mod schema;
@@ -42,6 +43,7 @@ use schema::MIGRATIONS;
 
 pub use health::{HealthFacts, SourceHealth};
 pub use outbox::{DeliveryRow, DueDelivery};
+pub use prune::{FAILURE_BODIES_KEPT, Pruned};
 pub use record::{
     Body, CODEC, CheckRecord, DarkWatch, FailureKind, Latest, LatestSnapshot, NewDelivery, Outcome,
     Recorded, SourceSpec, Validators, content_hash,
@@ -307,7 +309,10 @@ impl Store {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             match conn.execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                // `auto_vacuum` takes effect only before the first table is created (or at
+                // a VACUUM): new files give pages freed by `prune` back incrementally.
+                "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             ) {
                 Ok(()) => break,
                 Err(rusqlite::Error::SqliteFailure(e, _))

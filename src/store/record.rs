@@ -512,6 +512,9 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
                 record.http_status,
                 record.body.as_ref().map(|b| &b.hash)
             ])?;
+            if record.body.is_some() {
+                super::prune::cap_failure_bodies(tx, source)?;
+            }
             let state = if *kind == FailureKind::Extraction {
                 "broken"
             } else {

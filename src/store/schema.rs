@@ -133,4 +133,10 @@ CREATE TABLE daemon_config (
 ALTER TABLE sources ADD COLUMN dark_since TEXT;
 ALTER TABLE sources ADD COLUMN dark_alerted_at TEXT;
 "#,
+    // Retention: `prune` and the cap on failure bodies ask whether anything still refers to a
+    // body; without these each question scanned every version and failure.
+    r#"
+CREATE INDEX snapshots_by_body ON snapshots(body_hash);
+CREATE INDEX failures_by_body ON failures(body_hash);
+"#,
 ];

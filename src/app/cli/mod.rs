@@ -42,6 +42,7 @@ mod history;
 mod import;
 mod notify;
 mod overview;
+mod prune;
 mod report;
 mod reprocess;
 mod serve;
@@ -74,9 +75,29 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Log lines on stderr as text or as one JSON object each
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = LogFormat::Text,
+        env = "ADVISORY_WATCH_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+
     /// What to do
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event (under journald: a `<N>` priority, no timestamp)
+    Text,
+    /// One JSON object per line: timestamp, level, fields, target
+    Json,
 }
 
 /// The commands.
@@ -189,6 +210,18 @@ pub enum Command {
     Backup {
         /// The copy to write; must not exist yet
         file: PathBuf,
+    },
+    /// Remove old failures, sent and dead deliveries, and page bodies nothing refers to
+    Prune {
+        /// Remove what is older than this [default: storage.keep, else 400d]
+        #[arg(long, value_name = "AGE", value_parser = crate::config::parse_keep)]
+        older_than: Option<std::time::Duration>,
+        /// Also remove versions older than AGE (never a source's latest) and their changes
+        #[arg(long)]
+        versions: bool,
+        /// Print how many rows each table would lose, and remove nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Re-extract stored pages with the current profiles, without fetching
     Reprocess {
@@ -339,6 +372,11 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         Command::Compare { country, format } => compare::run(&cli, country, format, out).await,
         Command::Backup { file } => backup::run(&cli, file, out).await,
         Command::Reprocess { sources } => reprocess::run(&cli, sources, out).await,
+        Command::Prune {
+            older_than,
+            versions,
+            dry_run,
+        } => prune::run(&cli, *older_than, *versions, *dry_run, out).await,
     }
 }
 
