@@ -121,6 +121,12 @@ fn migrate_upgrades_a_database_of_every_earlier_schema_keeping_its_rows_and_a_co
             refused.stderr
         );
         assert_eq!(user_version(&db), version as i64, "not migrated");
+        // `backup` copies it as it is.
+        let copy = ws.dir.path().join("before.db");
+        let backup = ws.run(&["backup", copy.to_str().expect("a UTF-8 path")]);
+        assert_eq!(backup.code, 0, "schema {version}: {}", backup.stderr);
+        assert_eq!(user_version(&copy), version as i64);
+        assert_eq!(user_version(&db), version as i64, "not migrated");
 
         let migrated = ws.run(&["migrate"]);
         assert_eq!(migrated.code, 0, "schema {version}: {}", migrated.stderr);

@@ -457,6 +457,25 @@ impl Store {
         .map_err(sqlite(&display))
     }
 
+    /// Copies the database at `path` to `target` with SQLite's backup API, whatever its schema
+    /// version, changing nothing: `backup` of a file a read-only open refuses.
+    pub fn copy_file(path: &Path, target: &Path) -> Result<(), StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            sqlite_uri(path, false),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite(&display))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite(&display))?;
+        conn.backup(
+            rusqlite::MAIN_DB,
+            target,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .map_err(sqlite(&display))
+    }
+
     /// The database file's path, for messages.
     pub fn path(&self) -> &str {
         &self.path
