@@ -611,7 +611,8 @@ pub(super) async fn record_extracted(
                 reread_previous(store, reader, &mut latest).await?;
             }
         }
-        let (mut outcome, change) = compare_with_latest(&latest, &extracted);
+        let uid = change_uid(store, target, &latest, &extracted).await?;
+        let (mut outcome, change) = compare_with_latest(&latest, &extracted, uid);
         if let Outcome::NewVersion { archived, .. } = &mut outcome {
             *archived = notes.archived;
         }
@@ -696,9 +697,37 @@ pub(super) async fn record_extracted(
     })
 }
 
+/// The id a change from `latest` to `extracted` would take ([`Event::change_id`]): derived
+/// from the source, both versions' fields and how often the source moved so before, so that
+/// twins agree. Empty when the fields are the same (no change).
+async fn change_uid(
+    store: &StoreHandle,
+    target: Target<'_>,
+    latest: &Latest,
+    extracted: &Extracted,
+) -> Result<String, StoreError> {
+    let to = extracted.advisory.fields_hash();
+    let Some(from) = latest
+        .snapshot
+        .as_ref()
+        .map(|s| s.fields_hash.clone())
+        .filter(|from| *from != to)
+    else {
+        return Ok(String::new());
+    };
+    let id = target.id;
+    let (from_hash, to_hash) = (from.clone(), to.clone());
+    let occurrence = store
+        .call(move |s| s.transition_count(id, &from_hash, &to_hash))
+        .await?;
+    Ok(Event::change_id(target.name, &from, &to, occurrence))
+}
+
+/// What a check of `extracted` stores after `latest`; a change is named `uid`.
 pub(super) fn compare_with_latest(
     latest: &Latest,
     extracted: &Extracted,
+    uid: String,
 ) -> (Outcome, Option<(String, Change)>) {
     match &latest.snapshot {
         Some(snapshot) if snapshot.fields_hash == extracted.advisory.fields_hash() => (
@@ -723,7 +752,7 @@ pub(super) fn compare_with_latest(
                             || change.published
                     })
                 })
-                .map(|change| (Event::new_id(), change));
+                .map(|change| (uid, change));
             (
                 Outcome::NewVersion {
                     previous: previous.as_ref().map(|p| p.id),

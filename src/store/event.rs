@@ -142,9 +142,39 @@ pub struct About<'a> {
 }
 
 impl Event {
-    /// A fresh event id.
+    /// A fresh event id, for what no twin needs to agree on (`notify test`, a cycle's batch).
     pub fn new_id() -> String {
         format!("{:032x}", fastrand::u128(..))
+    }
+
+    /// The id of the change of `source` from the version whose fields hash to `from` to the
+    /// one hashing to `to` ([`crate::model::advisory::Advisory::fields_hash`]), the
+    /// `occurrence`-th time (0 first) the source's stored changes moved so. Twins (daemons
+    /// with separate databases watching the same sources) derive the same id, so a receiver
+    /// can drop the second copy by its `X-Advisory-Delivery`; the occurrence keeps a source
+    /// that goes A→B→A→B from naming both A→B changes alike (times would not do: twins see
+    /// the page at different moments).
+    pub fn change_id(source: &str, from: &str, to: &str, occurrence: u64) -> String {
+        derived_id(&["change", source, from, to, &occurrence.to_string()])
+    }
+
+    /// The id of a `source_failure` or `source_recovered` event of the run of failures that
+    /// began at `failing_since`: the alert and the recovery by the run, a reminder also by
+    /// the failed checks it counts. The moment counts to the second, so that twins checking
+    /// on the same schedule agree, and a run of failures is told apart from the next one.
+    pub fn outage_id(
+        source: &str,
+        turn: DarkTurn,
+        failing_since: &str,
+        failed_checks: u32,
+    ) -> String {
+        let since = failing_since.get(..19).unwrap_or(failing_since);
+        let (kind, count) = match turn {
+            DarkTurn::Alerted => ("source_failure", String::new()),
+            DarkTurn::Reminded => ("source_failure_reminder", failed_checks.to_string()),
+            DarkTurn::Recovered => ("source_recovered", String::new()),
+        };
+        derived_id(&["outage", source, kind, since, &count])
     }
 
     /// The event announcing a change of the advisory `about`, with the summaries of the two
@@ -240,7 +270,7 @@ impl Event {
             ),
         };
         Event {
-            id: Event::new_id(),
+            id: Event::outage_id(source, turn, &outage.failing_since, outage.failed_checks),
             kind: if turn == DarkTurn::Recovered {
                 EventType::SourceRecovered
             } else {
@@ -355,5 +385,54 @@ impl Event {
                 format!("advisory-watch: {} reads correctly again", self.source)
             }
         }
+    }
+}
+
+/// 32 hex digits of xxh3-128 over `parts`, each ended by a NUL (no part holds one).
+fn derived_id(parts: &[&str]) -> String {
+    let mut bytes = Vec::new();
+    for part in parts {
+        bytes.extend_from_slice(part.as_bytes());
+        bytes.push(0);
+    }
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_id_depends_on_source_versions_and_occurrence_only() {
+        let first = Event::change_id("mali", "aaa", "bbb", 0);
+        assert_eq!(first, Event::change_id("mali", "aaa", "bbb", 0));
+        assert_eq!(first.len(), 32);
+        assert_ne!(first, Event::change_id("mali", "aaa", "bbb", 1));
+        assert_ne!(first, Event::change_id("mali", "bbb", "aaa", 0));
+        assert_ne!(first, Event::change_id("niger", "aaa", "bbb", 0));
+    }
+
+    #[test]
+    fn outage_ids_agree_within_the_second_and_differ_by_turn_and_reminder() {
+        let since = "2026-03-01T10:15:02.120Z";
+        let alert = Event::outage_id("mali", DarkTurn::Alerted, since, 3);
+        assert_eq!(
+            alert,
+            Event::outage_id("mali", DarkTurn::Alerted, "2026-03-01T10:15:02.900Z", 4)
+        );
+        assert_ne!(
+            alert,
+            Event::outage_id("mali", DarkTurn::Alerted, "2026-03-01T10:15:03.000Z", 3)
+        );
+        assert_ne!(
+            alert,
+            Event::outage_id("mali", DarkTurn::Recovered, since, 3)
+        );
+        let reminder = Event::outage_id("mali", DarkTurn::Reminded, since, 6);
+        assert_ne!(alert, reminder);
+        assert_ne!(
+            reminder,
+            Event::outage_id("mali", DarkTurn::Reminded, since, 9)
+        );
     }
 }

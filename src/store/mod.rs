@@ -89,6 +89,18 @@ pub enum StoreError {
         /// Ours.
         supported: i64,
     },
+    /// The file has an older schema, which a read-only command does not upgrade.
+    #[error(
+        "the database at {path} has schema version {found}; run `advisory-watch migrate` to upgrade it to {supported}"
+    )]
+    NeedsMigration {
+        /// The database file.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
     /// Stored data does not decode.
     #[error("database {path}: stored {what} is damaged: {message}")]
     Corrupt {
@@ -145,6 +157,20 @@ fn sqlite_uri(path: &Path, immutable: bool) -> String {
         "?mode=ro"
     });
     uri
+}
+
+/// Where an upgrade keeps the file as it was at schema `version`: `FILE.v{version}.bak`.
+pub fn backup_path(path: &Path, version: i64) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".v{version}.bak"));
+    PathBuf::from(name)
+}
+
+/// The schema's migrations, in order, for tests that build a database as an earlier release
+/// left it (the first `k` entries, then `PRAGMA user_version = k`).
+#[doc(hidden)]
+pub fn migrations() -> &'static [&'static str] {
+    MIGRATIONS
 }
 
 /// Wraps SQLite's errors with the database's path.
@@ -337,8 +363,9 @@ impl Store {
     /// Opens an existing database for reading only: no migration, no journal-mode change,
     /// nothing written, so a read-only file or folder (a backup mounted read-only, another
     /// user's database) can be read. When the folder does not allow SQLite's shared-memory file,
-    /// the file is read as immutable. A database that needs migrating is opened for writing
-    /// instead, which migrates it (or says why it cannot).
+    /// the file is read as immutable. A database with an older schema is refused with a
+    /// message that says to run `advisory-watch migrate` (a read-only command never changes
+    /// the file; every query assumes the current schema, so no older one is compatible).
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         use rusqlite::OpenFlags;
         let display = path.display().to_string();
@@ -364,13 +391,97 @@ impl Store {
             return Err(too_new(&display, version));
         }
         if version < supported {
-            drop(conn);
-            return Store::open(path);
+            return Err(StoreError::NeedsMigration {
+                path: display,
+                found: version,
+                supported,
+            });
         }
         Ok(Store {
             conn,
             path: display,
         })
+    }
+
+    /// The schema version of the database at `path` (read without changing it) and the one this
+    /// program writes.
+    pub fn schema_version(path: &Path) -> Result<(i64, i64), StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            sqlite_uri(path, false),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite(&display))?;
+        let version = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite(&display))?;
+        Ok((version, MIGRATIONS.len() as i64))
+    }
+
+    /// What `PRAGMA integrity_check` says of the database at `path`: `Ok` when it is sound,
+    /// else SQLite's findings (the first few).
+    pub fn integrity_check(path: &Path) -> Result<Result<(), String>, StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            sqlite_uri(path, false),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite(&display))?;
+        let findings: Vec<String> = conn
+            .prepare("PRAGMA integrity_check(5)")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(sqlite(&display))?;
+        Ok(if findings == ["ok"] {
+            Ok(())
+        } else {
+            Err(findings.join("; "))
+        })
+    }
+
+    /// Replaces the database at `path` with a copy of `from` (SQLite's backup API, so readers
+    /// of `path` see the old or the new file, never half of either), after copying the
+    /// database there as it was to `keep` when it exists. Neither file is migrated.
+    pub fn restore(path: &Path, from: &Path, keep: Option<&Path>) -> Result<(), StoreError> {
+        let display = path.display().to_string();
+        let mut conn = Connection::open(path).map_err(sqlite(&display))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite(&display))?;
+        if let Some(keep) = keep {
+            conn.backup(
+                rusqlite::MAIN_DB,
+                keep,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(sqlite(&display))?;
+        }
+        conn.restore(
+            rusqlite::MAIN_DB,
+            from,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .map_err(sqlite(&display))
+    }
+
+    /// Copies the database at `path` to `target` with SQLite's backup API, whatever its schema
+    /// version, changing nothing: `backup` of a file a read-only open refuses.
+    pub fn copy_file(path: &Path, target: &Path) -> Result<(), StoreError> {
+        let display = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            sqlite_uri(path, false),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite(&display))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite(&display))?;
+        conn.backup(
+            rusqlite::MAIN_DB,
+            target,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .map_err(sqlite(&display))
     }
 
     /// The database file's path, for messages.
@@ -396,6 +507,19 @@ impl Store {
         }
         if version == MIGRATIONS.len() as i64 {
             return Ok(());
+        }
+        if version > 0 {
+            // The file as it was, before any schema change: `FILE.v{N}.bak`.
+            let target = backup_path(Path::new(&path), version);
+            self.backup(&target).map_err(|e| StoreError::Corrupt {
+                path: path.clone(),
+                what: "schema",
+                message: format!(
+                    "cannot keep a copy at {} before upgrading from schema version {version}, so it was not upgraded: {e}",
+                    target.display()
+                ),
+            })?;
+            tracing::info!(db = %path, backup = %target.display(), from = version, to = MIGRATIONS.len(), "upgrading the database schema");
         }
         // A migration may rebuild a table, which SQLite documents doing with foreign keys off
         // (they cannot be switched inside a transaction); they must hold again at the end.

@@ -639,6 +639,29 @@ fn insert_change(
 }
 
 impl Store {
+    /// How many stored changes of `source` went from a version whose fields hash to `from` to
+    /// one hashing to `to`: the occurrence that [`crate::store::event::Event::change_id`]
+    /// takes.
+    pub fn transition_count(
+        &self,
+        source: SourceId,
+        from: &str,
+        to: &str,
+    ) -> Result<u64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM changes c
+                 JOIN snapshots f ON f.id = c.from_snapshot
+                 JOIN snapshots t ON t.id = c.to_snapshot
+                 WHERE c.source_id = ?1 AND f.fields_hash = ?2 AND t.fields_hash = ?3",
+            )
+            .and_then(|mut s| s.query_row(params![source.0, from, to], |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Store {
     /// Makes the configured sources known to the database (inserting new ones, updating
     /// country and URL of known ones) and returns their ids by name. Sources the database
     /// already knows as configured cost one read and no write.

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::bail;
 
-use super::{Cli, Status, load_config, open_existing_store};
+use super::{Cli, Status, existing_store_path, load_config};
+use crate::store::{Store, StoreError, StoreHandle};
 
 /// Runs the command, writing its output to `out`.
 pub(super) async fn run(
@@ -21,13 +22,21 @@ pub(super) async fn run(
             file.display()
         );
     }
-    let store = open_existing_store(cli, &config)?;
+    let path = existing_store_path(cli, &config)?;
     let target = file.to_path_buf();
-    store.call(move |store| store.backup(&target)).await?;
+    match StoreHandle::open_read_only(&path) {
+        Ok(store) => store.call(move |store| store.backup(&target)).await?,
+        // An older schema is copied as it is: a copy before upgrading is what one wants.
+        Err(StoreError::NeedsMigration { .. }) => {
+            let from = path.clone();
+            tokio::task::spawn_blocking(move || Store::copy_file(&from, &target)).await??;
+        }
+        Err(e) => return Err(e.into()),
+    }
     writeln!(
         out,
         "Wrote a consistent copy of {} to {}.",
-        store.path().display(),
+        path.display(),
         file.display()
     )?;
     Ok(Status::Ok)

@@ -40,11 +40,13 @@ mod discover;
 mod extract;
 mod history;
 mod import;
+mod migrate;
 mod notify;
 mod overview;
 mod prune;
 mod report;
 mod reprocess;
+mod restore;
 mod serve;
 
 /// Watches government travel advisories and says what changed.
@@ -223,6 +225,14 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Upgrade the database to this release's schema, keeping the old file as DB.vN.bak
+    Migrate,
+    /// Replace the database with FILE after an integrity check, keeping the old one; refused
+    /// while a daemon runs
+    Restore {
+        /// The copy to restore (from `backup`, a `.bak` or Litestream)
+        file: PathBuf,
+    },
     /// Re-extract stored pages with the current profiles, without fetching
     Reprocess {
         /// Sources to reprocess (all when none is named)
@@ -371,6 +381,8 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         Command::Backfill { source } => backfill::run(&cli, source, out).await,
         Command::Compare { country, format } => compare::run(&cli, country, format, out).await,
         Command::Backup { file } => backup::run(&cli, file, out).await,
+        Command::Migrate => migrate::run(&cli, out).await,
+        Command::Restore { file } => restore::run(&cli, file, out).await,
         Command::Reprocess { sources } => reprocess::run(&cli, sources, out).await,
         Command::Prune {
             older_than,
