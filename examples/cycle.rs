@@ -599,6 +599,101 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--retention DAYS`: the database's size after DAYS simulated days of `pages` sources
+/// checked every hour, one of them a broken page (300 KB whose bytes change at every check)
+/// and two real changes a day, then after `prune` of everything the days left behind.
+fn retention(pages: usize, days: usize) -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site)?;
+    for i in 0..pages {
+        std::fs::write(site.join(format!("{i}.html")), page(i, Variant::First))?;
+    }
+    let broken = |check: usize| -> String {
+        // A 300 KB page of no advisory, different at every check (a session id, a timestamp).
+        let mut text =
+            format!("<html><body><p>Service temporarily unavailable, request {check}</p>");
+        while text.len() < 300 * 1024 {
+            text.push_str(&format!("<div>{}</div>", sentence(check + text.len(), 12)));
+        }
+        text + "</body></html>"
+    };
+    std::fs::write(site.join("0.html"), broken(0))?;
+    let mut server = Command::new(std::env::current_exe()?)
+        .args(["--serve", site.to_str().expect("utf-8 path")])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut port)?;
+    let port: u16 = port.trim().parse()?;
+    let mut config_text =
+        String::from("[fetch]\ntimeout = \"30s\"\nconcurrency = 8\nper_host = 8\nretries = 0\n\n");
+    for i in 0..pages {
+        config_text.push_str(&format!(
+            "[[sources]]\nname = \"page-{i}\"\ncountry = \"Country {i}\"\nurl = \"http://127.0.0.1:{port}/page/{i}\"\nprofile = \"state-dept-legacy\"\n\n"
+        ));
+    }
+    let db = work.path().join("retention.db");
+    let config = Config::parse(&config_text, "benchmark", work.path())?;
+    let runtime = advisory_watch::app::runtime()?;
+    let checker = Checker {
+        fetcher: Fetcher::new(&config.fetch)?,
+        store: StoreHandle::open(&db)?,
+        concurrency: 8,
+        notify: Arc::new(NotifySettings::default()),
+    };
+    let reload = || -> anyhow::Result<()> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        write!(stream, "GET /__reload HTTP/1.1\r\nHost: x\r\n\r\n")?;
+        let mut answer = [0u8; 64];
+        let _ = std::io::Read::read(&mut stream, &mut answer)?;
+        Ok(())
+    };
+    let (mut changes, mut failures) = (0usize, 0usize);
+    for check in 0..days * 24 {
+        std::fs::write(site.join("0.html"), broken(check))?;
+        // Two real changes a day: a page moves to its next version, or back.
+        if check % 12 == 6 {
+            let index = 1 + (check / 12) % (pages - 1);
+            let variant = if (check / 12 / (pages - 1)).is_multiple_of(2) {
+                Variant::Next {
+                    semantic: true,
+                    markup: false,
+                }
+            } else {
+                Variant::First
+            };
+            std::fs::write(site.join(format!("{index}.html")), page(index, variant))?;
+        }
+        reload()?;
+        let report = runtime.block_on(run::check(&config.sources, &checker))?;
+        changes += report.changes.len();
+        failures += report.failures.len();
+    }
+    runtime.block_on(checker.store.call(|s| s.checkpoint()))?;
+    let before = db_bytes(&db);
+    let pruned = runtime.block_on(checker.store.call(|s| {
+        s.prune(
+            chrono::Utc::now() + chrono::Duration::seconds(1),
+            false,
+            false,
+        )
+    }))?;
+    runtime.block_on(checker.store.call(|s| s.checkpoint()))?;
+    let after = db_bytes(&db);
+    println!(
+        "{days} days of {pages} sources checked hourly ({} checks), 1 broken 300 KB page changing at every check, 2 changes a day: {changes} changes, {failures} failures recorded",
+        days * 24 * pages
+    );
+    println!(
+        "database: {:.1} MB; after prune of everything older than now ({pruned:?}): {:.1} MB",
+        before as f64 / 1e6,
+        after as f64 / 1e6
+    );
+    let _ = server.kill();
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--serve") {
@@ -613,6 +708,10 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or(250);
     if args.iter().any(|a| a == "--versus") {
         return versus(&args, pages);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--retention") {
+        let days: usize = args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(30);
+        return retention(pages, days);
     }
     // For measuring another tool on the same pages: write them (first or next version), serve
     // them with `--serve DIR`, and reload the server with GET /__reload.
