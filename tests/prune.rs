@@ -106,3 +106,18 @@ fn a_broken_page_with_changing_bytes_stores_at_most_three_bodies() {
         1
     );
 }
+
+#[test]
+fn storage_keep_is_checked_when_the_configuration_loads() {
+    let short = Workspace::new("[storage]\nkeep = \"12h\"\n");
+    let run = short.run(&["config-check"]);
+    assert_eq!(run.code, 3, "a bad configuration: {}", run.stderr);
+    assert!(
+        run.stderr.contains("keep") && run.stderr.contains("less than a day"),
+        "{}",
+        run.stderr
+    );
+    let fine = Workspace::new("[storage]\nkeep = \"30d\"\n");
+    let run = fine.run(&["config-check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
