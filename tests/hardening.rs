@@ -1403,3 +1403,35 @@ fn commands_list_only_the_formats_they_print_and_say_each_error_once() {
         missing.stderr
     );
 }
+
+// Issue 22, item 6: security headers on every response, the ones no page handler wrote too.
+#[test]
+fn unknown_routes_wrong_methods_and_bad_queries_carry_the_security_headers() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let dashboard = common::dashboard::Dashboard::start(&ws);
+    for (method, path, status) in [
+        ("GET", "/no-such-page", 404),
+        ("POST", "/", 405),
+        ("DELETE", "/api/sources", 405),
+        ("GET", "/changes?level=9", 400),
+        ("GET", "/api/changes?days=0", 400),
+    ] {
+        let (got, head, body) = dashboard.request(method, path);
+        assert_eq!(got, status, "{method} {path}: {body}");
+        let head = head.to_lowercase();
+        for header in [
+            "content-security-policy: default-src 'none'",
+            "frame-ancestors 'none'",
+            "x-content-type-options: nosniff",
+            "referrer-policy: no-referrer",
+        ] {
+            assert!(
+                head.contains(header),
+                "{method} {path} lacks {header}:\n{head}"
+            );
+        }
+    }
+}

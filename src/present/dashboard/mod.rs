@@ -76,7 +76,41 @@ pub fn router(store: StoreHandle, watchlists: WatchLists) -> Router {
         .route("/api/sources", get(api_sources))
         .route("/api/movers", get(api_movers))
         .route("/api/country/{name}", get(api_country))
+        .fallback(not_found)
         .with_state(Arc::new(App { store, watchlists }))
+        // Every answer carries the security headers, the 404s, 405s and 400s that no page
+        // handler wrote included.
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+async fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "There is no such page; the dashboard's pages are /, /sources, /changes and /country/NAME.",
+    )
+}
+
+/// The Content-Security-Policy (no script, no framing), `nosniff` and no referrer, on any
+/// response that lacks them.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(html::CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+    ] {
+        headers.entry(name).or_insert(value);
+    }
+    response
 }
 
 /// Serves the dashboard on a bound `listener` until `shutdown` resolves.
