@@ -5,8 +5,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -124,25 +123,37 @@ fn parse(text: &str) -> Result<(HashMap<String, String>, Vec<Sample>), String> {
     Ok((types, samples))
 }
 
+/// `daemon --listen 127.0.0.1:0` on the workspace (with `flags` before the command), its
+/// stderr logged to a file, and the address it says it serves.
+fn start(ws: &Workspace, flags: &[&str]) -> (DaemonProcess, String) {
+    let log = ws.dir.path().join("log");
+    let stderr = std::fs::File::create(&log).expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+        .arg("--config")
+        .arg(ws.config_path())
+        .args(flags)
+        .args(["daemon", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("start the daemon");
+    let stdout = child.stdout.take().expect("stdout");
+    let daemon = DaemonProcess { child, log };
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the daemon says where it listens");
+    let address = line
+        .strip_prefix("Health and metrics on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}:\n{}", daemon.log()))
+        .to_owned();
+    (daemon, address)
+}
+
 fn get(address: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_owned())
+    let (status, _, body) = common::http_request(address, "GET", path);
+    (status, body)
 }
 
 #[test]
@@ -155,27 +166,7 @@ fn the_daemon_serves_health_readiness_and_prometheus_metrics() {
          [[sources]]\nname = \"mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
         server.url("/mali")
     ));
-    let log = ws.dir.path().join("log");
-    let stderr = std::fs::File::create(&log).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
-        .arg("--config")
-        .arg(ws.config_path())
-        .args(["-v", "daemon", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .expect("start the daemon");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut daemon = DaemonProcess { child, log };
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the daemon says where it listens");
-    let address = line
-        .strip_prefix("Health and metrics on http://")
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}:\n{}", daemon.log()))
-        .to_owned();
+    let (mut daemon, address) = start(&ws, &["-v"]);
 
     assert!(
         wait_until(Duration::from_secs(10), || server.hits("/mali") >= 2),
@@ -280,25 +271,7 @@ fn a_failing_source_counts_failures_and_stays_ready() {
          [[sources]]\nname = \"gone\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
         server.url("/gone")
     ));
-    let log = ws.dir.path().join("log");
-    let stderr = std::fs::File::create(&log).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
-        .arg("--config")
-        .arg(ws.config_path())
-        .args(["daemon", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .expect("start the daemon");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut daemon = DaemonProcess { child, log };
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("line");
-    let address = line
-        .trim()
-        .trim_start_matches("Health and metrics on http://")
-        .trim_end_matches('/')
-        .to_owned();
+    let (mut daemon, address) = start(&ws, &[]);
     let failures = || {
         let (_, body) = get(&address, "/metrics");
         let (_, samples) = parse(&body).unwrap_or_else(|e| panic!("{e}:\n{body}"));

@@ -593,7 +593,8 @@ mod tests {
     use super::*;
     use crate::model::advisory::{Indicator, Level};
 
-    fn advisory(level: u8, summary: &str) -> Advisory {
+    /// A version at `level` with one indicator; shared with the other files' tests.
+    pub(super) fn advisory(level: u8, summary: &str) -> Advisory {
         Advisory {
             level: Level::with_label(level, String::new()),
             indicators: vec![Indicator::Crime],
@@ -608,7 +609,8 @@ mod tests {
         }
     }
 
-    fn setup() -> (tempfile::TempDir, Store, SourceId) {
+    /// A new database with one source, `us-mali`; shared with the other files' tests.
+    pub(super) fn setup() -> (tempfile::TempDir, Store, SourceId) {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Store::open(&dir.path().join("t.db")).expect("open");
         let ids = store

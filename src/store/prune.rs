@@ -140,35 +140,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::advisory::{Indicator, Level};
+
+    use super::super::tests::setup;
 
     fn advisory(summary: &str) -> Advisory {
-        Advisory {
-            level: Level::with_label(2, String::new()),
-            indicators: vec![Indicator::Crime],
-            reasons: vec![],
-            summary: summary.into(),
-            issued: None,
-            change_note: None,
-            areas: Vec::new(),
-            withdrawn: false,
-            partial: false,
-            text_level: None,
-        }
-    }
-
-    fn setup() -> (tempfile::TempDir, Store, SourceId) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::open(&dir.path().join("t.db")).expect("open");
-        let ids = store
-            .sync_sources(&[SourceSpec {
-                name: "us-mali".into(),
-                country: "Mali".into(),
-                url: "http://127.0.0.1/mali".into(),
-                ..SourceSpec::default()
-            }])
-            .expect("sync");
-        (dir, store, ids["us-mali"])
+        super::super::tests::advisory(2, summary)
     }
 
     fn check(source: SourceId, at: DateTime<Utc>, body: &str, outcome: Outcome) -> CheckRecord {

@@ -342,6 +342,30 @@ fn answer(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Coun
     let _ = stream.flush();
 }
 
+/// One HTTP/1.1 request to a server of this test on `address`, answered and closed: its
+/// status, its head (status line and headers) and its body.
+pub fn http_request(address: &str, method: &str, path: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
 /// A temporary folder with a config file and a database, and the binary to run in it.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
