@@ -149,7 +149,7 @@ pub struct Daemon {
     /// The counters and heartbeat behind `/metrics` and `/readyz`.
     health: Arc<Health>,
     /// Where `/healthz`, `/readyz` and `/metrics` are served (`--listen`), if anywhere.
-    listener: Option<tokio::net::TcpListener>,
+    listening: Option<health::Listening>,
 }
 
 impl Daemon {
@@ -160,13 +160,13 @@ impl Daemon {
             live: Live::build(config, StoreHandle::open(db)?, &health)?,
             config_path: config_path.to_owned(),
             health,
-            listener: None,
+            listening: None,
         })
     }
 
-    /// Serves `/healthz`, `/readyz` and `/metrics` on `listener` while the daemon runs.
-    pub fn serve_health(&mut self, listener: tokio::net::TcpListener) {
-        self.listener = Some(listener);
+    /// Serves `/healthz`, `/readyz` and `/metrics` as `listening` says while the daemon runs.
+    pub fn serve_health(&mut self, listening: health::Listening) {
+        self.listening = Some(listening);
     }
 
     /// One cycle of every source, then one pass over the due deliveries: `daemon --once`.
@@ -218,13 +218,13 @@ impl Daemon {
             .call(move |s| s.record_config_loaded(&origin, Utc::now()))
             .await?;
         let health = Arc::clone(&self.health);
-        let mut health_server = self.listener.map(|listener| {
+        let mut health_server = self.listening.map(|listening| {
             let (health, store, mut stop) = (Arc::clone(&health), store.clone(), shutdown.clone());
             tokio::spawn(async move {
                 let stopped = async move {
                     let _ = stop.wait_for(|stop| *stop).await;
                 };
-                if let Err(e) = health::serve(health, store, listener, stopped).await {
+                if let Err(e) = health::serve(health, store, listening, stopped).await {
                     tracing::error!(error = %e, "health and metrics stopped serving");
                 }
             })

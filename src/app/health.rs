@@ -26,6 +26,7 @@ use prometheus_client::registry::{Registry, Unit};
 
 use crate::check::CycleReport;
 use crate::net::fetch::FetchObserver;
+use crate::present::server::{self, Hosts, Limits};
 use crate::store::{HealthFacts, StoreHandle};
 
 /// How long `/readyz` waits for the database before saying it did not answer.
@@ -295,26 +296,46 @@ struct Served {
     store: StoreHandle,
 }
 
-/// The routes: `/healthz`, `/readyz`, `/metrics`.
-pub fn router(health: Arc<Health>, store: StoreHandle) -> Router {
+/// The routes: `/healthz`, `/readyz`, `/metrics`, for the Host names in `hosts` (any other
+/// is a 421: the metrics name every source).
+pub fn router(health: Arc<Health>, store: StoreHandle, hosts: Hosts) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(Served { health, store })
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            server::refuse_other_hosts,
+        ))
 }
 
-/// Serves the routes on `listener` until `shutdown` completes.
+/// Where `daemon --listen` serves, for which Host names beyond its address's, within what.
+#[derive(Debug)]
+pub struct Listening {
+    /// The bound address.
+    pub listener: tokio::net::TcpListener,
+    /// `--allowed-host`.
+    pub allowed_hosts: Vec<String>,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+}
+
+/// Serves the routes as `listening` says until `shutdown` completes.
 pub async fn serve(
     health: Arc<Health>,
     store: StoreHandle,
-    listener: tokio::net::TcpListener,
+    listening: Listening,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tracing::info!(address = %listener.local_addr()?, "health and metrics listening");
-    axum::serve(listener, router(health, store))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let Listening {
+        listener,
+        allowed_hosts,
+        limits,
+    } = listening;
+    let hosts = Hosts::for_listener(listener.local_addr()?, &allowed_hosts);
+    let router = router(health, store, hosts);
+    server::serve("health and metrics", router, listener, &limits, shutdown).await
 }
 
 fn plain(status: StatusCode, body: String) -> Response {

@@ -1,7 +1,7 @@
 //! What people read: reports in every format, the HTML pieces, the Atom feed, the read-only
-//! dashboard, publishing a report to a file, and text made safe for a terminal. Read-only views
-//! over the store; they take the current time as a parameter. May import `store`, `config`,
-//! `read` and `model`.
+//! dashboard and the HTTP server it (and the daemon's health listener) runs on, publishing a
+//! report to a file, and text made safe for a terminal. Read-only views over the store; they
+//! take the current time as a parameter. May import `store`, `config`, `read` and `model`.
 
 pub mod atom;
 pub mod brief;
@@ -11,4 +11,5 @@ pub mod html;
 pub mod listing;
 pub mod publish;
 pub mod report;
+pub mod server;
 pub mod terminal;

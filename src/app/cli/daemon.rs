@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 
 use crate::app::daemon::{self, Daemon, InstanceLock};
+use crate::app::health;
 use crate::present::listing;
 
 use super::{Cli, Status, config_file, load_config, storage_path};
@@ -15,8 +16,14 @@ pub(super) async fn run(
     cli: &Cli,
     once: &bool,
     listen: &Option<std::net::SocketAddr>,
+    http: &super::serve::HttpArgs,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<Status> {
+    if listen.is_none() && !http.allowed_hosts().is_empty() {
+        bail!(
+            "--allowed-host names a Host for the health and metrics listener; give --listen ADDR too"
+        );
+    }
     let config = load_config(cli, true)?;
     if config.sources.is_empty() {
         bail!(
@@ -38,6 +45,7 @@ pub(super) async fn run(
         });
     }
     if let Some(listen) = listen {
+        http.warn_if_exposed(listen, "the health and metrics listener");
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot serve health and metrics on {listen}"))?;
@@ -46,7 +54,11 @@ pub(super) async fn run(
             .with_context(|| format!("cannot serve health and metrics on {listen}"))?;
         writeln!(out, "Health and metrics on http://{bound}/")?;
         out.flush()?;
-        daemon.serve_health(listener);
+        daemon.serve_health(health::Listening {
+            listener,
+            allowed_hosts: http.allowed_hosts().to_vec(),
+            limits: http.limits(),
+        });
     }
     // SIGHUP reloads from here on (its default would end the process).
     let reload = daemon::reload_signal()?;

@@ -162,6 +162,9 @@ pub enum Command {
         /// Address to listen on; keep it on 127.0.0.1 unless a proxy with access control is in front
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// `--allowed-host` and the limits
+        #[command(flatten)]
+        http: serve::HttpArgs,
     },
     /// Health of every source: last success, failures in a row, last error
     Status {
@@ -247,6 +250,9 @@ pub enum Command {
         /// by default)
         #[arg(long, value_name = "ADDR", conflicts_with = "once")]
         listen: Option<std::net::SocketAddr>,
+        /// `--allowed-host` and the limits
+        #[command(flatten)]
+        http: serve::HttpArgs,
     },
     /// List queued, sent and dead notifications, or re-queue them
     ///
@@ -354,7 +360,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         Command::Sources { format } => {
             overview::run(&cli, overview::View::Sources, format, out).await
         }
-        Command::Daemon { once, listen } => daemon::run(&cli, once, listen, out).await,
+        Command::Daemon { once, listen, http } => daemon::run(&cli, once, listen, http, out).await,
         Command::Deliveries {
             action,
             status,
@@ -363,7 +369,7 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<Statu
         } => deliveries::run(&cli, action, status, limit, format, out).await,
         Command::Notify { action } => notify::run(&cli, action, out).await,
         Command::Report(args) => report::run(&cli, args, out).await,
-        Command::Serve { listen } => serve::run(&cli, listen, out).await,
+        Command::Serve { listen, http } => serve::run(&cli, listen, http, out).await,
         Command::Status { format } => {
             overview::run(&cli, overview::View::Status, format, out).await
         }

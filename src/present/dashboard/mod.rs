@@ -6,7 +6,8 @@
 //! two versions compared, the Atom feed and a JSON API mirroring the report schema. It only
 //! reads: every route is a GET, and the store is reached through its own thread. Views come
 //! from `brief`, pictures from `chart`, pieces from `html` and `report`; every response carries
-//! a Content-Security-Policy that allows no script.
+//! a Content-Security-Policy that allows no script. Connections, timeouts and which Host names
+//! are answered are `server`'s.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -26,6 +27,7 @@ use crate::present::chart;
 use crate::present::html::{self, escape};
 use crate::present::listing;
 use crate::present::report::{self, Report, ReportFormat, ReportQuery};
+use crate::present::server::{self, Hosts, Limits};
 use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHandle};
 
 // One file per page (and its JSON twin).
@@ -61,8 +63,9 @@ impl App {
     }
 }
 
-/// The dashboard's routes on a database, with the configuration's watch-lists.
-pub fn router(store: StoreHandle, watchlists: WatchLists) -> Router {
+/// The dashboard's routes on a database, with the configuration's watch-lists, for the Host
+/// names in `hosts` (any other is a 421).
+pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Router {
     Router::new()
         .route("/", get(movers_board))
         .route("/sources", get(overview))
@@ -78,8 +81,12 @@ pub fn router(store: StoreHandle, watchlists: WatchLists) -> Router {
         .route("/api/country/{name}", get(api_country))
         .fallback(not_found)
         .with_state(Arc::new(App { store, watchlists }))
-        // Every answer carries the security headers, the 404s, 405s and 400s that no page
-        // handler wrote included.
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            server::refuse_other_hosts,
+        ))
+        // Every answer carries the security headers, the 404s, 405s, 400s and 421s that no
+        // page handler wrote included.
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -113,17 +120,19 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// Serves the dashboard on a bound `listener` until `shutdown` resolves.
+/// Serves the dashboard on a bound `listener` within `limits` until `shutdown` resolves,
+/// answering for the Host names of its address and `allowed_hosts` (see [`Hosts`]).
 pub async fn serve(
     store: StoreHandle,
     watchlists: WatchLists,
     listener: tokio::net::TcpListener,
+    allowed_hosts: &[String],
+    limits: &Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tracing::info!(address = %listener.local_addr()?, "dashboard listening");
-    axum::serve(listener, router(store, watchlists))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let hosts = Hosts::for_listener(listener.local_addr()?, allowed_hosts);
+    let router = router(store, watchlists, hosts);
+    server::serve("dashboard", router, listener, limits, shutdown).await
 }
 
 /// A 200 with its content type; the security headers are the router's layer's
