@@ -1732,3 +1732,84 @@ fn quiet_serve_beyond_loopback_still_prints_the_warning() {
     );
     assert!(run.stderr.contains("--allowed-host"), "{}", run.stderr);
 }
+
+/// `daemon` on another name of the database, waited for at most 15 s.
+fn daemon_on(ws: &Workspace, db: &std::path::Path) -> common::Run {
+    let mut child = binary()
+        .arg("--config")
+        .arg(ws.config_path())
+        .arg("--db")
+        .arg(db)
+        .arg("daemon")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the daemon");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if let Ok(None) = child.try_wait() {
+        let _ = child.kill();
+    }
+    common::Run::from(child.wait_with_output().expect("the daemon ends"))
+}
+
+// Item 10: one daemon per database file, whatever name it is reached by.
+#[test]
+fn a_second_daemon_through_a_symlink_or_a_hard_link_to_the_database_is_refused() {
+    let (_server, ws) = mali_with_schedule();
+    let db = ws.db_path();
+    let mut daemon = DaemonProcess::start(&ws.config_path(), &[], ws.dir.path().join("log"));
+    assert!(
+        wait_until(Duration::from_secs(10), || daemon
+            .log()
+            .contains("daemon started")),
+        "{}",
+        daemon.log()
+    );
+    let pid = format!("pid {}", daemon.child.id());
+
+    let symlink = ws.dir.path().join("symlink.db");
+    std::os::unix::fs::symlink(&db, &symlink).expect("symlink");
+    let refused = daemon_on(&ws, &symlink);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("another advisory-watch daemon is already running on")
+            && refused.stderr.contains(&pid)
+            && refused.stderr.contains("advisory-watch.db"),
+        "{}",
+        refused.stderr
+    );
+
+    let hard_link = ws.dir.path().join("hard-link.db");
+    std::fs::hard_link(&db, &hard_link).expect("hard link");
+    let refused = daemon_on(&ws, &hard_link);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("hard-link.db")
+            && refused.stderr.contains("a hard link")
+            && refused.stderr.contains(&pid),
+        "{}",
+        refused.stderr
+    );
+    assert!(!ws.dir.path().join("hard-link.db.daemon-lock").exists());
+
+    // The first runs on, holding its lock file; `check` on the database still works.
+    assert!(ws.dir.path().join("advisory-watch.db.daemon-lock").exists());
+    assert_eq!(ws.run(&["check"]).code, 0);
+    assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
+}
+
+fn mali_with_schedule() -> (FixtureServer, Workspace) {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(&server, "[schedule]\ncron = \"0 0 1 1 *\"\n");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    (server, ws)
+}

@@ -2,7 +2,8 @@
 //!
 //! This module owns the long-running process: one scheduler that starts a check of the sources
 //! that are due (never one already running; missed ticks run once), one outbox worker that
-//! delivers queued notifications with retries, the single-instance lock on the database, and
+//! delivers queued notifications with retries, the single-instance lock on the database file
+//! (whatever name it is reached by), and
 //! the shutdown on SIGTERM or SIGINT (no new work, in-flight work given `daemon.grace`, then
 //! exit 0), the reload on SIGHUP (the file read and validated again, then its sources,
 //! schedules, channels and profiles taken up; checks under way finish with the configuration
@@ -14,6 +15,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
+use std::io::Write as _;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -41,12 +44,19 @@ const MAX_WORKER_SLEEP: Duration = Duration::from_secs(30);
 /// stuck: twice its longest sleep.
 const SCHEDULER_SILENCE: Duration = Duration::from_secs(2 * MAX_SLEEP.as_secs());
 
-/// Holds the database's daemon lock for as long as it lives; the lock file is removed when
-/// it is dropped (a clean exit). A file left by a crash holds no lock and is taken over.
+/// Holds the database's daemon lock for as long as it lives: an exclusive `flock` on
+/// `<the database's canonical path>.daemon-lock`, which records the holder's pid (a symbolic
+/// link to the database finds the same lock file), and one on the database file itself (so a
+/// hard link, another name of the same file, finds the same lock). SQLite's own locks are POSIX
+/// (`fcntl`) locks, which Linux keeps apart from `flock`s. The lock file is removed when this is
+/// dropped (a clean exit); a file left by a crash holds no lock and is taken over.
 #[derive(Debug)]
 pub struct InstanceLock {
     _file: File,
     path: PathBuf,
+    /// The database file, locked, and never closed: closing any descriptor of a file drops every
+    /// POSIX lock this process holds on it, SQLite's included. Its `flock` ends with the process.
+    _database: Option<ManuallyDrop<File>>,
 }
 
 impl Drop for InstanceLock {
@@ -57,43 +67,158 @@ impl Drop for InstanceLock {
 }
 
 impl InstanceLock {
-    /// Takes the lock that allows one daemon per database, or says who holds it.
+    /// Takes the lock that allows one daemon per database file, or says who holds it. A missing
+    /// database file is created empty (SQLite takes an empty file as a new database), so that
+    /// the file itself can be locked.
     pub fn acquire(db: &Path) -> anyhow::Result<InstanceLock> {
-        let mut name = db.as_os_str().to_owned();
+        InstanceLock::take(db, true)
+    }
+
+    /// The same lock, for a command about to replace the database file (`restore`): a missing
+    /// file is not created.
+    pub fn acquire_for_replacing(db: &Path) -> anyhow::Result<InstanceLock> {
+        InstanceLock::take(db, false)
+    }
+
+    fn take(db: &Path, create: bool) -> anyhow::Result<InstanceLock> {
+        if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let database = match File::open(db) {
+            Ok(file) => Some(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => Some(
+                File::options()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(db)
+                    .with_context(|| format!("cannot create the database {}", db.display()))?,
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot open the database {}", db.display()));
+            }
+        };
+        let canonical = canonical_path(db);
+        let mut name = canonical.as_os_str().to_owned();
         name.push(".daemon-lock");
         let path = PathBuf::from(name);
+        let mut lock = None;
         // A daemon that stops removes its file while holding the lock; a file locked after it
         // was removed is no longer the lock, so open the new one and try again.
         for _ in 0..3 {
             let file = File::options()
                 .create(true)
                 .truncate(false)
+                .read(true)
                 .write(true)
                 .open(&path)
                 .with_context(|| format!("cannot open the daemon lock file {}", path.display()))?;
             match file.try_lock() {
-                Ok(()) if same_file(&file, &path) => return Ok(InstanceLock { _file: file, path }),
+                Ok(()) if same_file(&file, &path) => {
+                    lock = Some(file);
+                    break;
+                }
                 Ok(()) => continue,
-                Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-                    "another advisory-watch daemon is already running on {} (it holds {}); stop it first, or give this one another --db",
-                    db.display(),
-                    path.display()
-                ),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let pid = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|text| text.trim().parse::<u32>().ok())
+                        .or_else(|| flock_holder(&file));
+                    anyhow::bail!(
+                        "another advisory-watch daemon is already running on {} ({}, which holds {}); stop it first, or give this one another --db",
+                        canonical.display(),
+                        pid.map_or("its pid unknown".to_owned(), |pid| format!("pid {pid}")),
+                        path.display()
+                    )
+                }
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(e).with_context(|| format!("cannot lock {}", path.display()));
                 }
             }
         }
-        anyhow::bail!(
-            "the daemon lock file {} keeps being replaced; is another daemon starting and stopping?",
-            path.display()
-        )
+        let Some(mut file) = lock else {
+            anyhow::bail!(
+                "the daemon lock file {} keeps being replaced; is another daemon starting and stopping?",
+                path.display()
+            )
+        };
+        let _ = file.set_len(0);
+        let _ = writeln!(file, "{}", std::process::id());
+        let mut lock = InstanceLock {
+            _file: file,
+            path,
+            _database: None,
+        };
+        if let Some(database) = database {
+            match database.try_lock() {
+                Ok(()) => lock._database = Some(ManuallyDrop::new(database)),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let pid = flock_holder(&database);
+                    // Never closed, as above; `lock` removes its own file as it goes.
+                    let _ = ManuallyDrop::new(database);
+                    anyhow::bail!(
+                        "another advisory-watch daemon is already running on {} under another of its names, a hard link ({} holds a lock on the file itself); stop it first, or give this one another --db",
+                        canonical.display(),
+                        pid.map_or("a process whose pid is unknown".to_owned(), |pid| format!(
+                            "pid {pid}"
+                        ))
+                    )
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    let _ = ManuallyDrop::new(database);
+                    return Err(e).with_context(|| format!("cannot lock {}", db.display()));
+                }
+            }
+        }
+        Ok(lock)
     }
 
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// The database's path with every symbolic link resolved (of its folder, when the file is not
+/// there yet), so that each name of it finds the same lock file.
+fn canonical_path(db: &Path) -> PathBuf {
+    std::fs::canonicalize(db)
+        .ok()
+        .or_else(|| {
+            let parent = db.parent().filter(|p| !p.as_os_str().is_empty())?;
+            Some(std::fs::canonicalize(parent).ok()?.join(db.file_name()?))
+        })
+        .unwrap_or_else(|| db.to_owned())
+}
+
+/// The pid that holds a `flock` on `file`, as Linux's `/proc/locks` says
+/// (`1: FLOCK  ADVISORY  WRITE 1234 08:01:131 0 EOF`: pid, then device and inode).
+fn flock_holder(file: &File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = file.metadata().ok()?;
+    let (dev, inode) = (metadata.dev(), metadata.ino());
+    // glibc's encoding of a device number.
+    let major = ((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0x0fff);
+    let minor = ((dev >> 12) & 0xffff_ff00) | (dev & 0xff);
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // A waiter's line reads `1: -> FLOCK ...`.
+        if fields.get(1) != Some(&"FLOCK") {
+            return None;
+        }
+        let pid = fields.get(4)?.parse().ok()?;
+        let mut id = fields.get(5)?.split(':');
+        let held = (
+            u64::from_str_radix(id.next()?, 16).ok()?,
+            u64::from_str_radix(id.next()?, 16).ok()?,
+            id.next()?.parse::<u64>().ok()?,
+        );
+        (held == (major, minor, inode)).then_some(pid)
+    })
 }
 
 /// Whether the open `file` is the one at `path` now.

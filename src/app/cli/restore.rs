@@ -27,7 +27,7 @@ pub(super) async fn run(
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     // Held until the copy is in place, so no daemon starts on the database meanwhile.
-    let _lock = InstanceLock::acquire(&db)
+    let _lock = InstanceLock::acquire_for_replacing(&db)
         .context("restore refused while a daemon uses the database; nothing was replaced")?;
     if let Err(findings) = Store::integrity_check(file)? {
         bail!(
