@@ -1813,3 +1813,32 @@ fn mali_with_schedule() -> (FixtureServer, Workspace) {
     assert_eq!(ws.run(&["check"]).code, 0);
     (server, ws)
 }
+
+// Item 12: a feed or index is not a country.
+#[test]
+fn a_feed_row_on_sources_links_to_its_history_not_to_a_country_page() {
+    let server = FixtureServer::start();
+    let mut reply = Reply::html(fixture("official/hong_kong/hk-ota-index.json"));
+    reply.content_type = "application/json".into();
+    server.set("/hk", reply);
+    let ws = Workspace::new(&format!(
+        "[[sources]]\nname = \"hk\"\ncountry = \"*\"\nkind = \"json\"\nprofile = \"hong-kong-ota\"\nurl = \"{}\"\n",
+        server.url("/hk")
+    ));
+    let run = ws.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A database written before feeds were marked as such lists the feed itself.
+    let conn = rusqlite::Connection::open(ws.db_path()).expect("open");
+    conn.execute("UPDATE sources SET collection = 0 WHERE name = 'hk'", [])
+        .expect("update");
+    drop(conn);
+    let dashboard = common::dashboard::Dashboard::start(&ws);
+    let page = dashboard.get("/sources");
+    // The country cell and the source cell both link to the feed's history.
+    assert_eq!(
+        page.matches("href=\"/source?name=hk\"").count(),
+        2,
+        "{page}"
+    );
+    assert!(!page.contains("/country/%2A"), "{page}");
+}

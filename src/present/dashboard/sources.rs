@@ -57,6 +57,16 @@ pub(super) fn areas_words(level: Option<u8>, areas: &[crate::model::advisory::Ar
     }
 }
 
+/// Where a row's country links: its country page, or, for a feed or index (country `*`, every
+/// country; a database written before feeds were marked can still list one), its own history.
+fn country_cell_link(s: &SourceOverview) -> String {
+    if s.collection || s.country.trim() == "*" {
+        source_link(&s.name)
+    } else {
+        country_link(&brief::country_name(&s.country))
+    }
+}
+
 pub(super) async fn overview(
     State(app): State<Arc<App>>,
     Query(params): Query<HashMap<String, String>>,
@@ -166,7 +176,7 @@ pub(super) async fn overview(
             body,
             "<tr{}><td class=\"name\"><a href=\"{}\">{}</a></td><td class=\"name\"><a href=\"{}\">{}</a>{state}</td><td>{level}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if flagged { " class=\"broken\"" } else { "" },
-            escape(&country_link(&brief::country_name(&s.country))),
+            escape(&country_cell_link(s)),
             escape(&s.country),
             escape(&source_link(&s.name)),
             escape(&s.name),
