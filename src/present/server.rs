@@ -205,9 +205,8 @@ fn misdirected(hosts: &Hosts, host: &str) -> Response {
     let host: String = host.chars().take(100).collect();
     if let Some(count) = hosts.refused.hit() {
         tracing::warn!(
-            host = %host,
-            refused = count,
-            "refused a request for a Host this server does not answer for (421); behind a reverse proxy, start it with --allowed-host NAME"
+            "refused a request for the Host `{host}` with a 421: it answers only for {}; behind a reverse proxy, start it with --allowed-host NAME ({count} since the last line like this)",
+            hosts.words()
         );
     }
     let body = format!(
@@ -307,7 +306,7 @@ pub async fn serve(
                     Ok((stream, _)) => stream,
                     Err(error) => {
                         if let Some(count) = tallies.accept_failed.hit() {
-                            tracing::warn!(%error, failed = count, "{what} cannot accept a connection");
+                            tracing::warn!("{what} cannot accept a connection: {error} ({count} since the last line like this)");
                         }
                         // Out of files, most likely: some close soon.
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -317,9 +316,7 @@ pub async fn serve(
                 let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
                     if let Some(count) = tallies.over_cap.hit() {
                         tracing::warn!(
-                            connections = cap,
-                            refused = count,
-                            "{what}: {cap} connections are open, the most it serves at once; refusing new ones with 503 until some close"
+                            "{what}: {cap} connections are open, the most it serves at once; new ones are answered 503 until some close ({count} since the last line like this)"
                         );
                     }
                     refuse_busy(stream);
@@ -343,8 +340,7 @@ pub async fn serve(
                         Err(error) if error.is_timeout() && unanswered.load(Ordering::Relaxed) => {
                             if let Some(count) = tallies.stalled.hit() {
                                 tracing::warn!(
-                                    closed = count,
-                                    "{what}: closed connections that did not send a whole request head within {}s",
+                                    "{what}: closed a connection that did not send a whole request head within {}s ({count} since the last line like this)",
                                     header_timeout.as_secs_f64()
                                 );
                             }
