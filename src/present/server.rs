@@ -264,8 +264,8 @@ struct Tallies {
 }
 
 /// Serves `router` on `listener` within `limits` until `shutdown` completes; then the open
-/// connections finish the request they are on (idle ones close at once) within
-/// [`SHUTDOWN_GRACE`], and the rest are closed. `what` names the server in the log
+/// connections finish the request they are on (idle ones close at once) within 3 s, and the
+/// rest are closed. `what` names the server in the log
 /// ("dashboard").
 pub async fn serve(
     what: &'static str,
