@@ -923,7 +923,7 @@ fn a_page_nested_100k_deep_is_refused_within_2_seconds() {
 fn daemon_config(server: &FixtureServer, names: &[&str]) -> String {
     let mut config = String::from(
         "[fetch]\ntimeout = \"20s\"\nretries = 0\nconcurrency = 4\nper_host = 4\n\n\
-         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
+         [schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
     );
     for name in names {
         config.push_str(&format!(

@@ -31,6 +31,15 @@ fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
     }
 }
 
+/// The page of a feed's country as it is stored and shown: its own link, redacted (an API may
+/// repeat its key in the links it gives), else the feed's URL.
+fn child_url(item: &Item, source: &Source) -> String {
+    match &item.url {
+        Some(url) => crate::config::source_url::redact_url_text(url),
+        None => source.url.shown().to_owned(),
+    }
+}
+
 /// Checks every country of a feed or index: each is recorded as a source of its own, a
 /// country that appears after the first check is a new advisory, and one that disappears is a
 /// withdrawn one.
@@ -99,7 +108,7 @@ pub(super) async fn check_items(
         .map(|item| SourceSpec {
             name: format!("{}/{}", source.name, item.key),
             country: crate::model::country::display_name(&item.key, &item.country),
-            url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
+            url: child_url(item, source),
             government: source.government.clone(),
             collection: false,
         })
@@ -124,7 +133,7 @@ pub(super) async fn check_items(
         let name = format!("{}/{}", source.name, item.key);
         let child_id = ids[&name];
         present.insert(child_id);
-        let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
+        let url = child_url(&item, source);
         let country = crate::model::country::display_name(&item.key, &item.country);
         let child = Target {
             id: child_id,
@@ -178,7 +187,7 @@ pub(super) async fn check_items(
             })
             .await?
             .unwrap_or_default();
-        let url = source.url.to_string();
+        let url = source.url.shown().to_owned();
         let child = Target {
             id: child_id,
             name: &name,

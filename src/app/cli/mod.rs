@@ -522,6 +522,19 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
                 |g| crate::model::government::Government::named(g).short,
             )
         )?;
+        if !source.missing.is_empty() {
+            writeln!(
+                out,
+                "  {:<24} waits for {}: `check`, `daemon` and `backfill` refuse to fetch it without {}",
+                "",
+                source.missing.join(", "),
+                if source.missing.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            )?;
+        }
     }
     if !config.notify.channels.is_empty() {
         writeln!(out, "notification channels:")?;
