@@ -27,6 +27,7 @@ fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
             withdrawn: true,
             partial: false,
             text_level: None,
+            full_name: None,
         },
     }
 }
