@@ -1474,6 +1474,7 @@ fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
     let smtp = common::peers::SmtpServer::start();
     server.serve_fixture("/mali?token=abc123", "mali-2023-legacy.html");
     server.serve_fixture("/nepal?api_key=KEYxyz9", "nepal-2026.html");
+    server.serve_fixture("/feeds/pathSECRET5/mali", "mali-2023-legacy.html");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let closed_address = closed.local_addr().expect("address");
     drop(closed);
@@ -1484,6 +1485,8 @@ fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
          [[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"http://user:s3cret@{address}/mali?token=abc123\"\n\n\
          [[sources]]\nname = \"us-nepal\"\ncountry = \"Nepal\"\nurl_env = \"AW_TEST_SOURCE_URL\"\n\
          headers_env = {{ Authorization = \"AW_TEST_SOURCE_TOKEN\" }}\n\n\
+         [[sources]]\nname = \"us-mali-copy\"\ncountry = \"Mali\"\nurl = \"http://{address}/feeds/{{secret}}/mali\"\n\
+         url_env = \"AW_TEST_PATH_SECRET\"\n\n\
          [[sources]]\nname = \"us-chad\"\ncountry = \"Chad\"\nurl = \"http://user:s3cret@{closed_address}/chad?token=abc123\"\n\n{}",
         hook_and_mail(&hook, &smtp),
         address = server.address,
@@ -1494,8 +1497,16 @@ fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
         ("AW_TEST_SOURCE_URL", nepal_url.as_str()),
         ("AW_TEST_SOURCE_TOKEN", "Bearer tok3nSECRET"),
         ("AW_TEST_API_KEY", "apikeyVALUE7"),
+        ("AW_TEST_PATH_SECRET", "pathSECRET5"),
     ];
-    let secrets = ["s3cret", "abc123", "KEYxyz9", "tok3nSECRET", "apikeyVALUE7"];
+    let secrets = [
+        "s3cret",
+        "abc123",
+        "KEYxyz9",
+        "tok3nSECRET",
+        "apikeyVALUE7",
+        "pathSECRET5",
+    ];
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut keep = |what: &str, run: &common::Run| {
         seen.push((format!("{what} (stdout)"), run.stdout.clone()));
@@ -1530,10 +1541,13 @@ fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
 
     server.serve_fixture("/mali?token=abc123", "mali-2025.html");
     server.serve_fixture("/nepal?api_key=KEYxyz9", "nepal-2026-level3.html");
+    server.serve_fixture("/feeds/pathSECRET5/mali", "mali-2025.html");
     let second = run_env(&ws, &["-vv", "check"], &env);
     assert_eq!(second.code, 2, "{}", second.stderr);
     assert!(
-        second.stdout.contains("Mali (us-mali)") && second.stdout.contains("Nepal (us-nepal)"),
+        second.stdout.contains("Mali (us-mali)")
+            && second.stdout.contains("Mali (us-mali-copy)")
+            && second.stdout.contains("Nepal (us-nepal)"),
         "{}",
         second.stdout
     );
@@ -1581,6 +1595,10 @@ fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
     assert_eq!(
         url_of("us-nepal"),
         format!("http://{}/nepal?api_key=…", server.address)
+    );
+    assert_eq!(
+        url_of("us-mali-copy"),
+        format!("http://{}/feeds/…/mali", server.address)
     );
 
     let dashboard = common::dashboard::Dashboard::start(&ws);
@@ -1674,6 +1692,40 @@ fn an_unset_source_variable_stops_only_the_commands_that_fetch_that_source() {
     );
     let sources = ws.run(&["sources"]);
     assert_eq!(sources.code, 0, "{}", sources.stderr);
+}
+
+// Item 3: a token header goes to the configured host only.
+#[test]
+fn headers_from_the_environment_never_follow_a_redirect_to_another_host() {
+    let server = FixtureServer::start();
+    let elsewhere = FixtureServer::start();
+    elsewhere.serve_fixture("/mali", "mali-2025.html");
+    server.set(
+        "/mali",
+        Reply::status(302).header("Location", &elsewhere.url("/mali")),
+    );
+    let ws = Workspace::new(&format!(
+        "[fetch]\ntimeout = \"5s\"\nheaders_env = {{ X-Api-Key = \"AW_TEST_API_KEY\" }}\n\n\
+         [[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
+        server.url("/mali")
+    ));
+    let run = run_env(&ws, &["check"], &[("AW_TEST_API_KEY", "apikeyVALUE7")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("refused a redirect to") && run.stdout.contains("headers_env"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(elsewhere.hits("/mali"), 0, "the other host was never asked");
+    assert!(!run.stdout.contains("apikeyVALUE7") && !run.stderr.contains("apikeyVALUE7"));
+    // Without headers from the environment, the same redirect is followed.
+    let plain = Workspace::with_sources(
+        &[("us-mali", "Mali", &server.url("/mali"), "state-dept")],
+        "",
+    );
+    let run = plain.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(elsewhere.hits("/mali"), 1);
 }
 
 /// Global Affairs Canada's index (profile `canada`) with these (ISO key, name, advisory state
