@@ -416,10 +416,29 @@ impl Config {
         let fetch = validate_fetch(raw_fetch, origin)?;
         let (schedule, allow_fast) = validate_schedule(raw.schedule, origin)?;
 
+        // The sources that may have countries of their own (`<feed>/<key>`), for the error
+        // about a name that would be one of them.
+        let collections: Vec<String> = raw
+            .sources
+            .iter()
+            .filter(|s| s.country.trim() == "*" || s.kind.as_deref().is_some_and(|k| k != "page"))
+            .map(|s| s.name.clone())
+            .collect();
         let mut names = HashSet::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
         let mut fingerprints = HashMap::new();
         for (index, source) in raw.sources.into_iter().enumerate() {
+            // `<feed>/<key>` names a feed's country: no other source may share its history.
+            if let Some(feed) = collections
+                .iter()
+                .find(|c| source.name.starts_with(&format!("{c}/")))
+            {
+                return Err(ConfigError::SourceNameCollision {
+                    path: origin.to_owned(),
+                    name: source.name,
+                    feed: feed.clone(),
+                });
+            }
             let context = SourceContext {
                 index,
                 origin,
@@ -435,17 +454,6 @@ impl Config {
                 });
             }
             sources.push(Arc::new(source));
-        }
-        // `<feed>/<key>` names a feed's country: no other source may share its history.
-        for feed in sources.iter().filter(|s| s.reader.has_items()) {
-            let prefix = format!("{}/", feed.name);
-            if let Some(other) = sources.iter().find(|s| s.name.starts_with(&prefix)) {
-                return Err(ConfigError::SourceNameCollision {
-                    path: origin.to_owned(),
-                    name: other.name.clone(),
-                    feed: feed.name.clone(),
-                });
-            }
         }
 
         let grace = match raw.daemon.grace {
