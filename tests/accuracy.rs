@@ -336,14 +336,14 @@ fn replay_pages(score: &mut Score, source: &str, profile: &str) {
     for country in by_country.keys() {
         writeln!(
             config,
-            "[[sources]]\nname = \"{source}/{country}\"\ncountry = \"{country}\"\nurl = \"https://example.invalid/{source}/{country}\"\nprofile = \"{profile}\"\n"
+            "[[sources]]\nname = \"{source}-{country}\"\ncountry = \"{country}\"\nurl = \"https://example.invalid/{source}/{country}\"\nprofile = \"{profile}\"\n"
         )
         .expect("write");
     }
     let ws = Workspace::new(&config);
     let corpus = corpus();
     for (country, records) in &by_country {
-        let name = format!("{source}/{country}");
+        let name = format!("{source}-{country}");
         let folder = corpus.join(
             Path::new(records[0]["file"].as_str().expect("file"))
                 .parent()

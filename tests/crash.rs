@@ -34,7 +34,7 @@ fn workspace(server: &FixtureServer, hook: &WebhookReceiver) -> Workspace {
     let mut config = String::from(
         "[fetch]\ntimeout = \"5s\"\nconcurrency = 4\nper_host = 4\nretry_initial = \"50ms\"\n\n",
     );
-    config.push_str("[schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[notify]\nretry_initial = \"100ms\"\nretry_max = \"1s\"\n\n");
+    config.push_str("[schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[notify]\nretry_initial = \"100ms\"\nretry_max = \"1s\"\n\n");
     for name in SOURCES {
         config.push_str(&format!(
             "[[sources]]\nname = \"{name}\"\ncountry = \"Mali\"\nurl = \"{}\"\n\n",

@@ -923,7 +923,7 @@ fn a_page_nested_100k_deep_is_refused_within_2_seconds() {
 fn daemon_config(server: &FixtureServer, names: &[&str]) -> String {
     let mut config = String::from(
         "[fetch]\ntimeout = \"20s\"\nretries = 0\nconcurrency = 4\nper_host = 4\n\n\
-         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
+         [schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
     );
     for name in names {
         config.push_str(&format!(
@@ -1417,6 +1417,591 @@ fn unknown_routes_wrong_methods_and_bad_queries_carry_the_security_headers() {
             );
         }
     }
+}
+
+// ---- issue 22 part B: secrets, control characters, lengths, configuration ----
+
+/// Every file of the workspace but its configuration (the database, its -wal and -shm, logs),
+/// as text: what must never hold a secret.
+fn stored_files(ws: &Workspace) -> Vec<(String, String)> {
+    std::fs::read_dir(ws.dir.path())
+        .expect("the workspace")
+        .flatten()
+        .filter(|entry| entry.file_name() != "config.toml" && entry.path().is_file())
+        .map(|entry| {
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            (
+                entry.path().display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A raw email's subject, text and HTML, decoded.
+fn decoded_email(raw: &[u8]) -> String {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("a parseable email");
+    let mut text = message.subject().unwrap_or_default().to_owned();
+    for index in 0..2 {
+        text.push('\n');
+        text.push_str(&message.body_text(index).unwrap_or_default());
+        text.push('\n');
+        text.push_str(&message.body_html(index).unwrap_or_default());
+    }
+    text
+}
+
+/// The channels of part B's tests: a webhook and an email channel that hear changes and
+/// sources gone dark.
+fn hook_and_mail(hook: &WebhookReceiver, smtp: &common::peers::SmtpServer) -> String {
+    let on = "on = [\"level\", \"indicators\", \"summary\", \"source_failure\"]";
+    format!(
+        "[[notify.webhook]]\nname = \"ops-hook\"\nurl = \"{}\"\n{on}\n\n\
+         [[notify.email]]\nname = \"analysts\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\n\
+         from = \"alerts@example.org\"\nto = [\"desk@example.org\"]\n{on}\n",
+        hook.url(),
+        smtp.port
+    )
+}
+
+// Item 3: a password and a token in a source URL, a URL and headers from the environment.
+#[test]
+fn credentials_of_a_source_reach_no_output_log_notification_or_file() {
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    let smtp = common::peers::SmtpServer::start();
+    server.serve_fixture("/mali?token=abc123", "mali-2023-legacy.html");
+    server.serve_fixture("/nepal?api_key=KEYxyz9", "nepal-2026.html");
+    server.serve_fixture("/feeds/pathSECRET5/mali", "mali-2023-legacy.html");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed_address = closed.local_addr().expect("address");
+    drop(closed);
+    let config = format!(
+        "[fetch]\ntimeout = \"5s\"\nretries = 1\nretry_initial = \"50ms\"\n\
+         headers_env = {{ X-Api-Key = \"AW_TEST_API_KEY\" }}\n\n\
+         [notify]\nfailing_after = 1\n\n\
+         [[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"http://user:s3cret@{address}/mali?token=abc123\"\n\n\
+         [[sources]]\nname = \"us-nepal\"\ncountry = \"Nepal\"\nurl_env = \"AW_TEST_SOURCE_URL\"\n\
+         headers_env = {{ Authorization = \"AW_TEST_SOURCE_TOKEN\" }}\n\n\
+         [[sources]]\nname = \"us-mali-copy\"\ncountry = \"Mali\"\nurl = \"http://{address}/feeds/{{secret}}/mali\"\n\
+         url_env = \"AW_TEST_PATH_SECRET\"\n\n\
+         [[sources]]\nname = \"us-chad\"\ncountry = \"Chad\"\nurl = \"http://user:s3cret@{closed_address}/chad?token=abc123\"\n\n{}",
+        hook_and_mail(&hook, &smtp),
+        address = server.address,
+    );
+    let ws = Workspace::new(&config);
+    let nepal_url = format!("http://{}/nepal?api_key=KEYxyz9", server.address);
+    let env = [
+        ("AW_TEST_SOURCE_URL", nepal_url.as_str()),
+        ("AW_TEST_SOURCE_TOKEN", "Bearer tok3nSECRET"),
+        ("AW_TEST_API_KEY", "apikeyVALUE7"),
+        ("AW_TEST_PATH_SECRET", "pathSECRET5"),
+    ];
+    let secrets = [
+        "s3cret",
+        "abc123",
+        "KEYxyz9",
+        "tok3nSECRET",
+        "apikeyVALUE7",
+        "pathSECRET5",
+    ];
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut keep = |what: &str, run: &common::Run| {
+        seen.push((format!("{what} (stdout)"), run.stdout.clone()));
+        seen.push((format!("{what} (stderr)"), run.stderr.clone()));
+    };
+
+    let first = run_env(&ws, &["-vv", "check"], &env);
+    assert_eq!(first.code, 2, "us-chad cannot be reached: {}", first.stderr);
+    keep("first check", &first);
+    // The headers went with the requests, the source's own and [fetch]'s.
+    let heads = server
+        .last_request_headers("/nepal?api_key=KEYxyz9")
+        .join("\n")
+        .to_lowercase();
+    assert!(
+        heads.contains("authorization: bearer tok3nsecret"),
+        "{heads}"
+    );
+    assert!(heads.contains("x-api-key: apikeyvalue7"), "{heads}");
+    let mali_heads = server
+        .last_request_headers("/mali?token=abc123")
+        .join("\n")
+        .to_lowercase();
+    assert!(
+        mali_heads.contains("x-api-key: apikeyvalue7"),
+        "{mali_heads}"
+    );
+    assert!(
+        mali_heads.contains("authorization: basic"),
+        "the URL's user name and password as Basic credentials: {mali_heads}"
+    );
+
+    server.serve_fixture("/mali?token=abc123", "mali-2025.html");
+    server.serve_fixture("/nepal?api_key=KEYxyz9", "nepal-2026-level3.html");
+    server.serve_fixture("/feeds/pathSECRET5/mali", "mali-2025.html");
+    let second = run_env(&ws, &["-vv", "check"], &env);
+    assert_eq!(second.code, 2, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("Mali (us-mali)")
+            && second.stdout.contains("Mali (us-mali-copy)")
+            && second.stdout.contains("Nepal (us-nepal)"),
+        "{}",
+        second.stdout
+    );
+    keep("second check", &second);
+    let once = run_env(&ws, &["-v", "daemon", "--once"], &env);
+    assert_eq!(once.code, 2, "{}", once.stderr);
+    keep("daemon --once", &once);
+
+    let mut reading: Vec<Vec<&str>> = vec![
+        vec!["status"],
+        vec!["status", "--format", "json"],
+        vec!["sources"],
+        vec!["sources", "--format", "json"],
+        vec!["config-check"],
+        vec!["history", "us-mali"],
+        vec!["history", "us-mali", "--format", "json"],
+        vec!["history", "us-chad", "--format", "json"],
+        vec!["deliveries"],
+        vec!["deliveries", "--format", "json"],
+        vec!["report", "--brief"],
+        vec!["report", "--format", "markdown", "--full"],
+    ];
+    for format in ["text", "markdown", "html", "json", "csv", "atom"] {
+        reading.push(vec!["report", "--format", format]);
+    }
+    for args in &reading {
+        // Without the variables: reading needs none (`status` says 2: us-chad fails).
+        let run = ws.run(args);
+        assert!(run.code == 0 || run.code == 2, "{args:?}: {}", run.stderr);
+        keep(&args.join(" "), &run);
+    }
+    let sources: serde_json::Value =
+        serde_json::from_str(&ws.run(&["sources", "--format", "json"]).stdout).expect("json");
+    let url_of = |name: &str| {
+        sources
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["name"] == name))
+            .map(|s| s["url"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        url_of("us-mali"),
+        format!("http://…@{}/mali?token=…", server.address)
+    );
+    assert_eq!(
+        url_of("us-nepal"),
+        format!("http://{}/nepal?api_key=…", server.address)
+    );
+    assert_eq!(
+        url_of("us-mali-copy"),
+        format!("http://{}/feeds/…/mali", server.address)
+    );
+
+    let dashboard = common::dashboard::Dashboard::start(&ws);
+    for path in [
+        "/",
+        "/sources",
+        "/api/sources",
+        "/source?name=us-mali",
+        "/source?name=us-nepal",
+        "/source?name=us-chad",
+        "/changes?since=30d",
+        "/changes.csv?since=30d",
+        "/api/changes",
+        "/feed.atom",
+        "/country/Mali",
+        "/api/country/Mali",
+        "/api/movers",
+    ] {
+        seen.push((format!("GET {path}"), dashboard.get(path)));
+    }
+    drop(dashboard);
+
+    assert!(
+        wait_until(Duration::from_secs(10), || smtp.messages().len() >= 3),
+        "an email for us-chad going dark and one for each change: {}",
+        smtp.messages().len()
+    );
+    let received = hook.received();
+    assert!(received.len() >= 3, "{received:?}");
+    assert!(
+        received
+            .iter()
+            .any(|r| r.body["url"] == format!("http://…@{}/mali?token=…", server.address)),
+        "{received:?}"
+    );
+    for call in &received {
+        seen.push(("webhook".into(), call.body.to_string()));
+    }
+    for raw in smtp.messages() {
+        seen.push((
+            "email (raw)".into(),
+            String::from_utf8_lossy(&raw).into_owned(),
+        ));
+        seen.push(("email (decoded)".into(), decoded_email(&raw)));
+    }
+    seen.extend(stored_files(&ws));
+    assert!(
+        seen.iter()
+            .any(|(what, _)| what.ends_with("advisory-watch.db-wal")),
+        "the write-ahead log is searched too: {:?}",
+        seen.iter().map(|(what, _)| what).collect::<Vec<_>>()
+    );
+    for (what, text) in &seen {
+        for secret in secrets {
+            assert!(!text.contains(secret), "`{secret}` in {what}:\n{text}");
+        }
+    }
+}
+
+// Item 3: a variable a source needs, unset.
+#[test]
+fn an_unset_source_variable_stops_only_the_commands_that_fetch_that_source() {
+    let server = FixtureServer::start();
+    server.serve_fixture("/mali", "mali-2025.html");
+    let ws = mali(
+        &server,
+        "[[sources]]\nname = \"api\"\ncountry = \"Nepal\"\nurl_env = \"AW_TEST_UNSET_SOURCE_URL\"\n\
+         headers_env = { Authorization = \"AW_TEST_UNSET_SOURCE_TOKEN\" }\n",
+    );
+    for args in [&["check"][..], &["daemon", "--once"], &["daemon"]] {
+        let run = ws.run(args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(
+                "source `api` needs the environment variables AW_TEST_UNSET_SOURCE_URL (url_env), AW_TEST_UNSET_SOURCE_TOKEN (headers_env.Authorization), which is not set"
+            ),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let mali_only = ws.run(&["check", "us-mali"]);
+    assert_eq!(mali_only.code, 0, "{}", mali_only.stderr);
+    let config_check = ws.run(&["config-check"]);
+    assert_eq!(config_check.code, 0, "{}", config_check.stderr);
+    assert!(
+        config_check
+            .stdout
+            .contains("waits for AW_TEST_UNSET_SOURCE_URL (url_env)"),
+        "{}",
+        config_check.stdout
+    );
+    let sources = ws.run(&["sources"]);
+    assert_eq!(sources.code, 0, "{}", sources.stderr);
+}
+
+// Item 3: a token header goes to the configured host only.
+#[test]
+fn headers_from_the_environment_never_follow_a_redirect_to_another_host() {
+    let server = FixtureServer::start();
+    let elsewhere = FixtureServer::start();
+    elsewhere.serve_fixture("/mali", "mali-2025.html");
+    server.set(
+        "/mali",
+        Reply::status(302).header("Location", &elsewhere.url("/mali")),
+    );
+    let ws = Workspace::new(&format!(
+        "[fetch]\ntimeout = \"5s\"\nheaders_env = {{ X-Api-Key = \"AW_TEST_API_KEY\" }}\n\n\
+         [[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
+        server.url("/mali")
+    ));
+    let run = run_env(&ws, &["check"], &[("AW_TEST_API_KEY", "apikeyVALUE7")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("refused a redirect to") && run.stdout.contains("headers_env"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(elsewhere.hits("/mali"), 0, "the other host was never asked");
+    assert!(!run.stdout.contains("apikeyVALUE7") && !run.stderr.contains("apikeyVALUE7"));
+    // Without headers from the environment, the same redirect is followed.
+    let plain = Workspace::with_sources(
+        &[("us-mali", "Mali", &server.url("/mali"), "state-dept")],
+        "",
+    );
+    let run = plain.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(elsewhere.hits("/mali"), 1);
+}
+
+/// Global Affairs Canada's index (profile `canada`) with these (ISO key, name, advisory state
+/// 0-3) entries.
+fn canada_index(entries: &[(&str, &str, u8)]) -> Reply {
+    let texts = [
+        "Take normal security precautions",
+        "Exercise a high degree of caution",
+        "Avoid non-essential travel",
+        "Avoid all travel",
+    ];
+    let data: serde_json::Map<String, serde_json::Value> = entries
+        .iter()
+        .map(|(iso, name, state)| {
+            (
+                (*iso).to_owned(),
+                serde_json::json!({
+                    "country-iso": iso,
+                    "advisory-state": state,
+                    "date-published": {"date": "2026-07-02 14:24:43"},
+                    "eng": {
+                        "name": name,
+                        "advisory-text": texts[usize::from(*state)],
+                        "recent-updates": "Editorial change"
+                    }
+                }),
+            )
+        })
+        .collect();
+    let mut reply = Reply::html(serde_json::json!({ "data": data }).to_string());
+    reply.content_type = "application/json".into();
+    reply
+}
+
+fn canada_workspace(server: &FixtureServer, extra: &str) -> Workspace {
+    Workspace::new(&format!(
+        "[fetch]\ntimeout = \"10s\"\nretry_initial = \"50ms\"\n\n\
+         [[sources]]\nname = \"ca\"\ncountry = \"*\"\nkind = \"json\"\nprofile = \"canada\"\nurl = \"{}\"\n\n{extra}",
+        server.url("/ca")
+    ))
+}
+
+/// Whether an email's raw lines all fit RFC 5322's 998 characters, and its longest line.
+fn longest_line(raw: &[u8]) -> usize {
+    raw.split(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line).len())
+        .max()
+        .unwrap_or(0)
+}
+
+// Item 7: control characters in a feed's text.
+#[test]
+fn a_line_feed_in_a_feeds_country_forges_no_line_and_no_mail_header() {
+    let forged = "Mali (us-mali): Level lowered from 4 to 1";
+    let hostile = format!("Freedonia\n{forged}\r\nSubject: forged\u{1b}[2J");
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    let smtp = common::peers::SmtpServer::start();
+    server.set(
+        "/ca",
+        canada_index(&[("XF", &hostile, 3), ("ML", "Mali", 3)]),
+    );
+    let ws = canada_workspace(&server, &hook_and_mail(&hook, &smtp));
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.set(
+        "/ca",
+        canada_index(&[("XF", &hostile, 2), ("ML", "Mali", 3)]),
+    );
+    let check = ws.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains("Freedonia Mali (us-mali): Level lowered from 4 to 1 Subject: forged"),
+        "the name is one line: {}",
+        check.stdout
+    );
+    let brief = ws.run(&["report", "--brief"]);
+    let sources = ws.run(&["sources"]);
+    let report = ws.run(&["report"]);
+    for (what, out) in [
+        ("check", &check.stdout),
+        ("report --brief", &brief.stdout),
+        ("report", &report.stdout),
+        ("sources", &sources.stdout),
+    ] {
+        assert!(out.contains("Freedonia"), "{what}: {out}");
+        for line in out.lines() {
+            assert!(
+                !line.trim_start().starts_with(forged) && !line.starts_with("Subject"),
+                "{what} prints a forged line {line:?}:\n{out}"
+            );
+        }
+    }
+    // What is stored is one line too, so JSON readers get it so.
+    let listed: serde_json::Value =
+        serde_json::from_str(&ws.run(&["sources", "--format", "json"]).stdout).expect("json");
+    let country = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == "ca/xf"))
+        .and_then(|s| s["country"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        country,
+        "Freedonia Mali (us-mali): Level lowered from 4 to 1 Subject: forged [2J"
+    );
+    assert!(wait_until(Duration::from_secs(10), || !smtp
+        .messages()
+        .is_empty()));
+    let raw = smtp.messages().remove(0);
+    let message = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .expect("a parseable email");
+    let subject = message.subject().unwrap_or_default();
+    assert!(
+        subject.starts_with("Freedonia Mali (us-mali)"),
+        "{subject:?}"
+    );
+    assert!(!subject.contains(['\r', '\n', '\u{1b}']), "{subject:?}");
+    let raw_text = String::from_utf8_lossy(&raw);
+    assert!(
+        !raw_text.lines().any(|l| l.starts_with("Subject: forged")),
+        "{raw_text}"
+    );
+    let slack_like = hook.received();
+    assert!(
+        slack_like.iter().all(|r| !r.body["headline"]
+            .as_str()
+            .unwrap_or_default()
+            .contains('\n')),
+        "{slack_like:?}"
+    );
+}
+
+// Item 8: lengths.
+#[test]
+fn a_megabyte_feed_title_makes_a_bounded_name_and_subject_and_is_kept_whole() {
+    let huge = format!("Freedonia{}", "x".repeat(1 << 20));
+    let server = FixtureServer::start();
+    let hook = WebhookReceiver::start("unused");
+    let smtp = common::peers::SmtpServer::start();
+    server.set("/ca", canada_index(&[("XF", &huge, 3)]));
+    let ws = canada_workspace(&server, &hook_and_mail(&hook, &smtp));
+    let first = ws.run(&["check"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    server.set("/ca", canada_index(&[("XF", &huge, 1)]));
+    let check = ws.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check.stdout.len() < 4_000,
+        "check printed {} bytes",
+        check.stdout.len()
+    );
+
+    let sources: serde_json::Value =
+        serde_json::from_str(&ws.run(&["sources", "--format", "json"]).stdout).expect("json");
+    let child = sources
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == "ca/xf"))
+        .unwrap_or_else(|| panic!("ca/xf: {sources}"));
+    let country = child["country"].as_str().expect("country");
+    assert_eq!(country.chars().count(), 200, "{country}");
+    assert!(country.starts_with("Freedonia") && country.ends_with('…'));
+
+    let history: serde_json::Value =
+        serde_json::from_str(&ws.run(&["history", "ca/xf", "--format", "json"]).stdout)
+            .expect("json");
+    assert_eq!(
+        history["versions"][0]["full_name"].as_str().map(str::len),
+        Some(huge.len()),
+        "the whole name is kept in the advisory"
+    );
+
+    assert!(wait_until(Duration::from_secs(10), || !smtp
+        .messages()
+        .is_empty()));
+    let raw = smtp.messages().remove(0);
+    assert!(raw.len() < 100_000, "an email of {} bytes", raw.len());
+    assert!(
+        longest_line(&raw) <= 998,
+        "a line of {} bytes",
+        longest_line(&raw)
+    );
+    let message = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .expect("a parseable email");
+    let subject = message.subject().unwrap_or_default();
+    assert!(subject.chars().count() <= 200, "{subject}");
+    assert!(subject.starts_with("Freedonia"), "{subject}");
+    let received = hook.received();
+    assert!(
+        received.iter().all(|r| r.body["country"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            <= 200),
+        "the webhook carries the bounded name"
+    );
+}
+
+// Item 11: configuration rules.
+#[test]
+fn fast_schedules_and_unusable_source_names_are_refused_naming_the_rule() {
+    let server = FixtureServer::start();
+    let per_second = mali(&server, "[schedule]\ncron = \"* * * * * *\"\n");
+    let refused = per_second.run(&["config-check"]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("key `schedule.cron`")
+            && refused.stderr.contains("fires more than once a minute")
+            && refused.stderr.contains("allow_fast = true"),
+        "{}",
+        refused.stderr
+    );
+    let allowed = mali(
+        &server,
+        "[schedule]\ncron = \"*/10 * * * * *\"\nallow_fast = true\n",
+    );
+    let run = allowed.run(&["config-check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("fires more than once a minute"),
+        "allowed, with a warning: {}",
+        run.stderr
+    );
+
+    let long = "n".repeat(10_000);
+    for (name, why) in [
+        ("..", "holds `..`"),
+        ("-rf", "starts with `-`"),
+        (long.as_str(), "10000 characters"),
+        ("a/b", "`/` is only for a feed's countries"),
+    ] {
+        let ws = Workspace::with_sources(&[(name, "Mali", &server.url("/mali"), "state-dept")], "");
+        let run = ws.run(&["config-check"]);
+        assert_eq!(run.code, 3, "{name:.20}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("key `name`") && run.stderr.contains(why),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("letters, digits, `-`, `_` and `.` only")
+                && run.stderr.contains("at most 100 characters"),
+            "the rule is named: {}",
+            run.stderr
+        );
+        assert!(run.stderr.len() < 1_000, "{} bytes", run.stderr.len());
+    }
+
+    // A feed's keys become names by the same rule.
+    server.set(
+        "/ca",
+        canada_index(&[
+            ("../../etc/passwd", "Freedonia", 1),
+            ("-rf", "Sylvania", 2),
+            ("ML", "Mali", 3),
+        ]),
+    );
+    let ws = canada_workspace(&server, "");
+    let check = ws.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let sources: serde_json::Value =
+        serde_json::from_str(&ws.run(&["sources", "--format", "json"]).stdout).expect("json");
+    let mut names: Vec<String> = sources
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(|s| s["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ca", "ca/etc-passwd", "ca/ml", "ca/rf"]);
 }
 
 // ---- issue 22 part C: dashboard clients, Host, one daemon per file ----

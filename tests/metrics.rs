@@ -162,7 +162,7 @@ fn the_daemon_serves_health_readiness_and_prometheus_metrics() {
     server.serve_fixture("/mali", "mali-2025.html");
     let ws = Workspace::new(&format!(
         "[fetch]\ntimeout = \"5s\"\nretries = 0\n\n\
-         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n\
+         [schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n\
          [[sources]]\nname = \"mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
         server.url("/mali")
     ));
@@ -267,7 +267,7 @@ fn a_failing_source_counts_failures_and_stays_ready() {
     server.set("/gone", common::Reply::status(404));
     let ws = Workspace::new(&format!(
         "[fetch]\ntimeout = \"5s\"\nretries = 0\n\n\
-         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n\
+         [schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n\
          [[sources]]\nname = \"gone\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
         server.url("/gone")
     ));

@@ -22,7 +22,7 @@ struct Setup {
 
 fn config(server: &FixtureServer, sources: &[&str], channels: &str, extra: &str) -> String {
     let mut text = String::from(
-        "[fetch]\ntimeout = \"5s\"\nretry_initial = \"50ms\"\n\n[schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n\
+        "[fetch]\ntimeout = \"5s\"\nretry_initial = \"50ms\"\n\n[schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n\
          [daemon]\ngrace = \"3s\"\n\n\
          [notify]\nretry_initial = \"200ms\"\nretry_max = \"1s\"\nmax_attempts = 100\ntimeout = \"5s\"\n\n",
     );

@@ -14,7 +14,7 @@ use common::{FixtureServer, Workspace};
 fn config(server: &FixtureServer, names: &[&str]) -> String {
     let mut config = String::from(
         "[fetch]\ntimeout = \"5s\"\nretries = 0\n\n\
-         [schedule]\ncron = \"* * * * * *\"\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
+         [schedule]\ncron = \"* * * * * *\"\nallow_fast = true\njitter = \"0s\"\n\n[daemon]\ngrace = \"1s\"\n\n",
     );
     for name in names {
         config.push_str(&format!(

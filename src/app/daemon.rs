@@ -597,6 +597,7 @@ async fn reload_config(
                 );
             }
             config.require_secrets(None)?;
+            config.require_fetch_secrets(&config.sources)?;
             Live::build(config, store, &health)
         })
         .await

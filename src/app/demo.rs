@@ -66,7 +66,9 @@ pub async fn run(out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     config.sources.push(Arc::new(Source {
         name: "us-mali".into(),
         country: "Mali".into(),
-        url,
+        url: crate::config::source_url::SourceUrl::new(url),
+        headers: Vec::new(),
+        missing: Vec::new(),
         government: config.profiles.government("state-dept").map(str::to_owned),
         profile_names: vec!["state-dept".into()],
         reader_key: reader.fingerprint(),

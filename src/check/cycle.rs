@@ -71,7 +71,8 @@ pub async fn register_sources(
         .map(|s| SourceSpec {
             name: s.name.clone(),
             country: s.country.clone(),
-            url: s.url.to_string(),
+            // Redacted; empty (what is stored stays) when its `url_env` is not set.
+            url: s.url.stored().unwrap_or_default().to_owned(),
             government: s.government.clone(),
             collection: s.reader.has_items(),
         })
@@ -303,7 +304,7 @@ impl<'a> Target<'a> {
             id,
             name: &source.name,
             country: &source.country,
-            url: source.url.as_str(),
+            url: source.url.shown(),
             government: source.government.as_deref(),
             reader: Some(&source.reader),
         }
@@ -356,7 +357,7 @@ async fn check_source(
             .as_deref()
             .is_some_and(|key| key.ends_with(profiles_key.as_str())))
     .then(|| latest.validators.clone());
-    match fetcher.get(&source.url, validators.as_ref()).await {
+    match fetcher.get_source(source, validators.as_ref()).await {
         Ok(Fetched::Page(page)) => {
             let facts = Facts {
                 store,

@@ -47,7 +47,7 @@ pub async fn import(
         let latest = reload(store, id).await?;
         let page = crate::net::fetch::Page {
             status: 200,
-            final_url: source.url.clone(),
+            final_url: source.url.fetch_url().clone(),
             text: crate::net::fetch::decode(&bytes, None),
             bytes,
             validators: Validators::default(),

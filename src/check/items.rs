@@ -27,7 +27,17 @@ fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
             withdrawn: true,
             partial: false,
             text_level: None,
+            full_name: None,
         },
+    }
+}
+
+/// The page of a feed's country as it is stored and shown: its own link, redacted (an API may
+/// repeat its key in the links it gives), else the feed's URL.
+fn child_url(item: &Item, source: &Source) -> String {
+    match &item.url {
+        Some(url) => crate::config::source_url::redact_url_text(url),
+        None => source.url.shown().to_owned(),
     }
 }
 
@@ -99,7 +109,7 @@ pub(super) async fn check_items(
         .map(|item| SourceSpec {
             name: format!("{}/{}", source.name, item.key),
             country: crate::model::country::display_name(&item.key, &item.country),
-            url: item.url.clone().unwrap_or_else(|| source.url.to_string()),
+            url: child_url(item, source),
             government: source.government.clone(),
             collection: false,
         })
@@ -124,7 +134,7 @@ pub(super) async fn check_items(
         let name = format!("{}/{}", source.name, item.key);
         let child_id = ids[&name];
         present.insert(child_id);
-        let url = item.url.clone().unwrap_or_else(|| source.url.to_string());
+        let url = child_url(&item, source);
         let country = crate::model::country::display_name(&item.key, &item.country);
         let child = Target {
             id: child_id,
@@ -178,7 +188,7 @@ pub(super) async fn check_items(
             })
             .await?
             .unwrap_or_default();
-        let url = source.url.to_string();
+        let url = source.url.shown().to_owned();
         let child = Target {
             id: child_id,
             name: &name,

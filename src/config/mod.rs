@@ -19,9 +19,11 @@ use channels::{
     Channel, DarkRule, Email, EventKind, Filter, NotifySettings, RetryPolicy, Secret, SmtpTls,
     Transport, Webhook, WebhookFormat,
 };
+use source_url::{SecretHeader, SourceUrl};
 
 pub mod channels;
 mod raw;
+pub mod source_url;
 mod validate;
 mod watchlists;
 
@@ -163,6 +165,18 @@ pub enum ConfigError {
         /// The variables, with their keys.
         what: String,
     },
+    /// A source needs an environment variable that is not set, and the command fetches it.
+    #[error(
+        "configuration {path}: source `{source_name}` needs {what}, which is not set; secrets are read from the environment, never from the configuration file, and this command fetches the source"
+    )]
+    MissingSourceSecret {
+        /// The file.
+        path: String,
+        /// The source.
+        source_name: String,
+        /// The variables, with their keys.
+        what: String,
+    },
     /// A source's name is one a feed or index gives one of its countries.
     #[error(
         "configuration {path}: source name `{name}` collides with the countries of the feed or index `{feed}`, which are named `{feed}/<country>`; rename `{name}` (without the `{feed}/` prefix)"
@@ -268,8 +282,15 @@ pub struct Source {
     pub name: String,
     /// The country the advisory is about; `*` for every country of a feed or index.
     pub country: String,
-    /// The page.
-    pub url: Url,
+    /// The page: shown and stored redacted; only `net::fetch` asks for the whole URL.
+    pub url: SourceUrl,
+    /// Headers sent with every request for it, their values from the environment
+    /// (`headers_env` of `[fetch]` and its own).
+    pub headers: Vec<SecretHeader>,
+    /// The environment variables it needs that are not set, each with its key
+    /// (`ADVISORY_TOKEN (headers_env.Authorization)`). A source with any cannot be fetched:
+    /// the commands that fetch it refuse to start ([`Config::require_fetch_secrets`]).
+    pub missing: Vec<String>,
     /// The government whose advice it is: its `government` key, else its profile's; `None`
     /// when neither says.
     pub government: Option<String>,
@@ -357,9 +378,10 @@ impl Config {
     /// Validates configuration text; `origin` names it in errors, `base` anchors relative
     /// paths.
     pub fn parse(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
+        // The parser quotes the line at fault, which may hold a URL with its credentials.
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: origin.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
+            message: source_url::redact_urls_in(e.to_string().trim_end()).into_owned(),
         })?;
         let profiles = ProfileSet::with_user_profiles(&raw.profiles).map_err(|source| {
             ConfigError::Profile {
@@ -389,13 +411,42 @@ impl Config {
                 })
             })
             .transpose()?;
-        let fetch = validate_fetch(raw.fetch, origin)?;
+        let mut raw_fetch = raw.fetch;
+        let fetch_headers = validate_headers(raw_fetch.headers_env.take(), origin, None)?;
+        let fetch = validate_fetch(raw_fetch, origin)?;
+        let (schedule, allow_fast) = validate_schedule(raw.schedule, origin)?;
 
+        // The sources that may have countries of their own (`<feed>/<key>`), for the error
+        // about a name that would be one of them.
+        let collections: Vec<String> = raw
+            .sources
+            .iter()
+            .filter(|s| s.country.trim() == "*" || s.kind.as_deref().is_some_and(|k| k != "page"))
+            .map(|s| s.name.clone())
+            .collect();
         let mut names = HashSet::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
         let mut fingerprints = HashMap::new();
         for (index, source) in raw.sources.into_iter().enumerate() {
-            let source = validate_source(source, index, origin, &profiles, &mut fingerprints)?;
+            // `<feed>/<key>` names a feed's country: no other source may share its history.
+            if let Some(feed) = collections
+                .iter()
+                .find(|c| source.name.starts_with(&format!("{c}/")))
+            {
+                return Err(ConfigError::SourceNameCollision {
+                    path: origin.to_owned(),
+                    name: source.name,
+                    feed: feed.clone(),
+                });
+            }
+            let context = SourceContext {
+                index,
+                origin,
+                profiles: &profiles,
+                headers: &fetch_headers,
+                allow_fast,
+            };
+            let source = validate_source(source, context, &mut fingerprints)?;
             if !names.insert(source.name.clone()) {
                 return Err(ConfigError::DuplicateSource {
                     path: origin.to_owned(),
@@ -404,19 +455,7 @@ impl Config {
             }
             sources.push(Arc::new(source));
         }
-        // `<feed>/<key>` names a feed's country: no other source may share its history.
-        for feed in sources.iter().filter(|s| s.reader.has_items()) {
-            let prefix = format!("{}/", feed.name);
-            if let Some(other) = sources.iter().find(|s| s.name.starts_with(&prefix)) {
-                return Err(ConfigError::SourceNameCollision {
-                    path: origin.to_owned(),
-                    name: other.name.clone(),
-                    feed: feed.name.clone(),
-                });
-            }
-        }
 
-        let schedule = validate_schedule(raw.schedule, origin)?;
         let grace = match raw.daemon.grace {
             Some(text) => parse_duration(&text).map_err(|message| ConfigError::Setting {
                 path: origin.to_owned(),
@@ -462,6 +501,25 @@ impl Config {
                     what,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// Refuses to go on when one of `sources` lacks an environment variable it needs (its
+    /// `url_env` or a `headers_env` variable): what the commands that fetch (`check`,
+    /// `daemon`, `backfill`) check first. The others read the database and need none.
+    pub fn require_fetch_secrets(&self, sources: &[Arc<Source>]) -> Result<(), ConfigError> {
+        for source in sources {
+            let what = match source.missing.as_slice() {
+                [] => continue,
+                [one] => format!("the environment variable {one}"),
+                many => format!("the environment variables {}", many.join(", ")),
+            };
+            return Err(ConfigError::MissingSourceSecret {
+                path: self.origin.clone(),
+                source_name: source.name.clone(),
+                what,
+            });
         }
         Ok(())
     }
@@ -652,6 +710,111 @@ mod tests {
                 "{message:?} should contain {expected:?}"
             );
             assert!(message.starts_with("configuration test.toml"), "{message}");
+        }
+    }
+
+    #[test]
+    fn source_names_follow_one_rule_and_errors_name_it() {
+        let source = |name: &str| {
+            format!("[[sources]]\nname = \"{name}\"\ncountry = \"A\"\nurl = \"https://x.org/\"\n")
+        };
+        let long = "a".repeat(10_000);
+        for (name, why) in [
+            ("..", "holds `..`"),
+            ("a..b", "holds `..`"),
+            ("-rf", "starts with `-`"),
+            ("us/mali", "`/` is only for a feed's countries"),
+            (long.as_str(), "10000 characters"),
+        ] {
+            let message = parse(&source(name)).expect_err(name).to_string();
+            assert!(message.contains("key `name`"), "{message}");
+            assert!(message.contains(why), "{message}");
+            assert!(message.contains("at most 100 characters"), "{message}");
+            assert!(message.len() < 600, "the name is shown short: {message}");
+        }
+        parse(&source(&"a".repeat(100))).expect("100 characters are fine");
+    }
+
+    #[test]
+    fn a_schedule_faster_than_once_a_minute_needs_allow_fast() {
+        let message = parse("[schedule]\ncron = \"* * * * * *\"\n")
+            .expect_err("per second")
+            .to_string();
+        assert!(
+            message.contains("key `schedule.cron`") && message.contains("allow_fast = true"),
+            "{message}"
+        );
+        let per_source = "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nschedule = \"*/5 * * * * *\"\n";
+        let message = parse(per_source).expect_err("every 5 s").to_string();
+        assert!(
+            message.contains("source `a`: key `schedule`") && message.contains("allow_fast"),
+            "{message}"
+        );
+        parse(&format!(
+            "[schedule]\ncron = \"* * * * * *\"\nallow_fast = true\n{per_source}"
+        ))
+        .expect("allowed");
+        parse("[schedule]\ncron = \"* * * * *\"\n").expect("once a minute is fine");
+    }
+
+    #[test]
+    fn secrets_of_a_source_come_from_the_environment_and_are_needed_to_fetch() {
+        let config = parse(
+            "[fetch]\nheaders_env = { Authorization = \"AW_UNIT_UNSET_TOKEN\" }\n\
+             [[sources]]\nname = \"api\"\ncountry = \"A\"\nurl_env = \"AW_UNIT_UNSET_URL\"\n\
+             [[sources]]\nname = \"plain\"\ncountry = \"B\"\nurl = \"https://u:s3cret@x.org/?token=abc123\"\nheaders_env = {}\n",
+        )
+        .expect("loads without the variables");
+        let api = &config.sources[0];
+        assert_eq!(api.url.stored(), None);
+        let message = config
+            .require_fetch_secrets(&config.sources)
+            .expect_err("unset")
+            .to_string();
+        assert!(
+            message.contains("source `api` needs the environment variables AW_UNIT_UNSET_URL (url_env), AW_UNIT_UNSET_TOKEN (headers_env.Authorization)"),
+            "{message}"
+        );
+        let plain = &config.sources[1];
+        assert_eq!(plain.url.to_string(), "https://…@x.org/?token=…");
+        assert!(!format!("{plain:?}").contains("s3cret"));
+        assert_eq!(plain.url.fetch_url().password(), Some("s3cret"));
+
+        for (text, expected) in [
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"ftp://u:s3cret@x.org/?key=abc123\"\n",
+                "`ftp://…@x.org/?key=…` is not an http(s) URL",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nurl_env = \"X\"\n",
+                "marks where the variable's value goes with `{secret}`",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\n",
+                "source `a`: key `url`: give `url`, or `url_env`",
+            ),
+            (
+                "[fetch]\nheaders_env = { \"Bad Header\" = \"X\" }\n",
+                "key `fetch.headers_env`: \"Bad Header\" is not a header name",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://x.org/\"\nheaders_env = { Host = \"X\" }\n",
+                "source `a`: key `headers_env`: `Host` is set by the program itself",
+            ),
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"http://u:s3cret@x.org/?token=abc123\" 5\n",
+                "http://…@x.org/?token=…",
+            ),
+        ] {
+            let message = parse(text).expect_err(text).to_string();
+            assert!(
+                message.contains(expected),
+                "{message:?} should contain {expected:?}"
+            );
+            assert!(
+                !message.contains("s3cret") && !message.contains("abc123"),
+                "{message}"
+            );
         }
     }
 

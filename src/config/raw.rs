@@ -53,6 +53,7 @@ pub(super) struct RawReport {
 pub(super) struct RawSchedule {
     pub(super) cron: Option<String>,
     pub(super) jitter: Option<String>,
+    pub(super) allow_fast: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +139,7 @@ pub(super) struct RawFetch {
     pub(super) max_retry_after: Option<String>,
     pub(super) max_body: Option<String>,
     pub(super) max_redirects: Option<usize>,
+    pub(super) headers_env: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,7 +147,12 @@ pub(super) struct RawFetch {
 pub(super) struct RawSource {
     pub(super) name: String,
     pub(super) country: String,
-    pub(super) url: String,
+    #[serde(default)]
+    pub(super) url: Option<String>,
+    #[serde(default)]
+    pub(super) url_env: Option<String>,
+    #[serde(default)]
+    pub(super) headers_env: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub(super) profile: Option<ProfileNames>,
     #[serde(default)]

@@ -143,17 +143,187 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// What validating one source needs besides its entry.
+#[derive(Clone, Copy)]
+pub(super) struct SourceContext<'a> {
+    /// Its position in the file, for an error about a source without a usable name.
+    pub(super) index: usize,
+    /// The file, for errors.
+    pub(super) origin: &'a str,
+    /// Every profile.
+    pub(super) profiles: &'a ProfileSet,
+    /// `[fetch] headers_env`: header names and the variables holding their values.
+    pub(super) headers: &'a [(String, String)],
+    /// `[schedule] allow_fast`: a schedule may fire more often than once a minute.
+    pub(super) allow_fast: bool,
+}
+
+/// A `headers_env` table (`{ Authorization = "ADVISORY_TOKEN" }`): each header's name checked,
+/// with the variable that holds its value. `source` names the source whose table it is, or
+/// `None` for `[fetch]`'s.
+pub(super) fn validate_headers(
+    raw: Option<std::collections::BTreeMap<String, String>>,
+    origin: &str,
+    source: Option<&str>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let error = |message: String| match source {
+        Some(name) => ConfigError::Source {
+            path: origin.to_owned(),
+            source_name: name.to_owned(),
+            key: "headers_env",
+            message,
+        },
+        None => ConfigError::Setting {
+            path: origin.to_owned(),
+            key: "fetch.headers_env",
+            message,
+        },
+    };
+    let mut headers = Vec::new();
+    for (name, variable) in raw.unwrap_or_default() {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(error(format!(
+                "{:?} is not a header name; write it like `Authorization` or `X-Api-Key`",
+                crate::model::name::one_line_bounded(&name, 40)
+            )));
+        }
+        let reserved = [
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "if-none-match",
+            "if-modified-since",
+        ];
+        if reserved.contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(error(format!(
+                "`{name}` is set by the program itself; only headers such as `Authorization` or `X-Api-Key` may come from the environment"
+            )));
+        }
+        if variable.trim().is_empty() || variable.contains(['=', '\0']) {
+            return Err(error(format!(
+                "`{name}`: name the environment variable that holds the value, like `{name} = \"ADVISORY_TOKEN\"`"
+            )));
+        }
+        headers.push((name, variable));
+    }
+    Ok(headers)
+}
+
+/// The source's URL from `url` and `url_env`: written out (`url`), all from the environment
+/// (`url_env`), or written out with its secret part from the environment (`url` holding
+/// `{secret}`, and `url_env`). A variable that is not set, or whose value makes no http(s)
+/// URL, is noted in `missing`: only the commands that fetch need it.
+fn source_url(
+    raw: &RawSource,
+    missing: &mut Vec<String>,
+    error: impl Fn(&'static str, String) -> ConfigError,
+) -> Result<SourceUrl, ConfigError> {
+    use super::source_url::{SECRET_PLACEHOLDER, redact_url_text};
+    let http = |text: &str| {
+        Url::parse(text.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    };
+    // A URL in an error is redacted like every other, whatever its scheme, and kept short.
+    let shown = |text: &str| {
+        crate::model::name::one_line_bounded(&redact_url_text(text.trim()), 200).into_owned()
+    };
+    match (&raw.url, &raw.url_env) {
+        (Some(text), None) => {
+            let url = Url::parse(text.trim())
+                .map_err(|e| error("url", format!("`{}` is not a URL ({e})", shown(text))))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err(error(
+                    "url",
+                    format!(
+                        "`{}` is not an http(s) URL with a host; only http and https pages are fetched",
+                        shown(text)
+                    ),
+                ));
+            }
+            Ok(SourceUrl::new(url))
+        }
+        (None, Some(variable)) => {
+            let value = Secret::from_env(variable);
+            match value.as_ref().map(|v| http(v.expose())) {
+                Some(Some(url)) => Ok(SourceUrl::new(url)),
+                Some(None) => {
+                    missing.push(format!("{variable} (url_env) holding an http(s) URL"));
+                    Ok(SourceUrl::unset(variable))
+                }
+                None => {
+                    missing.push(format!("{variable} (url_env)"));
+                    Ok(SourceUrl::unset(variable))
+                }
+            }
+        }
+        (Some(template), Some(variable)) => {
+            if !template.contains(SECRET_PLACEHOLDER) {
+                return Err(error(
+                    "url",
+                    format!(
+                        "with `url_env`, `url` marks where the variable's value goes with `{SECRET_PLACEHOLDER}` (`https://api.example.org/feed?key={SECRET_PLACEHOLDER}`); or leave `url` out to take the whole URL from the variable"
+                    ),
+                ));
+            }
+            // What is shown: the placeholder as `…`, checked to make an http(s) URL.
+            let marker = "aw-secret-part";
+            let probe = template.replace(SECRET_PLACEHOLDER, marker);
+            if http(&probe).is_none() {
+                return Err(error(
+                    "url",
+                    format!(
+                        "`{}` is not an http(s) URL with a host; only http and https pages are fetched",
+                        shown(template)
+                    ),
+                ));
+            }
+            let shown_url = template
+                .trim()
+                .replace(SECRET_PLACEHOLDER, super::source_url::HIDDEN);
+            let Some(value) = Secret::from_env(variable) else {
+                missing.push(format!("{variable} (url_env)"));
+                return Ok(SourceUrl::unset(variable));
+            };
+            match http(&template.replace(SECRET_PLACEHOLDER, value.expose())) {
+                Some(url) => Ok(SourceUrl::with_secret_part(url, shown_url)),
+                None => {
+                    missing.push(format!(
+                        "{variable} (url_env) holding what makes `url` an http(s) URL"
+                    ));
+                    Ok(SourceUrl::unset(variable))
+                }
+            }
+        }
+        (None, None) => Err(error(
+            "url",
+            "give `url`, or `url_env` (the environment variable that holds the URL, when it holds a credential)".into(),
+        )),
+    }
+}
+
 pub(super) fn validate_source(
     raw: RawSource,
-    index: usize,
-    origin: &str,
-    profiles: &ProfileSet,
+    context: SourceContext<'_>,
     fingerprints: &mut HashMap<Vec<String>, String>,
 ) -> Result<Source, ConfigError> {
-    let label = if raw.name.trim().is_empty() {
-        format!("#{}", index + 1)
-    } else {
-        raw.name.clone()
+    let SourceContext {
+        index,
+        origin,
+        profiles,
+        ..
+    } = context;
+    let usable = crate::model::name::check_source_name(&raw.name);
+    let label = match &usable {
+        Ok(()) => raw.name.clone(),
+        Err(_) if raw.name.trim().is_empty() => format!("#{}", index + 1),
+        // An unusable name is shown short and escaped: it may be 10 KB, or hold a line feed.
+        Err(_) => format!(
+            "#{} {:?}",
+            index + 1,
+            crate::model::name::bounded(&raw.name, 40)
+        ),
     };
     let error = |key: &'static str, message: String| ConfigError::Source {
         path: origin.to_owned(),
@@ -161,33 +331,43 @@ pub(super) fn validate_source(
         key,
         message,
     };
-    if raw.name.trim().is_empty()
-        || raw
-            .name
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
+    if let Err(why) = usable {
         return Err(error(
             "name",
             format!(
-                "{:?} is not a usable name; use letters, digits and dashes, like \"us-mali\"",
-                raw.name
+                "not a usable name: {why}; {}",
+                crate::model::name::NAME_RULE
             ),
         ));
     }
     if raw.country.trim().is_empty() {
         return Err(error("country", "must not be empty".into()));
     }
-    let url = Url::parse(&raw.url)
-        .map_err(|e| error("url", format!("`{}` is not a URL ({e})", raw.url)))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(error(
-            "url",
-            format!(
-                "`{}` is not an http(s) URL with a host; only http and https pages are fetched",
-                raw.url
-            ),
-        ));
+    let mut missing = Vec::new();
+    let url = source_url(&raw, &mut missing, error)?;
+    let own_headers = validate_headers(raw.headers_env.clone(), origin, Some(&label))?;
+    let mut header_variables: Vec<(String, String)> = context
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            !own_headers
+                .iter()
+                .any(|(own, _)| own.eq_ignore_ascii_case(name))
+        })
+        .cloned()
+        .collect();
+    header_variables.extend(own_headers);
+    let mut headers = Vec::with_capacity(header_variables.len());
+    for (name, variable) in header_variables {
+        match Secret::from_env(&variable) {
+            Some(value) if reqwest::header::HeaderValue::from_str(value.expose()).is_ok() => {
+                headers.push(SecretHeader { name, value });
+            }
+            Some(_) => missing.push(format!(
+                "{variable} (headers_env.{name}) holding one line of visible characters"
+            )),
+            None => missing.push(format!("{variable} (headers_env.{name})")),
+        }
     }
     let kind = raw.kind.as_deref().unwrap_or("page");
     let default_profile = match kind {
@@ -247,9 +427,10 @@ pub(super) fn validate_source(
     }
     let schedule = raw
         .schedule
-        .map(|line| line.parse::<Schedule>())
+        .as_deref()
+        .map(|line| fast_checked(line, "schedule", context.allow_fast))
         .transpose()
-        .map_err(|e| error("schedule", e.to_string()))?;
+        .map_err(|message| error("schedule", message))?;
     // Whose advice it is: the source's own `government`, else its profiles'.
     let government = raw
         .government
@@ -278,6 +459,8 @@ pub(super) fn validate_source(
         country: raw.country.trim().to_owned(),
         government,
         url,
+        headers,
+        missing,
         // Sources naming the same profiles read the same way: one fingerprint for them all.
         reader_key: fingerprints
             .entry(profile_names.clone())
@@ -329,26 +512,46 @@ pub(super) fn validate_report(
     })
 }
 
+/// A cron line of a check's schedule (`key` names it): a schedule that fires more often than
+/// once a minute is refused unless `allow_fast` (`[schedule] allow_fast = true`, for tests and
+/// servers one runs), and logged as a warning when allowed.
+pub(super) fn fast_checked(line: &str, key: &str, allow_fast: bool) -> Result<Schedule, String> {
+    let schedule = line.parse::<Schedule>().map_err(|e| e.to_string())?;
+    if schedule.fires_more_than_once_a_minute() {
+        if !allow_fast {
+            return Err(format!(
+                "`{schedule}` fires more than once a minute; a publisher's server may block a client that asks this often, so a check more often than once a minute needs `allow_fast = true` in [schedule] (for tests and servers you run)"
+            ));
+        }
+        tracing::warn!(
+            "{key} `{schedule}` fires more than once a minute (allowed by schedule.allow_fast); a publisher's server may block a client that asks this often"
+        );
+    }
+    Ok(schedule)
+}
+
+/// `[schedule]`, and whether it allows schedules that fire more than once a minute.
 pub(super) fn validate_schedule(
     raw: RawSchedule,
     origin: &str,
-) -> Result<ScheduleSettings, ConfigError> {
+) -> Result<(ScheduleSettings, bool), ConfigError> {
     let setting = |key: &'static str, message: String| ConfigError::Setting {
         path: origin.to_owned(),
         key,
         message,
     };
-    let cron = raw
-        .cron
-        .as_deref()
-        .unwrap_or(defaults::SCHEDULE)
-        .parse::<Schedule>()
-        .map_err(|e| setting("schedule.cron", e.to_string()))?;
+    let allow_fast = raw.allow_fast.unwrap_or(false);
+    let cron = fast_checked(
+        raw.cron.as_deref().unwrap_or(defaults::SCHEDULE),
+        "schedule.cron",
+        allow_fast,
+    )
+    .map_err(|m| setting("schedule.cron", m))?;
     let jitter = match raw.jitter.as_deref() {
         None => defaults::JITTER,
         Some(text) => parse_duration_or_zero(text).map_err(|m| setting("schedule.jitter", m))?,
     };
-    Ok(ScheduleSettings { cron, jitter })
+    Ok((ScheduleSettings { cron, jitter }, allow_fast))
 }
 
 /// Where a webhook whose `url_env` is unset points: nowhere (the `.invalid` top-level domain

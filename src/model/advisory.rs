@@ -350,6 +350,13 @@ pub struct Advisory {
     /// stored JSON when `None`, so the versions stored before it keep their `fields_hash`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_level: Option<u8>,
+    /// The name a feed or index gave the advisory's country, whole, when it was too long to
+    /// name a source: the source's country is cut at
+    /// [`crate::model::name::DERIVED_NAME_LIMIT`] characters, and this keeps what was cut off.
+    /// Left out of the stored JSON when `None` (always, but for such a name), so that every
+    /// other version keeps its `fields_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
 }
 
 /// An area with a level of its own.
@@ -688,6 +695,7 @@ mod tests {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         };
         let mut new = old.clone();
         new.reasons = vec!["arbitrary arrest of U.S. citizens".into()];
@@ -723,6 +731,7 @@ mod tests {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         };
         let mut other = advisory.clone();
         assert_eq!(advisory.fields_hash(), other.fields_hash());

@@ -362,8 +362,18 @@ pub struct Importance {
 
 /// Compares two successful extractions of one source. `None` when nothing an analyst cares
 /// about differs: markup, boilerplate, whitespace, typographic quotes, the level's label
-/// wording, and an issued date that did not move forward are no change.
+/// wording, and an issued date that did not move forward are no change. The headline is one
+/// line whatever the page's words held (a level's label, an area's name).
 pub fn compare(old: &Advisory, new: &Advisory) -> Option<Change> {
+    compare_fields(old, new).map(|mut change| {
+        if let std::borrow::Cow::Owned(line) = crate::model::name::one_line(&change.headline) {
+            change.headline = line;
+        }
+        change
+    })
+}
+
+fn compare_fields(old: &Advisory, new: &Advisory) -> Option<Change> {
     let mut change = Change {
         level_from: old.level.clone(),
         level_to: new.level.clone(),
@@ -968,6 +978,7 @@ mod tests {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The domain, and nothing else: the advisory and its levels and indicators, countries, the
-//! pure comparison of two versions, profiles and level scales, schedules. The bottom of the
-//! stack: it imports nothing of this crate, does no IO and reads no clock.
+//! pure comparison of two versions, what may name a source, profiles and level scales,
+//! schedules. The bottom of the stack: it imports nothing of this crate, does no IO and reads
+//! no clock.
 
 pub mod advisory;
 pub mod country;
 pub mod diff;
 pub mod government;
+pub mod name;
 pub mod note;
 pub mod period;
 pub mod profile;

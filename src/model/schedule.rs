@@ -70,6 +70,13 @@ impl FromStr for Schedule {
 }
 
 impl Schedule {
+    /// Whether it comes due more than once in some minute (a seconds field of more than one
+    /// value, like `* * * * * *` or `*/10 * * * * *`).
+    pub fn fires_more_than_once_a_minute(&self) -> bool {
+        use cron::TimeUnitSpec;
+        self.inner.seconds().count() > 1
+    }
+
     /// The first due time strictly after `after`, if the schedule has one.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.inner.after(&after).next()
@@ -114,6 +121,23 @@ mod tests {
             with_year.next_after(at(10, 0, 0)),
             Some(at(6, 0, 0) + chrono::Days::new(1))
         );
+    }
+
+    #[test]
+    fn schedules_that_fire_more_than_once_a_minute_are_told_apart() {
+        for line in ["* * * * * *", "*/10 * * * * *", "0,30 0 6 * * *"] {
+            let schedule: Schedule = line.parse().expect("valid");
+            assert!(schedule.fires_more_than_once_a_minute(), "{line}");
+        }
+        for line in [
+            "* * * * *",
+            "*/30 * * * *",
+            "0 * * * * *",
+            "15 0 6 * * * 2026",
+        ] {
+            let schedule: Schedule = line.parse().expect("valid");
+            assert!(!schedule.fires_more_than_once_a_minute(), "{line}");
+        }
     }
 
     #[test]

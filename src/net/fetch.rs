@@ -6,8 +6,11 @@
 //! charset, conditional requests (ETag and Last-Modified; a 304 is [`Fetched::NotModified`]),
 //! retries with exponential backoff and jitter on connection errors, timeouts and 5xx (429 and
 //! 503 honour `Retry-After`), and per-host politeness: at most `per_host` requests at a time to
-//! one host, `per_host_delay` apart. A failure is returned as a [`FetchError`] that names the
-//! URL; deciding what a failure means for a source is `run`'s job.
+//! one host, `per_host_delay` apart. A source's secret headers (`headers_env`) go with its
+//! requests, marked sensitive, and never across a redirect to another host. A failure is
+//! returned as a [`FetchError`] that names the URL as it may be shown (credentials and
+//! secret-looking parameters hidden, reqwest's own text too); deciding what a failure means
+//! for a source is `check`'s job.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};
@@ -18,7 +21,8 @@ use reqwest::{StatusCode, Url, header};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use crate::config::FetchSettings;
+use crate::config::source_url::{SecretHeader, redact_url_text, redact_urls_in};
+use crate::config::{FetchSettings, Source};
 
 pub use crate::store::Validators;
 
@@ -186,6 +190,9 @@ impl std::fmt::Debug for FetchObserver {
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    /// The client for requests with secret headers: one that follows no redirect to another
+    /// host (reqwest drops `Authorization` there, but not `X-Api-Key`). Built when first needed.
+    guarded: Arc<std::sync::OnceLock<reqwest::Client>>,
     settings: Arc<FetchSettings>,
     hosts: Arc<Mutex<HashMap<String, Arc<HostSlot>>>>,
     observer: Option<FetchObserver>,
@@ -201,37 +208,54 @@ pub fn install_crypto() {
     });
 }
 
+/// Builds a client with the configured settings; `same_host` refuses redirects to another
+/// host (or port, or scheme).
+fn client(settings: &FetchSettings, same_host: bool) -> Result<reqwest::Client, FetchError> {
+    let max_redirects = settings.max_redirects;
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let crossed = same_host
+            && attempt.previous().first().is_some_and(|first| {
+                first.host_str() != attempt.url().host_str()
+                    || first.port_or_known_default() != attempt.url().port_or_known_default()
+                    || first.scheme() != attempt.url().scheme()
+            });
+        if attempt.previous().len() > max_redirects {
+            attempt.error(format!(
+                "more than {max_redirects} redirects (fetch.max_redirects)"
+            ))
+        } else if !matches!(attempt.url().scheme(), "http" | "https") {
+            let to = redact_url_text(attempt.url().as_str());
+            attempt.error(format!(
+                "refused a redirect to {to}: only http and https are fetched"
+            ))
+        } else if crossed {
+            let to = redact_url_text(attempt.url().as_str());
+            attempt.error(format!(
+                "refused a redirect to {to}: the request carries headers from headers_env, which go to the configured host only"
+            ))
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(settings.user_agent.clone())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+        .redirect(redirects)
+        .build()
+        .map_err(|e| FetchError::Request {
+            url: String::new(),
+            message: format!("cannot build the HTTP client: {e}"),
+        })
+}
+
 impl Fetcher {
     /// Builds the client.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         install_crypto();
-        let max_redirects = settings.max_redirects;
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects {
-                attempt.error(format!(
-                    "more than {max_redirects} redirects (fetch.max_redirects)"
-                ))
-            } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                let to = attempt.url().to_string();
-                attempt.error(format!(
-                    "refused a redirect to {to}: only http and https are fetched"
-                ))
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(settings.user_agent.clone())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            .redirect(redirects)
-            .build()
-            .map_err(|e| FetchError::Request {
-                url: String::new(),
-                message: format!("cannot build the HTTP client: {e}"),
-            })?;
         Ok(Fetcher {
-            client,
+            client: client(settings, false)?,
+            guarded: Arc::default(),
             settings: Arc::new(settings.clone()),
             hosts: Arc::default(),
             observer: None,
@@ -246,9 +270,33 @@ impl Fetcher {
     }
 
     /// Fetches one page, conditionally when `validators` are given, retrying what may pass.
+    /// Errors show the URL redacted.
     pub async fn get(
         &self,
         url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let shown = redact_url_text(url.as_str());
+        self.request(url, &shown, &[], validators).await
+    }
+
+    /// Fetches a source's page with its secret headers; errors show its URL as configured to
+    /// be shown (a part from `url_env` as `…`).
+    pub async fn get_source(
+        &self,
+        source: &Source,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let url = &source.url;
+        self.request(url.fetch_url(), url.shown(), &source.headers, validators)
+            .await
+    }
+
+    async fn request(
+        &self,
+        url: &Url,
+        shown: &str,
+        headers: &[SecretHeader],
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
         let slot = self.slot(url);
@@ -258,7 +306,7 @@ impl Fetcher {
             let outcome = {
                 let _permit = self.take_turn(&slot).await;
                 let started = Instant::now();
-                let outcome = self.attempt(url, validators).await;
+                let outcome = self.attempt(url, shown, headers, validators).await;
                 if let Some(observer) = &self.observer {
                     (observer.0)(started.elapsed());
                 }
@@ -284,7 +332,7 @@ impl Fetcher {
             let wait = match error.retry_after() {
                 Some(wait) if wait > self.settings.max_retry_after => {
                     return Err(wrap(FetchError::WaitTooLong {
-                        url: url.to_string(),
+                        url: shown.to_owned(),
                         code: error.http_status().unwrap_or_default(),
                         wait,
                     }));
@@ -292,7 +340,7 @@ impl Fetcher {
                 Some(wait) => wait,
                 None => backoff(self.settings.retry_initial, attempts),
             };
-            tracing::debug!(%url, attempts, ?wait, %error, "retrying");
+            tracing::debug!(url = shown, attempts, ?wait, %error, "retrying");
             tokio::time::sleep(wait).await;
         }
     }
@@ -329,13 +377,34 @@ impl Fetcher {
         permit
     }
 
+    /// The client for a request: the guarded one when it carries secret headers.
+    fn client_for(&self, headers: &[SecretHeader]) -> Result<&reqwest::Client, FetchError> {
+        if headers.is_empty() {
+            return Ok(&self.client);
+        }
+        if let Some(client) = self.guarded.get() {
+            return Ok(client);
+        }
+        let built = client(&self.settings, true)?;
+        Ok(self.guarded.get_or_init(|| built))
+    }
+
     async fn attempt(
         &self,
         url: &Url,
+        shown: &str,
+        headers: &[SecretHeader],
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
-        let shown = url.to_string();
-        let mut request = self.client.get(url.clone());
+        let shown = shown.to_owned();
+        let mut request = self.client_for(headers)?.get(url.clone());
+        for header in headers {
+            // Checked at load; marked sensitive, so that no debug output of a request shows it.
+            if let Ok(mut value) = header::HeaderValue::from_str(header.value.expose()) {
+                value.set_sensitive(true);
+                request = request.header(header.name.as_str(), value);
+            }
+        }
         if let Some(validators) = validators {
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);
@@ -355,8 +424,8 @@ impl Fetcher {
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or("(no Location header)")
-                .to_owned();
+                .map(redact_url_text)
+                .unwrap_or_else(|| "(no Location header)".to_owned());
             return Err(FetchError::Redirect {
                 url: shown,
                 message: format!(
@@ -420,17 +489,25 @@ impl Fetcher {
 
     fn classify(&self, url: &str, error: reqwest::Error) -> FetchError {
         let url = url.to_owned();
-        let message = error_chain(&error);
-        if error.is_timeout() {
+        // Without the URL reqwest would print (credentials and all), and any URL its causes
+        // quote redacted.
+        let (timeout, redirect, connect, body) = (
+            error.is_timeout(),
+            error.is_redirect(),
+            error.is_connect(),
+            error.is_body() || error.is_decode() || error.is_request(),
+        );
+        let message = redact_urls_in(&error_chain(&error.without_url())).into_owned();
+        if timeout {
             FetchError::Timeout {
                 url,
                 timeout: self.settings.timeout,
             }
-        } else if error.is_redirect() {
+        } else if redirect {
             FetchError::Redirect { url, message }
-        } else if error.is_connect() {
+        } else if connect {
             FetchError::Connect { url, message }
-        } else if error.is_body() || error.is_decode() || error.is_request() {
+        } else if body {
             FetchError::Body {
                 url,
                 message: format!("the answer was cut short: {message}"),

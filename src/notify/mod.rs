@@ -123,8 +123,8 @@ pub fn webhook_json(event: &Event, delivery_id: &str) -> serde_json::Value {
 pub fn slack_json(event: &Event) -> serde_json::Value {
     let mut text = format!(
         "*{}*: {}",
-        slack_escape(&event.country),
-        slack_escape(&event.headline)
+        slack_escape(&crate::model::name::one_line(&event.country)),
+        slack_escape(&crate::model::name::one_line(&event.headline))
     );
     if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
         text.push_str(&format!(

@@ -605,6 +605,7 @@ mod tests {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         }
     }
 

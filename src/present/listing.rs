@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::model::advisory::Advisory;
 use crate::model::diff::{self, Change};
+use crate::model::name::one_line;
 use crate::present::report::*;
 use crate::read::extract::Attempt;
 use crate::store::cycle::{CycleReport, Reprocessed};
@@ -62,9 +63,9 @@ pub fn cycle_text(report: &CycleReport) -> String {
         for failure in &report.failures {
             out.push_str(&format!(
                 "  {} ({}): {}\n",
-                failure.source,
+                one_line(&failure.source),
                 failure.kind.as_str(),
-                failure.message
+                one_line(&failure.message)
             ));
         }
     }
@@ -197,17 +198,18 @@ pub fn sources_text(sources: &[SourceOverview]) -> String {
         } else {
             s.indicators.join(",")
         };
+        // One line each, whatever a feed or an older release stored.
         out.push_str(&format!(
             "{:<22} {:<20} {:<8} {:<6} {:<26} {}\n",
-            s.name,
-            s.country,
+            one_line(&s.name),
+            one_line(&s.country),
             s.state,
             level,
             s.last_checked.as_deref().unwrap_or("never"),
             indicators
         ));
         if let Some(error) = s.last_error.as_deref().filter(|_| s.state != "ok") {
-            out.push_str(&format!("    last error: {error}\n"));
+            out.push_str(&format!("    last error: {}\n", one_line(error)));
         }
     }
     out
@@ -308,19 +310,26 @@ pub fn history_json(
 ) -> Value {
     json!({
         "source": source,
-        "versions": snapshots.iter().map(|s| json!({
-            "id": s.id.0,
-            "first_seen": s.first_seen_at,
-            "last_seen": s.last_seen_at,
-            "profile": s.profile,
-            "level": s.advisory.level.number,
-            "level_label": s.advisory.level.label,
-            "indicators": s.advisory.sorted_indicator_ids(),
-            "reasons": s.advisory.reasons,
-            "issued": s.advisory.issued,
-            "change_note": s.advisory.change_note,
-            "areas": s.advisory.areas,
-        })).collect::<Vec<_>>(),
+        "versions": snapshots.iter().map(|s| {
+            let mut version = json!({
+                "id": s.id.0,
+                "first_seen": s.first_seen_at,
+                "last_seen": s.last_seen_at,
+                "profile": s.profile,
+                "level": s.advisory.level.number,
+                "level_label": s.advisory.level.label,
+                "indicators": s.advisory.sorted_indicator_ids(),
+                "reasons": s.advisory.reasons,
+                "issued": s.advisory.issued,
+                "change_note": s.advisory.change_note,
+                "areas": s.advisory.areas,
+            });
+            // Only for a feed's country whose name was too long to name a source.
+            if let Some(full) = &s.advisory.full_name {
+                version["full_name"] = json!(full);
+            }
+            version
+        }).collect::<Vec<_>>(),
         "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
         "failures": failures,
     })
@@ -367,7 +376,7 @@ pub fn deliveries_text(rows: &[crate::store::DeliveryRow]) -> String {
             row.id, row.status, row.channel, row.attempts, when, headline
         ));
         if let Some(error) = row.last_error.as_deref().filter(|_| row.status != "sent") {
-            out.push_str(&format!("        last error: {error}\n"));
+            out.push_str(&format!("        last error: {}\n", one_line(error)));
         }
     }
     out
@@ -397,12 +406,14 @@ pub fn status_text(sources: &[SourceOverview]) -> String {
     );
     for s in sources {
         let error = match (&s.last_error_at, &s.last_error_kind, &s.last_error) {
-            (Some(at), Some(kind), Some(message)) => format!("{at} {kind}: {message}"),
+            (Some(at), Some(kind), Some(message)) => {
+                format!("{at} {kind}: {}", one_line(message))
+            }
             _ => "-".to_owned(),
         };
         out.push_str(&format!(
             "{:<22} {:<8} {:<26} {:>8}  {}\n",
-            s.name,
+            one_line(&s.name),
             s.state,
             s.last_success.as_deref().unwrap_or("never"),
             s.consecutive_failures,

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 pub use crate::config::ReportFormat;
 use crate::model::advisory::{Advisory, Indicator, Level};
 use crate::model::diff::{self, Change, ChangeClass, Edit, WordDiff};
+use crate::model::name::one_line;
 pub use crate::model::period::{last_day, parse_until, parse_when};
 use crate::store::{StoredChange, format_time};
 
@@ -720,8 +721,11 @@ pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
     for line in &brief.lines {
         out.push_str(&format!(
             "{}: {}\n",
-            line.country,
-            joined(line, |p| format!("{}{}{}", p.before, p.source, p.after))
+            one_line(&line.country),
+            one_line(&joined(line, |p| format!(
+                "{}{}{}",
+                p.before, p.source, p.after
+            )))
         ));
     }
     let rest = summary_only_sentence(brief.summary_only, brief.reissued);
@@ -744,7 +748,7 @@ pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
     for line in &brief.lines {
         out.push_str(&format!(
             "- **{}**: {}\n",
-            escape_markdown(&line.country),
+            escape_markdown(&one_line(&line.country)),
             joined(line, |p| format!(
                 "{}{}{}",
                 escape_markdown(&p.before),
@@ -922,9 +926,12 @@ pub(super) fn humans(indicators: &[Indicator]) -> String {
 
 /// One change as an analyst reads it at a terminal.
 pub fn change_text(change: &StoredChange) -> String {
+    // The first line is one line, whatever a feed or an older release stored.
     let mut out = format!(
         "{} ({}): {}\n",
-        change.country, change.source, change.change.headline
+        one_line(&change.country),
+        one_line(&change.source),
+        one_line(&change.change.headline)
     );
     if change.archived {
         out.push_str(&format!(
@@ -994,8 +1001,8 @@ pub(super) fn reason_notes(added: &[String], removed: &[String]) -> String {
 pub fn change_markdown(change: &StoredChange) -> String {
     let mut out = format!(
         "### {}: {}\n\n",
-        escape_markdown(&change.country),
-        escape_markdown(&change.change.headline)
+        escape_markdown(&one_line(&change.country)),
+        escape_markdown(&one_line(&change.change.headline))
     );
     out.push_str(&format!(
         "- **Detected:** {} ({})\n",

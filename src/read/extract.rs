@@ -19,6 +19,7 @@ use crate::model::advisory::{
     Advisory, Area, Indicator, Level, canada_level, collapse_whitespace,
     fcdo_level_from_alert_status, parse_date, starts_with_ignore_case,
 };
+use crate::model::name;
 use crate::model::profile::{FieldSelector, LevelScale, Profile, Reader};
 use crate::read::alert::{self, Block};
 use crate::read::fcdo::{self, FcdoAdvice};
@@ -145,6 +146,7 @@ impl Attempt {
                 withdrawn: false,
                 partial: false,
                 text_level: None,
+                full_name: None,
             },
         })
     }
@@ -215,7 +217,48 @@ pub enum Document {
 
 /// Reads a document with a source's reader. An error means the document as a whole could not
 /// be read (not XML, not JSON); a page that does not read right is `Document::One(Err(..))`.
+/// The items of a feed or index come out [`named`]: what they say becomes a name only here.
 pub fn read_document(reader: &Reader, text: &str) -> Result<Document, String> {
+    read_unnamed(reader, text).map(|document| match document {
+        Document::Many(items) => {
+            let mut seen = std::collections::HashSet::new();
+            Document::Many(
+                items
+                    .into_iter()
+                    .map(named)
+                    .filter(|item| seen.insert(item.key.clone()))
+                    .collect(),
+            )
+        }
+        one => one,
+    })
+}
+
+/// The most characters a feed item's failure message keeps (its title is quoted in it).
+const ITEM_MESSAGE_LIMIT: usize = 1000;
+
+/// An item as the name of a source may carry it, whatever its document said: its key made the
+/// last part of a name (`<feed>/<key>`, [`name::child_key`]), its country one line of at most
+/// [`name::DERIVED_NAME_LIMIT`] characters (the whole line kept in the advisory's `full_name`
+/// when it was cut), and a failure's message one line. A line feed in a feed's title cannot
+/// forge a line of `check` or `sources`, nor a megabyte-long title a megabyte-long name.
+pub fn named(mut item: Item) -> Item {
+    item.key = name::child_key(&item.key);
+    let line = name::one_line(&item.country).into_owned();
+    let bounded = name::bounded(&line, name::DERIVED_NAME_LIMIT).into_owned();
+    if bounded != line
+        && let Ok(extracted) = &mut item.outcome
+    {
+        extracted.advisory.full_name = Some(line);
+    }
+    item.country = bounded;
+    item.outcome = item
+        .outcome
+        .map_err(|message| name::one_line_bounded(&message, ITEM_MESSAGE_LIMIT).into_owned());
+    item
+}
+
+fn read_unnamed(reader: &Reader, text: &str) -> Result<Document, String> {
     match reader {
         Reader::Page(profiles) => Ok(Document::One(
             extract(text, profiles).map_err(|f| f.to_string()),
@@ -322,6 +365,7 @@ pub fn history_panel(html: &str) -> HistoryPanel {
                 withdrawn: false,
                 partial: true,
                 text_level: None,
+                full_name: None,
             })
         })
         .collect();

@@ -238,6 +238,7 @@ fn read_item(
             withdrawn: false,
             partial: false,
             text_level,
+            full_name: None,
         },
     })
 }

@@ -306,6 +306,7 @@ fn advisory(profile: &JsonProfile, value: &Value) -> Result<Extracted, String> {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         },
     })
 }

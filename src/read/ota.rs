@@ -216,6 +216,7 @@ fn advisory(profile: &OtaProfile, code: &str, entries: &[Entry]) -> Result<Extra
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         },
     })
 }

@@ -137,6 +137,7 @@ fn advisory(profile: &XmlProfile, node: Node<'_, '_>) -> Result<Extracted, Strin
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         },
     })
 }

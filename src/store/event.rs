@@ -369,8 +369,15 @@ impl Event {
         format!("{}:{channel}", self.id)
     }
 
-    /// The email subject and chat line: country and headline.
+    /// The email subject and chat line: country and headline, as one line of at most
+    /// [`SUBJECT_LIMIT`] characters (an event stored by an older release may hold a country
+    /// with a line feed, or a megabyte-long one).
     pub fn subject(&self) -> String {
+        let subject = self.subject_words();
+        crate::model::name::one_line_bounded(&subject, SUBJECT_LIMIT).into_owned()
+    }
+
+    fn subject_words(&self) -> String {
         match self.kind {
             EventType::AdvisoryChange | EventType::Test => {
                 format!("{}: {}", self.country, self.headline)
@@ -387,6 +394,10 @@ impl Event {
         }
     }
 }
+
+/// The most characters of an email's subject: a line of an email header may not pass 998
+/// bytes (RFC 5322), and lettre folds a long subject only at its spaces.
+pub const SUBJECT_LIMIT: usize = 200;
 
 /// 32 hex digits of xxh3-128 over `parts`, each ended by a NUL (no part holds one).
 fn derived_id(parts: &[&str]) -> String {

@@ -521,6 +521,19 @@ impl Store {
             })?;
             tracing::info!(db = %path, backup = %target.display(), from = version, to = MIGRATIONS.len(), "upgrading the database schema");
         }
+        // What a migration may call to scrub credentials out of stored text.
+        self.conn
+            .create_scalar_function(
+                "redact_urls",
+                1,
+                rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                    | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+                |context| {
+                    let text: Option<String> = context.get(0)?;
+                    Ok(text.map(|t| crate::config::source_url::redact_urls_in(&t).into_owned()))
+                },
+            )
+            .map_err(sqlite(&path))?;
         // A migration may rebuild a table, which SQLite documents doing with foreign keys off
         // (they cannot be switched inside a transaction); they must hold again at the end.
         self.conn
@@ -606,6 +619,7 @@ mod tests {
             withdrawn: false,
             partial: false,
             text_level: None,
+            full_name: None,
         }
     }
 
@@ -836,6 +850,71 @@ mod tests {
             [],
         );
         assert!(orphan.is_err(), "the reference to bodies still holds");
+    }
+
+    #[test]
+    fn upgrading_scrubs_credentials_that_older_releases_stored() {
+        let scrub = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("redact_urls(url)"))
+            .expect("the scrubbing migration");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("old.db");
+        let secret_url = "http://user:s3cret@127.0.0.1:9/feed?token=abc123&page=2";
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..scrub] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            conn.pragma_update(None, "user_version", scrub as i64)
+                .expect("version");
+            conn.execute(
+                "INSERT INTO sources (id, name, country, url, last_error_message) VALUES (1, 'us-mali', 'Mali', ?1, ?2)",
+                params![secret_url, format!("cannot connect to {secret_url}: refused")],
+            )
+            .expect("source");
+            conn.execute(
+                "INSERT INTO failures (source_id, at, kind, message) VALUES (1, 'a', 'fetch', ?1)",
+                params![format!("error sending request for url ({secret_url})")],
+            )
+            .expect("failure");
+            conn.execute(
+                "INSERT INTO deliveries (key, channel, event_id, event, batch, next_attempt_at, created_at, last_error)
+                 VALUES ('e:c', 'c', 'e', ?1, 'b', 'a', 'a', ?2)",
+                params![
+                    serde_json::json!({"url": secret_url, "headline": "x"}).to_string(),
+                    format!("{secret_url} answered HTTP 500")
+                ],
+            )
+            .expect("delivery");
+        }
+        let mut store = Store::open(&path).expect("upgrade");
+        let url: String = store
+            .conn
+            .query_row("SELECT url FROM sources", [], |r| r.get(0))
+            .expect("url");
+        assert_eq!(url, "http://…@127.0.0.1:9/feed?token=…&page=2");
+        let event: String = store
+            .conn
+            .query_row("SELECT event FROM deliveries", [], |r| r.get(0))
+            .expect("event");
+        let event: serde_json::Value = serde_json::from_str(&event).expect("still JSON");
+        assert_eq!(event["url"], url);
+        store.checkpoint().expect("checkpoint");
+        drop(store);
+        for file in std::fs::read_dir(dir.path()).expect("dir").flatten() {
+            if file.file_name().to_string_lossy().contains(".bak") {
+                continue;
+            }
+            let bytes = std::fs::read(file.path()).expect("read");
+            for secret in ["s3cret", "abc123"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} left in {}",
+                    file.path().display()
+                );
+            }
+        }
     }
 
     #[test]

@@ -151,6 +151,7 @@ impl Store {
         message: &str,
         next: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
+        let message = &*crate::config::source_url::redact_urls_in(message);
         match next {
             Some(next) => self.each_delivery(
                 ids,

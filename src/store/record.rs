@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::config::channels::DarkRule;
+use crate::config::source_url::redact_urls_in;
 use crate::store::event::{About, DarkTurn, Event, Outage};
 
 /// A page's HTTP validators, sent back on the next request so that an unchanged page costs a
@@ -80,7 +81,8 @@ pub struct SourceSpec {
     pub name: String,
     /// Country.
     pub country: String,
-    /// URL.
+    /// URL, as it may be shown (credentials redacted); empty when it is not known (its
+    /// `url_env` is not set), which keeps the stored one.
     pub url: String,
     /// The government whose advice it is, as its configuration or profile names it.
     pub government: Option<String>,
@@ -497,6 +499,8 @@ fn write_outcome(tx: &Connection, record: &CheckRecord) -> rusqlite::Result<Reco
             })
         }
         Outcome::Failed { kind, message } => {
+            // Whatever quoted a URL, the database keeps it redacted.
+            let message = redact_urls_in(message);
             if let Some(body) = &record.body {
                 insert_body(tx, body)?;
             }
@@ -710,7 +714,7 @@ impl Store {
                     .get(&s.name)
                     .is_none_or(|(country, url, government, collection, retired)| {
                         *country != s.country
-                            || *url != s.url
+                            || (*url != s.url && !s.url.is_empty())
                             || *government != s.government
                             || *collection != s.collection
                             || *retired
@@ -725,7 +729,8 @@ impl Store {
             let mut upsert = tx
                 .prepare_cached(
                     "INSERT INTO sources (name, country, url, government, collection) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(name) DO UPDATE SET country = excluded.country, url = excluded.url,
+                     ON CONFLICT(name) DO UPDATE SET country = excluded.country,
+                        url = CASE excluded.url WHEN '' THEN url ELSE excluded.url END,
                         government = excluded.government, collection = excluded.collection, retired = 0
                      RETURNING id",
                 )

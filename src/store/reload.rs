@@ -47,7 +47,10 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE daemon_config SET failed_at = ?1, error = ?2 WHERE id = 1",
-                params![format_time(at), error],
+                params![
+                    format_time(at),
+                    crate::config::source_url::redact_urls_in(error)
+                ],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))

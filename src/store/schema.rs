@@ -1,5 +1,7 @@
 //! The schema: every migration, in order. A shipped migration is never edited; a change to
-//! the schema is a new entry at the end, applied when a database is opened.
+//! the schema is a new entry at the end, applied when a database is opened. A migration may
+//! call `redact_urls(text)` ([`crate::config::source_url::redact_urls_in`]), which
+//! `Store::migrate` registers on the connection.
 
 /// The schema, one entry per version. Never edit a shipped entry; add a new one.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -138,5 +140,21 @@ ALTER TABLE sources ADD COLUMN dark_alerted_at TEXT;
     r#"
 CREATE INDEX snapshots_by_body ON snapshots(body_hash);
 CREATE INDEX failures_by_body ON failures(body_hash);
+"#,
+    // Credentials in source URLs: earlier releases stored a source's URL, and the messages and
+    // events quoting it, as configured (`http://user:pass@host/?token=...`). Every one is
+    // redacted as they are stored now; `secure_delete` overwrites the old text in the file's
+    // pages instead of leaving it in free space.
+    r#"
+PRAGMA secure_delete = ON;
+UPDATE sources SET url = redact_urls(url) WHERE url IS NOT redact_urls(url);
+UPDATE sources SET last_error_message = redact_urls(last_error_message)
+    WHERE last_error_message IS NOT redact_urls(last_error_message);
+UPDATE failures SET message = redact_urls(message) WHERE message IS NOT redact_urls(message);
+UPDATE deliveries SET event = redact_urls(event) WHERE event IS NOT redact_urls(event);
+UPDATE deliveries SET last_error = redact_urls(last_error)
+    WHERE last_error IS NOT redact_urls(last_error);
+UPDATE daemon_config SET error = redact_urls(error) WHERE error IS NOT redact_urls(error);
+PRAGMA secure_delete = OFF;
 "#,
 ];

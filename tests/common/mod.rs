@@ -100,6 +100,8 @@ impl Reply {
 
 type Routes = Mutex<HashMap<String, Vec<Reply>>>;
 type Counts = Mutex<HashMap<String, usize>>;
+/// The header lines of the last request of each path.
+type Heads = Mutex<HashMap<String, Vec<String>>>;
 
 /// Requests being answered now, and the most there ever were at once.
 #[derive(Default)]
@@ -117,6 +119,7 @@ pub struct FixtureServer {
     hits: Arc<Counts>,
     not_modified: Arc<Counts>,
     in_flight: Arc<InFlight>,
+    heads: Arc<Heads>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -129,6 +132,7 @@ impl FixtureServer {
         let hits: Arc<Counts> = Arc::default();
         let not_modified: Arc<Counts> = Arc::default();
         let in_flight: Arc<InFlight> = Arc::default();
+        let heads: Arc<Heads> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (routes, hits, not_modified, in_flight, stop) = (
@@ -138,6 +142,7 @@ impl FixtureServer {
                 Arc::clone(&in_flight),
                 Arc::clone(&stop),
             );
+            let heads = Arc::clone(&heads);
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
@@ -150,8 +155,14 @@ impl FixtureServer {
                         Arc::clone(&not_modified),
                         Arc::clone(&in_flight),
                     );
+                    let heads = Arc::clone(&heads);
                     std::thread::spawn(move || {
-                        serve(stream, &routes, &hits, &not_modified, &in_flight);
+                        let counts = Tally {
+                            hits: &hits,
+                            not_modified: &not_modified,
+                            heads: &heads,
+                        };
+                        serve(stream, &routes, counts, &in_flight);
                     });
                 }
             })
@@ -162,9 +173,20 @@ impl FixtureServer {
             hits,
             not_modified,
             in_flight,
+            heads,
             stop,
             thread: Some(thread),
         }
+    }
+
+    /// The header lines (`Name: value`) of the last request for a path.
+    pub fn last_request_headers(&self, path: &str) -> Vec<String> {
+        self.heads
+            .lock()
+            .expect("heads")
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The URL of a path on this server.
@@ -227,21 +249,28 @@ impl Drop for FixtureServer {
     }
 }
 
-fn serve(
-    stream: TcpStream,
-    routes: &Routes,
-    hits: &Counts,
-    not_modified: &Counts,
-    in_flight: &InFlight,
-) {
+/// What the server counts and keeps of the requests it answers.
+#[derive(Clone, Copy)]
+struct Tally<'a> {
+    hits: &'a Counts,
+    not_modified: &'a Counts,
+    heads: &'a Heads,
+}
+
+fn serve(stream: TcpStream, routes: &Routes, counts: Tally<'_>, in_flight: &InFlight) {
     // From the request's arrival to the end of its answer.
     let now = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
     in_flight.peak.fetch_max(now, Ordering::SeqCst);
-    answer(stream, routes, hits, not_modified);
+    answer(stream, routes, counts);
     in_flight.now.fetch_sub(1, Ordering::SeqCst);
 }
 
-fn answer(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Counts) {
+fn answer(stream: TcpStream, routes: &Routes, counts: Tally<'_>) {
+    let Tally {
+        hits,
+        not_modified,
+        heads,
+    } = counts;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -252,12 +281,14 @@ fn answer(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Coun
         return;
     }
     let mut if_none_match = None;
+    let mut head_lines = Vec::new();
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) if line == "\r\n" || line == "\n" => break,
             Ok(_) => {
+                head_lines.push(line.trim_end().to_owned());
                 if let Some((name, value)) = line.split_once(':')
                     && name.trim().eq_ignore_ascii_case("if-none-match")
                 {
@@ -272,6 +303,10 @@ fn answer(stream: TcpStream, routes: &Routes, hits: &Counts, not_modified: &Coun
         .unwrap_or("/")
         .to_owned();
     *hits.lock().expect("hits").entry(path.clone()).or_default() += 1;
+    heads
+        .lock()
+        .expect("heads")
+        .insert(path.clone(), head_lines);
     let reply = {
         let mut routes = routes.lock().expect("routes");
         match routes.get_mut(&path) {

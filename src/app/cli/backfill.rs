@@ -20,9 +20,10 @@ pub(super) async fn run(
     let selected = config
         .select_sources(&[source.to_owned()])
         .map_err(anyhow::Error::msg)?;
+    config.require_fetch_secrets(&selected)?;
     let source = &selected[0];
     let fetcher = Fetcher::new(&config.fetch)?;
-    let page = match fetcher.get(&source.url, None).await? {
+    let page = match fetcher.get_source(source, None).await? {
         fetch::Fetched::Page(page) => page,
         fetch::Fetched::NotModified => {
             bail!("{} answered 304 to a plain request", source.url)

@@ -29,6 +29,7 @@ pub(super) async fn run(
             config.origin
         );
     }
+    config.require_fetch_secrets(&selected)?;
     // The client loads the system's certificates while the database opens and the sources'
     // latest state is read.
     let settings = config.fetch.clone();

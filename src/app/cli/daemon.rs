@@ -32,6 +32,7 @@ pub(super) async fn run(
         );
     }
     config.require_secrets(None)?;
+    config.require_fetch_secrets(&config.sources)?;
     let db = storage_path(cli, &config);
     let _lock = InstanceLock::acquire(&db)?;
     let mut daemon = Daemon::new(config, &db, &config_file(cli))?;

@@ -44,13 +44,15 @@ pub(super) async fn run(
             .cloned()
             .unwrap_or_else(|| Attempt::empty(&profile)),
     };
+    // A URL given on the command line is named as every other: redacted.
+    let shown = crate::config::source_url::redact_urls_in(input);
     match (format, &outcome) {
         (Plain::Text, Ok(extracted)) => write!(
             out,
             "{}",
             listing::fields_text(&extracted.profile, &extracted.advisory)
         )?,
-        (Plain::Text, Err(failure)) => writeln!(out, "{input}: {failure}")?,
+        (Plain::Text, Err(failure)) => writeln!(out, "{shown}: {failure}")?,
         _ => writeln!(
             out,
             "{}",
@@ -58,7 +60,7 @@ pub(super) async fn run(
         )?,
     }
     if let Err(failure) = &outcome {
-        tracing::error!("{input}: {failure}");
+        tracing::error!("{shown}: {failure}");
         return Ok(Status::SourceFailed);
     }
     Ok(Status::Ok)

@@ -480,17 +480,22 @@ fn automatic_profiles(kind: archive::TextKind, text: &str) -> &'static str {
 /// A file or URL's text, Markdown and plain text turned into HTML, and what it was.
 async fn read_input(config: &Config, input: &str) -> anyhow::Result<(String, archive::TextKind)> {
     if input.starts_with("http://") || input.starts_with("https://") {
-        let url =
-            reqwest::Url::parse(input).with_context(|| format!("`{input}` is not a valid URL"))?;
+        let url = reqwest::Url::parse(input).with_context(|| {
+            format!(
+                "`{}` is not a valid URL",
+                crate::config::source_url::redact_url_text(input)
+            )
+        })?;
         let fetcher = Fetcher::new(&config.fetch)?;
         return match fetcher.get(&url, None).await? {
             fetch::Fetched::Page(page) => {
                 let kind = archive::kind_of(page.text.as_bytes());
                 Ok((archive::as_html(kind, &page.text), kind))
             }
-            fetch::Fetched::NotModified => {
-                bail!("{input} answered 304 Not Modified to a plain request")
-            }
+            fetch::Fetched::NotModified => bail!(
+                "{} answered 304 Not Modified to a plain request",
+                crate::config::source_url::redact_url_text(input)
+            ),
         };
     }
     let path = Path::new(input);
@@ -528,6 +533,19 @@ fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result
                 |g| crate::model::government::Government::named(g).short,
             )
         )?;
+        if !source.missing.is_empty() {
+            writeln!(
+                out,
+                "  {:<24} waits for {}: `check`, `daemon` and `backfill` refuse to fetch it without {}",
+                "",
+                source.missing.join(", "),
+                if source.missing.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            )?;
+        }
     }
     if !config.notify.channels.is_empty() {
         writeln!(out, "notification channels:")?;
