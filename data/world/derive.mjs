@@ -389,12 +389,15 @@ function ringsOf(ring) {
  * A unit's polygons as rings of simplified points. A ring that simplification reduced below a
  * triangle is dropped, and with an outer ring its whole polygon (a speck of an island).
  */
-function shapeRings(polygons) {
+function shapeRings(code, polygons) {
   const out = []
   for (const polygon of polygons) {
     const [outer, ...holes] = polygon.map(ringsOf)
+    const dropped = [...outer, ...holes.flat()].filter(ring => !isRing(ring)).length
+    if (dropped) note(`${code}: ${dropped} 1:110m ring(s) of fewer than 3 points left out`)
+    if (!outer.some(isRing)) continue
     for (const piece of outer.filter(isRing)) out.push([piece])
-    if (out.length && outer.some(isRing)) out[out.length - 1].push(...holes.flat().filter(isRing))
+    out[out.length - 1].push(...holes.flat().filter(isRing))
   }
   return out
 }
@@ -415,7 +418,7 @@ const counts = {shape: 0, dot: 0, unlisted: 0}
 for (const code of [...new Set([...codes, ...units110.keys()])].sort()) {
   const polygons = units110.get(code)
   if (polygons && polygons.length) {
-    const rings = shapeRings(polygons)
+    const rings = shapeRings(code, polygons)
     const kind = listed.has(code) ? 'shape' : 'unlisted'
     if (kind === 'unlisted') note(`${code}: a 1:110m feature whose code is not in countries.tsv; kept as \`unlisted\``)
     if (!rings.length) {
