@@ -167,7 +167,8 @@ fn date_of(path: &Path) -> Dated {
 }
 
 /// A file's content as the readers take it: Markdown and plain text are turned into HTML
-/// (see [`as_html`]).
+/// (see [`as_html`]); Markdown over [`MAX_MARKDOWN_MARKS`] is kept as it is, for the reader
+/// to refuse with the reason.
 pub fn read(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     let bytes = std::fs::read(path).map_err(|source| ArchiveError::File {
         path: path.to_owned(),
@@ -175,18 +176,43 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     })?;
     Ok(match kind_of(&bytes) {
         TextKind::Markup => bytes,
-        kind => as_html(kind, &String::from_utf8_lossy(&bytes)).into_bytes(),
+        kind => match as_html(kind, &String::from_utf8_lossy(&bytes)) {
+            Ok(html) => html.into_bytes(),
+            Err(_) => bytes,
+        },
     })
 }
 
 /// A document's text as the readers take it: Markdown and plain text as HTML, the rest as it
-/// is.
-pub fn as_html(kind: TextKind, text: &str) -> String {
+/// is. A Markdown capture with more than [`MAX_MARKDOWN_MARKS`] lines and marks is refused,
+/// saying so: what the Markdown parser builds grows with them (a page of `>` or of empty
+/// paragraphs costs a hundred times its size), and no capture holds more than a few thousand.
+pub fn as_html(kind: TextKind, text: &str) -> Result<String, String> {
     match kind {
-        TextKind::Markup => text.to_owned(),
-        TextKind::Markdown => markdown_to_html(text),
-        TextKind::Plain => text_to_html(text),
+        TextKind::Markup => Ok(text.to_owned()),
+        TextKind::Markdown => {
+            let marks = markdown_marks(text);
+            if marks > MAX_MARKDOWN_MARKS {
+                return Err(format!(
+                    "was not read: the Markdown holds more than {MAX_MARKDOWN_MARKS} lines and marks (`*`, `_`, `[`, `>`, ...), which no advisory capture does (a hostile or broken page)"
+                ));
+            }
+            Ok(markdown_to_html(text))
+        }
+        TextKind::Plain => Ok(text_to_html(text)),
     }
+}
+
+/// The most lines and punctuation marks a Markdown capture may hold (the largest real ones hold
+/// about a thousand).
+pub const MAX_MARKDOWN_MARKS: usize = 100_000;
+
+/// Lines and ASCII punctuation, stopping just past the limit.
+fn markdown_marks(text: &str) -> usize {
+    text.bytes()
+        .filter(|b| *b == b'\n' || b.is_ascii_punctuation())
+        .take(MAX_MARKDOWN_MARKS + 1)
+        .count()
 }
 
 /// What a document is, told from its content (a capture's file name says little: seed pages
@@ -289,16 +315,31 @@ fn drop_stray_emphasis(text: &str) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Escapes text for HTML, into `out`: only what the parser would read as markup (`<` before a
+/// tag's first character, `&` before a character reference), so that text of `&` or `<` costs
+/// no more as HTML than as text.
+fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(at + 1).copied().unwrap_or(b' ');
+        let escaped = match b {
+            b'&' if next.is_ascii_alphanumeric() || next == b'#' => "&amp;",
+            b'<' if next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?') => "&lt;",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(escaped);
+        from = at + 1;
+    }
+    out.push_str(&text[from..]);
 }
 
 /// Renders plain text as an HTML document: a paragraph per line, a list item per bulleted
 /// line.
 pub fn text_to_html(text: &str) -> String {
-    let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>");
+    let mut html = String::with_capacity(text.len() + 128);
+    html.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>");
     let mut in_list = false;
     for line in text.lines() {
         let line = line.trim();
@@ -324,7 +365,9 @@ pub fn text_to_html(text: &str) -> String {
             Some(body) => ("li", body.trim()),
             None => ("p", line),
         };
-        html.push_str(&format!("<{tag}>{}</{tag}>", escape(body)));
+        html.push_str(if tag == "li" { "<li>" } else { "<p>" });
+        escape_into(&mut html, body);
+        html.push_str(if tag == "li" { "</li>" } else { "</p>" });
     }
     if in_list {
         html.push_str("</ul>");
@@ -387,6 +430,25 @@ mod tests {
         assert!(matches!(at("2025-01-08_x.html"), Dated::Impossible(_)));
         assert!(matches!(at("2025-01-08_2.html"), Dated::At(t) if t < now));
         assert!(matches!(at("2999-01-08.html"), Dated::At(t) if t > now));
+    }
+
+    #[test]
+    fn text_escapes_only_what_would_be_markup() {
+        let html = text_to_html("a & b < c && <<\nAT&T &amp; &#1; <b> </p> <!-- <?x");
+        assert!(
+            html.contains("<p>a & b < c && <<</p><p>AT&amp;T &amp;amp; &amp;#1; &lt;b> &lt;/p> &lt;!-- &lt;?x</p>"),
+            "{html}"
+        );
+        let ampersands = "&".repeat(1000);
+        assert!(text_to_html(&ampersands).len() < 1100);
+    }
+
+    #[test]
+    fn markdown_with_too_many_marks_is_refused_saying_so() {
+        let page = format!("# a\n# b\n{}", ">".repeat(MAX_MARKDOWN_MARKS));
+        let problem = as_html(TextKind::Markdown, &page).expect_err("refused");
+        assert!(problem.contains("lines and marks"), "{problem}");
+        assert!(as_html(TextKind::Markdown, "# a\n# b\n> quoted\n").is_ok());
     }
 
     #[test]
