@@ -27,7 +27,7 @@ pub struct Imported {
 /// Stores an archive's dated files (oldest first) as versions of a source, as if each had
 /// been fetched at its date. Notifies no one: this is history. Each file is read when its turn
 /// comes, at most `limit` bytes of it (a page's size limit); a file that cannot be read is a
-/// failure naming it, and the rest are imported. `progress` is called after each file.
+/// failure naming it, and the rest are imported. `progress` is told how many files are done.
 pub async fn import(
     source: &Arc<Source>,
     store: &StoreHandle,

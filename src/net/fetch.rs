@@ -463,7 +463,7 @@ fn unfollowed(url: &Url, status: StatusCode, location: Option<&header::HeaderVal
             "answered HTTP {status} with a malformed Location header \"{quoted}\" ({e}); nothing to follow"
         ),
         Ok(Ok(target)) if !matches!(target.scheme(), "http" | "https") => {
-            format!("refused a redirect to \"{quoted}\": only http and https are fetched")
+            format!("refused a redirect to {quoted}: only http and https are fetched")
         }
         Ok(Ok(_)) => format!(
             "answered HTTP {status} with Location \"{quoted}\", which is not followed (only 301, 302, 303, 307 and 308 are)"
