@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use crate::config::Source;
 use crate::config::channels::NotifySettings;
 use crate::net::fetch::Validators;
-use crate::store::{StoreError, StoreHandle, StoredChange};
+use crate::read::archive::{self, DatedFile};
+use crate::store::{FailureKind, StoreError, StoreHandle, StoredChange};
 
 use super::cycle::*;
 
@@ -21,17 +20,19 @@ pub struct Imported {
     pub versions: usize,
     /// Changes found.
     pub changes: Vec<StoredChange>,
-    /// Files that did not read right.
+    /// Files that could not be read or did not read right.
     pub failures: Vec<SourceFailure>,
 }
 
-/// Stores dated documents (an archive's files, oldest first) as versions of a source, as if
-/// each had been fetched at its date. Notifies no one: this is history. `progress` is called
-/// after each file.
+/// Stores an archive's dated files (oldest first) as versions of a source, as if each had
+/// been fetched at its date. Notifies no one: this is history. Each file is read when its turn
+/// comes, at most `limit` bytes of it (a page's size limit); a file that cannot be read is a
+/// failure naming it, and the rest are imported. `progress` is told how many files are done.
 pub async fn import(
     source: &Arc<Source>,
     store: &StoreHandle,
-    documents: Vec<(chrono::DateTime<Utc>, Vec<u8>)>,
+    files: &[DatedFile],
+    limit: usize,
     progress: impl Fn(usize),
 ) -> Result<Imported, StoreError> {
     let ids = register_sources(store, std::slice::from_ref(source)).await?;
@@ -43,7 +44,25 @@ pub async fn import(
         archived: true,
     };
     let mut imported = Imported::default();
-    for (index, (at, bytes)) in documents.into_iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
+        progress(index);
+        let path = file.path.clone();
+        let read = tokio::task::spawn_blocking(move || archive::read(&path, limit))
+            .await
+            .expect("reading a file never panics");
+        let bytes = match read {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                tracing::warn!(source = %source.name, "{error}");
+                imported.failures.push(SourceFailure {
+                    source: source.name.clone(),
+                    kind: FailureKind::Fetch,
+                    message: error.to_string(),
+                });
+                continue;
+            }
+        };
+        let at = file.observed;
         let latest = reload(store, id).await?;
         let page = crate::net::fetch::Page {
             status: 200,
@@ -73,11 +92,14 @@ pub async fn import(
                     imported.versions += 1;
                     imported.changes.push(*change);
                 }
-                Checked::Failed(failure) => imported.failures.push(failure),
+                Checked::Failed(mut failure) => {
+                    failure.message = format!("{}: {}", file.path.display(), failure.message);
+                    imported.failures.push(failure);
+                }
             }
         }
         imported.files += 1;
-        progress(index + 1);
     }
+    progress(files.len());
     Ok(imported)
 }

@@ -49,6 +49,28 @@ static COUNTRIES: LazyLock<Table> = LazyLock::new(|| {
     Table { countries, by_key }
 });
 
+/// The longest search a lookup reads, in bytes: the longest name in the table has 39, and the
+/// search for the nearest names costs the product of the lengths, so a longer search is no
+/// country, and is said to be one at once.
+pub const MAX_SEARCH: usize = 200;
+
+/// Whether a search is too long to be a country's name (see [`MAX_SEARCH`]).
+pub fn too_long(search: &str) -> bool {
+    search.len() > MAX_SEARCH
+}
+
+/// A search as a message quotes it: whole when it is not too long, else its first 40
+/// characters and its length.
+pub fn quoted(search: &str) -> String {
+    let search = search.trim();
+    if too_long(search) {
+        let start: String = search.chars().take(40).collect();
+        format!("{start}... ({} bytes)", search.len())
+    } else {
+        search.to_owned()
+    }
+}
+
 /// The form names are compared in: lower case, accents and punctuation folded, "the" and
 /// "St." spelled out of the way.
 pub fn key(name: &str) -> String {
@@ -188,12 +210,16 @@ pub fn suggest(search: &str) -> Option<&'static Country> {
 /// with a name that starts with it (in order of name), then by the fewest edits (a swap of two
 /// neighbouring letters is one; at most a quarter of its letters), each country once.
 pub fn nearest(search: &str, most: usize) -> Vec<&'static Country> {
+    if too_long(search) {
+        return Vec::new();
+    }
     let wanted = key(search);
     if wanted.is_empty() {
         return Vec::new();
     }
     let table = &*COUNTRIES;
-    let limit = (wanted.chars().count() / 4).max(1);
+    let length = wanted.chars().count();
+    let limit = (length / 4).max(1);
     let mut ranked: Vec<(usize, &str, usize)> = table
         .by_key
         .iter()
@@ -201,6 +227,9 @@ pub fn nearest(search: &str, most: usize) -> Vec<&'static Country> {
             let name = name.as_str();
             let distance = if name.starts_with(&wanted) {
                 0
+            } else if name.chars().count().abs_diff(length) > limit {
+                // At least that many edits apart.
+                return None;
             } else {
                 edits(name, &wanted)
             };
@@ -223,6 +252,9 @@ pub fn nearest(search: &str, most: usize) -> Vec<&'static Country> {
 /// Whether a country filter's search finds anything in the table: it names a country (or
 /// several, as a source's name may), or is a part of a name or alias ("Camb").
 pub fn is_known(search: &str) -> bool {
+    if too_long(search.trim()) {
+        return false;
+    }
     let wanted = key(search);
     wanted.is_empty()
         || resolve(search).is_some()
@@ -260,7 +292,7 @@ pub fn check_search(search: &str) -> Result<(), UnknownCountry> {
         Ok(())
     } else {
         Err(UnknownCountry {
-            search: search.trim().to_owned(),
+            search: quoted(search),
             nearest: nearest(search, 3),
         })
     }
@@ -270,7 +302,7 @@ pub fn check_search(search: &str) -> Result<(), UnknownCountry> {
 /// [`UnknownCountry`] with up to three suggestions.
 pub fn resolve_or_suggest(name: &str) -> Result<&'static Country, UnknownCountry> {
     resolve(name).ok_or_else(|| UnknownCountry {
-        search: name.trim().to_owned(),
+        search: quoted(name),
         nearest: nearest(name, 3),
     })
 }
@@ -580,5 +612,21 @@ mod tests {
             "Israel and the Occupied Palestinian Territories",
             &israel
         ));
+    }
+
+    #[test]
+    fn a_search_too_long_for_a_name_is_no_country_at_once() {
+        let long = "Mali".repeat(15_000);
+        let started = std::time::Instant::now();
+        assert!(nearest(&long, 3).is_empty());
+        let error = check_search(&long).expect_err("no country");
+        assert!(resolve_or_suggest(&long).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_millis(200));
+        let message = error.to_string();
+        assert!(message.contains("(60000 bytes)"), "{message}");
+        assert!(message.len() < 120, "{message}");
+        // Just under the limit, the nearest names are still found.
+        assert_eq!(suggest("Mlai").map(|c| c.code), Some("ML"));
+        assert!(check_search(&"x".repeat(MAX_SEARCH)).is_err());
     }
 }

@@ -242,6 +242,8 @@ fn client(settings: &FetchSettings, same_host: bool) -> Result<reqwest::Client, 
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
         .redirect(redirects)
+        // A redirect to another host must not learn the source's URL (and its query).
+        .referer(false)
         .build()
         .map_err(|e| FetchError::Request {
             url: String::new(),
@@ -419,18 +421,15 @@ impl Fetcher {
             return Ok(Fetched::NotModified);
         }
         if status.is_redirection() {
-            // reqwest follows http(s) redirects; one that is left is one it may not follow.
-            let location = response
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(redact_url_text)
-                .unwrap_or_else(|| "(no Location header)".to_owned());
+            // reqwest follows every http(s) redirect it can read; one that is left has no
+            // Location, or one that is no URL, or is a status that is not followed.
             return Err(FetchError::Redirect {
-                url: shown,
-                message: format!(
-                    "refused a redirect to {location}: only http and https are fetched"
+                message: unfollowed(
+                    response.url(),
+                    status,
+                    response.headers().get(header::LOCATION),
                 ),
+                url: shown,
             });
         }
         if !status.is_success() {
@@ -515,6 +514,38 @@ impl Fetcher {
         } else {
             FetchError::Request { url, message }
         }
+    }
+}
+
+/// Why a redirection answer was not followed, its `Location` quoted (at most 200 characters,
+/// control characters escaped).
+fn unfollowed(url: &Url, status: StatusCode, location: Option<&header::HeaderValue>) -> String {
+    let Some(location) = location else {
+        return format!("answered HTTP {status} without a Location header; nothing to follow");
+    };
+    // A Location may carry a secret of its own (a signed URL): redacted like any URL shown.
+    let text = redact_url_text(&String::from_utf8_lossy(location.as_bytes()));
+    let mut quoted: String = text
+        .chars()
+        .take(200)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > 200 {
+        quoted.push_str(&format!("... ({} bytes)", location.len()));
+    }
+    match std::str::from_utf8(location.as_bytes()).map(|l| url.join(l)) {
+        Err(_) => format!(
+            "answered HTTP {status} with a malformed Location header \"{quoted}\" (not UTF-8); nothing to follow"
+        ),
+        Ok(Err(e)) => format!(
+            "answered HTTP {status} with a malformed Location header \"{quoted}\" ({e}); nothing to follow"
+        ),
+        Ok(Ok(target)) if !matches!(target.scheme(), "http" | "https") => {
+            format!("refused a redirect to {quoted}: only http and https are fetched")
+        }
+        Ok(Ok(_)) => format!(
+            "answered HTTP {status} with Location \"{quoted}\", which is not followed (only 301, 302, 303, 307 and 308 are)"
+        ),
     }
 }
 
@@ -623,6 +654,32 @@ mod tests {
         assert_eq!(decode(bom, Some("text/html; charset=iso-8859-1")), "café");
         let utf16 = b"\xff\xfec\0a\0f\0\xe9\0";
         assert_eq!(decode(utf16, Some("text/html; charset=iso-8859-1")), "café");
+    }
+
+    #[test]
+    fn a_redirect_that_is_not_followed_says_why() {
+        let url = Url::parse("https://example.org/advice?token=1").expect("url");
+        let found = StatusCode::FOUND;
+        let value = |text: &str| header::HeaderValue::from_str(text).expect("header");
+        let malformed = unfollowed(&url, found, Some(&value("http://[::1/x")));
+        assert!(
+            malformed.contains("malformed Location header \"http://[::1/x\""),
+            "{malformed}"
+        );
+        let long = format!("http://[{}", "a".repeat(5000));
+        let cut = unfollowed(&url, found, Some(&value(&long)));
+        assert!(cut.contains("(5008 bytes)") && cut.len() < 400, "{cut}");
+        let bytes = header::HeaderValue::from_bytes(b"/caf\xe9").expect("header");
+        assert!(unfollowed(&url, found, Some(&bytes)).contains("not UTF-8"));
+        assert!(
+            unfollowed(&url, found, Some(&value("ftp://example.org/x")))
+                .contains("only http and https are fetched")
+        );
+        assert!(unfollowed(&url, found, None).contains("without a Location header"));
+        assert!(
+            unfollowed(&url, StatusCode::MULTIPLE_CHOICES, Some(&value("/other")))
+                .contains("which is not followed")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! plain synchronous function from text to owned values: no IO, and no `scraper::Html` leaves
 //! this module (it is not `Send`). Fetching is `fetch`'s job; comparing is `diff`'s.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
@@ -299,7 +300,13 @@ pub fn html_to_text(html: &str) -> String {
 /// The paragraphs of an HTML fragment (a feed item's description), with their leading
 /// emphasis and list-item marks.
 pub fn fragment_blocks(html: &str) -> Vec<Block> {
-    let fragment = Html::parse_fragment(html);
+    let Some(fragment) = crate::read::page_limits::parse_fragment(html) else {
+        tracing::warn!(
+            "an HTML fragment of {} bytes was not read: it is over the limits of a page (a hostile or broken document)",
+            html.len()
+        );
+        return Vec::new();
+    };
     let mut blocks = Blocks::default();
     blocks.collect(fragment.root_element());
     blocks.finish_blocks()
@@ -333,7 +340,13 @@ pub fn history_panel(html: &str) -> HistoryPanel {
     });
     static NOTE: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse(".tsg-ta__history-summary").expect("note selector"));
-    let document = Html::parse_document(html);
+    // A page over the limits has no panel; reading the page itself says why.
+    let Ok(document) = crate::read::page_limits::parse_document(html, &[]) else {
+        return HistoryPanel {
+            entries: Vec::new(),
+            issued: None,
+        };
+    };
     let issued = document
         .select(&ISSUED)
         .find_map(|e| parse_date(&element_text(e)));
@@ -376,20 +389,24 @@ pub fn history_panel(html: &str) -> HistoryPanel {
 /// Reads an advisory from page text with the first profile of `profiles` that finds the
 /// required fields.
 pub fn extract(html: &str, profiles: &[Arc<Profile>]) -> Result<Extracted, ExtractionFailure> {
+    // Bounded: refused before it is turned into anything when it is mostly control bytes.
+    crate::read::page_limits::admit_bytes(html, profiles)?;
     // One reading path: a Markdown or plain-text capture is read as the HTML it stands for,
     // whichever way it came (a file, `import`, a server's `text/markdown` or `text/plain`, a
     // stored body), told by its content and never by a file name or a content type.
     let converted = match crate::read::archive::kind_of(html.as_bytes()) {
         crate::read::archive::TextKind::Markup => None,
-        kind => Some(crate::read::archive::as_html(kind, html)),
+        kind => Some(
+            crate::read::archive::as_html(kind, html)
+                .map_err(|problem| crate::read::page_limits::refusal(&problem, profiles))?,
+        ),
     };
     let html = converted.as_deref().unwrap_or(html);
     // Only the region that holds every match, when the profiles name one and it is found (a
     // linear byte scan); the parser's work is bounded on what it will read.
     let region = crate::read::page_region::cut(html, profiles);
     let text = region.as_deref().unwrap_or(html);
-    crate::read::page_limits::admit(text, profiles)?;
-    let document = Html::parse_document(text);
+    let document = crate::read::page_limits::parse_document(text, profiles)?;
     let mut attempts = Vec::with_capacity(profiles.len());
     for profile in profiles {
         let attempt = read(&document, profile);
@@ -638,12 +655,12 @@ fn links(document: &Html) -> impl Iterator<Item = &str> {
 
 fn select_blocks(document: &Html, selector: &FieldSelector) -> Vec<Block> {
     let mut blocks = Blocks::default();
-    let mut taken: Vec<ego_tree::NodeId> = Vec::new();
+    let mut taken: HashSet<ego_tree::NodeId> = HashSet::new();
     for element in document.select(&selector.selector) {
         if element.ancestors().any(|a| taken.contains(&a.id())) {
             continue;
         }
-        taken.push(element.id());
+        taken.insert(element.id());
         blocks.collect(element);
     }
     blocks.finish_blocks()
@@ -664,14 +681,14 @@ fn element_text(element: ElementRef<'_>) -> String {
 /// profile's start and stop markers.
 fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
     let mut blocks = Blocks::default();
-    let mut taken: Vec<ego_tree::NodeId> = Vec::new();
+    let mut taken: HashSet<ego_tree::NodeId> = HashSet::new();
     let selector = profile.summary.as_ref()?;
     for element in document.select(&selector.selector) {
         // A match inside an earlier match is already part of its text.
         if element.ancestors().any(|a| taken.contains(&a.id())) {
             continue;
         }
-        taken.push(element.id());
+        taken.insert(element.id());
         blocks.collect(element);
     }
     let mut paragraphs = blocks.finish();

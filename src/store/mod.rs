@@ -111,9 +111,46 @@ pub enum StoreError {
         /// Details.
         message: String,
     },
+    /// The path names a directory (or a FIFO, a socket, a device), not a database file.
+    #[error(
+        "database {path} is {what}, not a database file; pass --db FILE or set storage.path to a file"
+    )]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What is there.
+        what: &'static str,
+    },
     /// The store's thread is gone.
     #[error("the database thread stopped unexpectedly")]
     ThreadGone,
+}
+
+/// Refuses a path that is there but is no regular file (SQLite would say "disk I/O error" of a
+/// directory, or wait on a FIFO). A path that is not there yet is the caller's to create.
+fn refuse_non_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let file_type = metadata.file_type();
+    let what = if file_type.is_file() {
+        return Ok(());
+    } else if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "something other than a file"
+    };
+    Err(StoreError::NotAFile {
+        path: path.display().to_string(),
+        what,
+    })
 }
 
 /// The database.
@@ -316,6 +353,7 @@ impl Store {
     /// Opens (creating if needed) the database file, in WAL mode with a busy timeout, and
     /// applies pending migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        refuse_non_file(path)?;
         let display = path.display().to_string();
         let wrap = |source| StoreError::Sqlite {
             path: display.clone(),
@@ -367,6 +405,7 @@ impl Store {
     /// message that says to run `advisory-watch migrate` (a read-only command never changes
     /// the file; every query assumes the current schema, so no older one is compatible).
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        refuse_non_file(path)?;
         use rusqlite::OpenFlags;
         let display = path.display().to_string();
         let wrap = |source| StoreError::Sqlite {
@@ -406,6 +445,7 @@ impl Store {
     /// The schema version of the database at `path` (read without changing it) and the one this
     /// program writes.
     pub fn schema_version(path: &Path) -> Result<(i64, i64), StoreError> {
+        refuse_non_file(path)?;
         let display = path.display().to_string();
         let conn = Connection::open_with_flags(
             sqlite_uri(path, false),
@@ -421,6 +461,7 @@ impl Store {
     /// What `PRAGMA integrity_check` says of the database at `path`: `Ok` when it is sound,
     /// else SQLite's findings (the first few).
     pub fn integrity_check(path: &Path) -> Result<Result<(), String>, StoreError> {
+        refuse_non_file(path)?;
         let display = path.display().to_string();
         let conn = Connection::open_with_flags(
             sqlite_uri(path, false),
@@ -445,6 +486,8 @@ impl Store {
     /// of `path` see the old or the new file, never half of either), after copying the
     /// database there as it was to `keep` when it exists. Neither file is migrated.
     pub fn restore(path: &Path, from: &Path, keep: Option<&Path>) -> Result<(), StoreError> {
+        refuse_non_file(path)?;
+        refuse_non_file(from)?;
         let display = path.display().to_string();
         let mut conn = Connection::open(path).map_err(sqlite(&display))?;
         conn.busy_timeout(Duration::from_secs(10))
@@ -468,6 +511,7 @@ impl Store {
     /// Copies the database at `path` to `target` with SQLite's backup API, whatever its schema
     /// version, changing nothing: `backup` of a file a read-only open refuses.
     pub fn copy_file(path: &Path, target: &Path) -> Result<(), StoreError> {
+        refuse_non_file(path)?;
         let display = path.display().to_string();
         let conn = Connection::open_with_flags(
             sqlite_uri(path, false),

@@ -24,13 +24,9 @@ pub(super) async fn run(
         .select_sources(&[source.to_owned()])
         .map_err(anyhow::Error::msg)?;
     let files = archive::dated_files(dir, chrono::Utc::now())?;
-    let mut documents = Vec::with_capacity(files.len());
-    for file in &files {
-        documents.push((file.observed, archive::read(&file.path)?));
-    }
     let store = open_store(cli, &config)?;
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(documents.len() as u64),
+        Some(files.len() as u64),
         indicatif::ProgressDrawTarget::stderr(),
     );
     bar.set_style(
@@ -39,7 +35,7 @@ pub(super) async fn run(
             .progress_chars("=> "),
     );
     bar.set_message(format!("importing into {source}"));
-    let imported = check::import(&selected[0], &store, documents, |n| {
+    let imported = check::import(&selected[0], &store, &files, config.fetch.max_body, |n| {
         bar.set_position(n as u64)
     })
     .await?;

@@ -490,7 +490,7 @@ async fn read_input(config: &Config, input: &str) -> anyhow::Result<(String, arc
         return match fetcher.get(&url, None).await? {
             fetch::Fetched::Page(page) => {
                 let kind = archive::kind_of(page.text.as_bytes());
-                Ok((archive::as_html(kind, &page.text), kind))
+                Ok((as_html(kind, page.text), kind))
             }
             fetch::Fetched::NotModified => bail!(
                 "{} answered 304 Not Modified to a plain request",
@@ -502,7 +502,13 @@ async fn read_input(config: &Config, input: &str) -> anyhow::Result<(String, arc
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let kind = archive::kind_of(&bytes);
     let text = fetch::decode(&bytes, None);
-    Ok((archive::as_html(kind, &text), kind))
+    Ok((as_html(kind, text), kind))
+}
+
+/// Markdown and plain text turned into HTML; Markdown that will not be is kept as it is, for
+/// the reader to refuse with the reason.
+fn as_html(kind: archive::TextKind, text: String) -> String {
+    archive::as_html(kind, &text).unwrap_or(text)
 }
 
 fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {

@@ -16,6 +16,18 @@ pub(super) async fn country_sources(
     ),
     Response,
 > {
+    if crate::model::country::too_long(name) {
+        let mut response = page(
+            "advisory-watch: no such country",
+            &format!(
+                "<h1>404 Not Found</h1><p>No country has a name of {} bytes: country names are at most {} bytes.</p>",
+                name.len(),
+                crate::model::country::MAX_SEARCH
+            ),
+        );
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        return Err(response);
+    }
     let Some(country) =
         crate::model::country::resolve(name).or_else(|| match crate::model::country::countries_of(
             name,
@@ -263,7 +275,7 @@ pub(super) async fn api_country(State(app): State<Arc<App>>, Path(name): Path<St
             let status = response.status();
             let suggestion = crate::model::country::suggest(&name).map(|c| c.name);
             let body = serde_json::json!({
-                "error": format!("no source is about `{name}`"),
+                "error": format!("no source is about `{}`", crate::model::country::quoted(&name)),
                 "suggestion": suggestion,
             })
             .to_string();
