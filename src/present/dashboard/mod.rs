@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{WatchList, WatchLists};
 use crate::model::diff;
+use crate::model::geography::{Tier, WorldRegion};
 use crate::present::brief::{self, Movers};
 use crate::present::chart;
 use crate::present::html::{self, escape};
@@ -61,6 +62,17 @@ impl App {
             .map(|name| self.watchlists.get(name))
             .transpose()
     }
+}
+
+/// The region or sub-region a page's `region` names, if it names one; an unknown one is an
+/// error listing the valid names.
+fn region_from(params: &HashMap<String, String>) -> Result<Option<WorldRegion>, String> {
+    params
+        .get("region")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|name| WorldRegion::named(name).map_err(|e| e.to_string()))
+        .transpose()
 }
 
 /// The dashboard's routes on a database, with the configuration's watch-lists, for the Host
@@ -316,12 +328,53 @@ fn period_form(action: &str, params: &HashMap<String, String>) -> String {
          <label>Last days<input name=\"days\" value=\"{}\" placeholder=\"7\" size=\"5\"></label>\
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"2026-02-01\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\"></label>\
-         {}<button type=\"submit\">Show</button></form>",
+         {}{}<button type=\"submit\">Show</button></form>",
         value("days"),
         value("since"),
         value("until"),
+        region_field(params),
         watch_field(params)
     )
+}
+
+/// A form's region menu: every region, each with its sub-regions (and intermediate regions)
+/// under it, the page's own selected.
+fn region_field(params: &HashMap<String, String>) -> String {
+    let chosen = region_from(params).ok().flatten();
+    let mut out =
+        String::from("<label>Region<select name=\"region\"><option value=\"\">anywhere</option>");
+    let every = WorldRegion::every();
+    for (index, region) in every.iter().enumerate() {
+        let selected = if Some(*region) == chosen {
+            " selected"
+        } else {
+            ""
+        };
+        match region.tier() {
+            Tier::Region => {
+                if index > 0 {
+                    out.push_str("</optgroup>");
+                }
+                let _ = write!(
+                    out,
+                    "<optgroup label=\"{name}\"><option value=\"{name}\"{selected}>{name} (all)</option>",
+                    name = escape(region.name())
+                );
+            }
+            Tier::SubRegion => {
+                let _ = write!(
+                    out,
+                    "<option value=\"{name}\"{selected}>{name}</option>",
+                    name = escape(region.name())
+                );
+            }
+        }
+    }
+    if !every.is_empty() {
+        out.push_str("</optgroup>");
+    }
+    out.push_str("</select></label>");
+    out
 }
 
 /// A form's hidden `watch` field and its words, so that a filtered page stays filtered.
@@ -357,6 +410,7 @@ fn query_from(app: &App, params: &HashMap<String, String>) -> Result<ReportQuery
             .or_else(|| non_empty("source"))
             .map(str::to_owned),
         watch: app.watch_from(params)?.cloned(),
+        region: region_from(params)?,
         countries: non_empty("country")
             .map(|c| vec![c.to_owned()])
             .unwrap_or_default(),
