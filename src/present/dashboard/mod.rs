@@ -35,12 +35,14 @@ use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHand
 mod changes;
 mod country;
 mod history;
+mod matrix;
 mod movers;
 mod sources;
 
 use changes::*;
 use country::*;
 use history::*;
+use matrix::*;
 use movers::*;
 use sources::*;
 
@@ -84,6 +86,8 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
         .route("/country/{name}", get(country_page))
         .route("/changes", get(timeline))
         .route("/changes.csv", get(timeline_csv))
+        .route("/matrix", get(matrix_page))
+        .route("/matrix.csv", get(matrix_csv))
         .route("/source", get(source_history))
         .route("/compare", get(compare_versions))
         .route("/feed.atom", get(atom_feed))
@@ -91,6 +95,7 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
         .route("/api/sources", get(api_sources))
         .route("/api/movers", get(api_movers))
         .route("/api/country/{name}", get(api_country))
+        .route("/api/matrix", get(api_matrix))
         .fallback(not_found)
         .with_state(Arc::new(App { store, watchlists }))
         .layer(axum::middleware::from_fn_with_state(
@@ -105,7 +110,7 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
 async fn not_found() -> Response {
     problem(
         StatusCode::NOT_FOUND,
-        "There is no such page; the dashboard's pages are /, /sources, /changes and /country/NAME.",
+        "There is no such page; the dashboard's pages are /, /sources, /changes, /matrix and /country/NAME.",
     )
 }
 
