@@ -2,8 +2,9 @@
 //!
 //! This module owns the HTTP routes (axum): the movers board of a period, one page per country
 //! with every government side by side and a chart of level over time, the overview of every
-//! source, the timeline of changes with filters (and its CSV), each source's history with any
-//! two versions compared, the Atom feed and a JSON API mirroring the report schema. It only
+//! source, the timeline of changes with filters (and its CSV), the matrix of countries by
+//! governments (and its CSV), each source's history with any two versions compared, the Atom
+//! feed and a JSON API mirroring the report schema; pages take `?watch=` and `?region=`. It only
 //! reads: every route is a GET, and the store is reached through its own thread. Views come
 //! from `brief`, pictures from `chart`, pieces from `html` and `report`; every response carries
 //! a Content-Security-Policy that allows no script. Connections, timeouts and which Host names
