@@ -136,13 +136,13 @@ table.matrix .stale{color:#8a1c1c;background:#fff4e5}
 table.matrix .areas-higher{color:#1b1b1b;background:#f1f3f6}
 .matrix-key .stale,.matrix-key .areas-higher{font-size:13px;padding:0 5px;border:1px solid var(--line);border-radius:8px}
 @media (max-width:600px){
-table.matrix,table.matrix thead,table.matrix tbody,table.matrix tr,table.matrix th,table.matrix td{display:block}
+table.matrix,table.matrix caption,table.matrix thead,table.matrix tbody,table.matrix tr,table.matrix th,table.matrix td{display:block}
 table.matrix thead tr{display:flex;flex-wrap:wrap;gap:4px;padding:6px}
 table.matrix thead th{border:1px solid var(--line);border-radius:6px;position:static}
 table.matrix tbody tr{border-bottom:2px solid var(--line);padding:4px 0}
 table.matrix th[scope=row]{position:static;border:0}
-table.matrix td{display:flex;justify-content:space-between;align-items:center;gap:8px;border:0;padding:3px 9px;text-align:left}
-table.matrix td::before{content:attr(data-label);color:var(--muted);font-size:13px}
+table.matrix td{display:flex;align-items:center;gap:6px;border:0;padding:3px 9px;text-align:left}
+table.matrix td::before{content:attr(data-label);flex:1;color:var(--muted);font-size:13px}
 }
 "#;
 
