@@ -1,11 +1,12 @@
-//! The domain, and nothing else: the advisory and its levels and indicators, countries, the
-//! pure comparison of two versions, what may name a source, profiles and level scales,
-//! schedules. The bottom of the stack: it imports nothing of this crate, does no IO and reads
+//! The domain, and nothing else: the advisory and its levels and indicators, countries and
+//! their regions of the world, the pure comparison of two versions, what may name a source,
+//! profiles and level scales, schedules. The bottom of the stack: it imports nothing of this crate, does no IO and reads
 //! no clock.
 
 pub mod advisory;
 pub mod country;
 pub mod diff;
+pub mod geography;
 pub mod government;
 pub mod name;
 pub mod note;

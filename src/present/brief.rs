@@ -166,11 +166,7 @@ pub fn readings(sources: &[SourceOverview], all: &[SourceOverview]) -> Vec<Gover
 /// highest and lowest, in words ("Germany says 1 (as of 2026-07-09); United States says 3 (as
 /// of 2025-09-11)"). Stale and withdrawn readings never count.
 pub fn disagreement(groups: &[GovernmentReadings]) -> Option<(u8, String)> {
-    let fresh: Vec<(&GovernmentReadings, u8)> = groups
-        .iter()
-        .filter(|g| g.current.stale.is_none() && !g.current.source.withdrawn)
-        .filter_map(|g| g.current.source.level.map(|l| (g, l)))
-        .collect();
+    let fresh = fresh_levels(groups);
     let (high, top) = fresh.iter().max_by_key(|(_, l)| *l)?;
     let (low, bottom) = fresh.iter().min_by_key(|(_, l)| *l)?;
     let gap = top - bottom;
@@ -187,6 +183,25 @@ pub fn disagreement(groups: &[GovernmentReadings]) -> Option<(u8, String)> {
         )
     };
     Some((gap, format!("{}; {}", says(low, *bottom), says(high, *top))))
+}
+
+/// The governments whose current reading is fresh and not withdrawn, with its level.
+fn fresh_levels(groups: &[GovernmentReadings]) -> Vec<(&GovernmentReadings, u8)> {
+    groups
+        .iter()
+        .filter(|g| g.current.stale.is_none() && !g.current.source.withdrawn)
+        .filter_map(|g| g.current.source.level.map(|l| (g, l)))
+        .collect()
+}
+
+/// How many levels the governments' current, fresh readings span (0 when they agree or only
+/// one speaks), the same gap [`disagreement`] flags from 2; `None` when no fresh reading is
+/// left. Stale and withdrawn readings never count.
+pub fn spread(groups: &[GovernmentReadings]) -> Option<u8> {
+    let fresh = fresh_levels(groups);
+    let top = fresh.iter().map(|(_, l)| *l).max()?;
+    let bottom = fresh.iter().map(|(_, l)| *l).min()?;
+    Some(top - bottom)
 }
 
 /// One level move (or publication) of one source.

@@ -122,6 +122,28 @@ table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
 @media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
 @media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
+/* matrix (issue 23) */
+.vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.matrix-wrap{overflow-x:auto;margin:0 0 20px}
+table.matrix caption{text-align:left;font-size:14px;color:var(--muted);padding:0 0 6px}
+table.matrix th,table.matrix td{white-space:nowrap;text-align:center;vertical-align:middle}
+table.matrix th[scope=row]{text-align:left;position:sticky;left:0;background:#fff;font-size:15px}
+table.matrix thead th:first-child{text-align:left;position:sticky;left:0}
+table.matrix a.level{text-decoration:none}
+table.matrix td.none,table.matrix a.withdrawn{color:var(--muted)}
+table.matrix .stale,table.matrix .areas-higher{display:inline-block;font-size:12px;padding:0 5px;border-radius:8px;border:1px solid var(--line);margin-left:3px}
+table.matrix .stale{color:#8a1c1c;background:#fff4e5}
+table.matrix .areas-higher{color:#1b1b1b;background:#f1f3f6}
+.matrix-key .stale,.matrix-key .areas-higher{font-size:13px;padding:0 5px;border:1px solid var(--line);border-radius:8px}
+@media (max-width:600px){
+table.matrix,table.matrix caption,table.matrix thead,table.matrix tbody,table.matrix tr,table.matrix th,table.matrix td{display:block}
+table.matrix thead tr{display:flex;flex-wrap:wrap;gap:4px;padding:6px}
+table.matrix thead th{border:1px solid var(--line);border-radius:6px;position:static}
+table.matrix tbody tr{border-bottom:2px solid var(--line);padding:4px 0}
+table.matrix th[scope=row]{position:static;border:0}
+table.matrix td{display:flex;align-items:center;gap:6px;border:0;padding:3px 9px;text-align:left}
+table.matrix td::before{content:attr(data-label);flex:1;color:var(--muted);font-size:13px}
+}
 "#;
 
 /// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's
@@ -142,7 +164,7 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
     if navigation {
         out.push_str(
             "<header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
-             <a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a>\
+             <a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a><a href=\"/matrix\">Matrix</a>\
              <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></header>",
         );
     }

@@ -46,6 +46,8 @@ pub struct ReportQuery {
     pub order: Order,
     /// Only the countries of this watch-list.
     pub watch: Option<crate::config::WatchList>,
+    /// Only the countries of this region or sub-region of the world.
+    pub region: Option<crate::model::geography::WorldRegion>,
 }
 
 /// How a report orders its changes.
@@ -139,6 +141,8 @@ pub struct Report {
     pub until: Option<DateTime<Utc>>,
     /// How much of each change to show.
     pub detail: Detail,
+    /// The region or sub-region its countries lie in, when the query named one.
+    pub region: Option<crate::model::geography::WorldRegion>,
     /// The changes, in order.
     pub changes: Vec<StoredChange>,
 }
@@ -180,6 +184,7 @@ impl Report {
                         .any(|country| crate::model::country::matches(country, &c.country))
             })
             .filter(|c| query.watch.as_ref().is_none_or(|w| w.covers(&c.country)))
+            .filter(|c| query.region.is_none_or(|r| r.covers(&c.country)))
             .filter(|c| {
                 query.min_level.is_none_or(|min| {
                     c.change.level_from.number.max(c.change.level_to.number) >= min
@@ -223,6 +228,7 @@ impl Report {
             since: query.since,
             until: query.until,
             detail: Detail::Standard,
+            region: query.region,
             changes,
         }
     }
@@ -363,13 +369,15 @@ impl Report {
         out
     }
 
-    /// The documented JSON schema: `generated_at`, `since`, `until`, `count`, and `changes`,
+    /// The documented JSON schema: `generated_at`, `since`, `until`, `region` (the region
+    /// filter that applied, or null), `count`, and `changes`,
     /// each a `check --format json` change plus `rank`, `kinds`, `issued`, `summary_diff`.
     pub fn json(&self) -> Value {
         json!({
             "generated_at": format_time(self.generated_at),
             "since": self.since.map(format_time),
             "until": self.until.map(format_time),
+            "region": self.region.map(|r| r.name()),
             "count": self.changes.len(),
             "changes": self.changes.iter().map(|c| {
                 let mut value = change_json(c);

@@ -33,6 +33,11 @@ pub struct ReportArgs {
     /// Only the countries of this watch-list (`[watchlists.NAME]` in the configuration)
     #[arg(long, value_name = "NAME")]
     watch: Option<String>,
+    /// Only the countries of this UN M49 region or sub-region ("Africa", "Western Africa",
+    /// "Latin America and the Caribbean"; case does not matter); an unknown one is an error
+    /// listing the valid names
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
     /// Only changes whose level before or after is at least this
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     min_level: Option<u8>,
@@ -73,6 +78,7 @@ pub(super) async fn run(
         countries,
         government,
         watch,
+        region,
         min_level,
         kind,
         sort,
@@ -116,6 +122,11 @@ pub(super) async fn run(
         .map(|name| config.watchlists.get(name).cloned())
         .transpose()
         .map_err(|message| anyhow::anyhow!("--watch: {message}"))?;
+    let region = region
+        .as_deref()
+        .map(crate::model::geography::WorldRegion::named)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--region: {e}"))?;
     let now = chrono::Utc::now();
     let start = report::parse_when(since, now).map_err(anyhow::Error::msg)?;
     let end = until
@@ -134,6 +145,7 @@ pub(super) async fn run(
         countries: countries.to_vec(),
         source_prefix: government.clone(),
         watch,
+        region,
         min_level: *min_level,
         kind: kind.clone(),
         order: *sort,

@@ -12,6 +12,7 @@ pub(super) async fn timeline(
         Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
     };
     let report_watch = query.watch.as_ref().map(|w| w.name.clone());
+    let report_region = query.region;
     let report = match load_report(&app, query).await {
         Ok(report) => report,
         Err(e) => return store_failed(e),
@@ -28,6 +29,10 @@ pub(super) async fn timeline(
         },
         (None, Some(name)) => format!("Changes: watch-list {name}"),
         (None, None) => "Changes".to_owned(),
+    };
+    let heading = match report_region {
+        Some(region) => format!("{heading} in {}", region.name()),
+        None => heading,
     };
     let mut body = format!("<h1>{}</h1>", escape(&heading));
     let selected = |key: &str, option: &str| {
@@ -49,7 +54,7 @@ pub(super) async fn timeline(
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"30d or 2026-01-01\" size=\"11\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\" size=\"11\"></label>\
          <label>Show<select name=\"view\"><option value=\"\">headlines</option><option value=\"full\"{}>everything</option></select></label>\
-         {}<button type=\"submit\">Show</button></form>",
+         {}{}<button type=\"submit\">Show</button></form>",
         value("country"),
         if params.contains_key("government") {
             value("government")
@@ -76,6 +81,7 @@ pub(super) async fn timeline(
         value("since"),
         value("until"),
         selected("view", "full"),
+        region_field(&params),
         watch_field(&params),
     );
     let _ = write!(

@@ -2,8 +2,9 @@
 //!
 //! This module owns the HTTP routes (axum): the movers board of a period, one page per country
 //! with every government side by side and a chart of level over time, the overview of every
-//! source, the timeline of changes with filters (and its CSV), each source's history with any
-//! two versions compared, the Atom feed and a JSON API mirroring the report schema. It only
+//! source, the timeline of changes with filters (and its CSV), the matrix of countries by
+//! governments (and its CSV), each source's history with any two versions compared, the Atom
+//! feed and a JSON API mirroring the report schema; pages take `?watch=` and `?region=`. It only
 //! reads: every route is a GET, and the store is reached through its own thread. Views come
 //! from `brief`, pictures from `chart`, pieces from `html` and `report`; every response carries
 //! a Content-Security-Policy that allows no script. Connections, timeouts and which Host names
@@ -22,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{WatchList, WatchLists};
 use crate::model::diff;
+use crate::model::geography::{Tier, WorldRegion};
 use crate::present::brief::{self, Movers};
 use crate::present::chart;
 use crate::present::html::{self, escape};
@@ -34,12 +36,14 @@ use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHand
 mod changes;
 mod country;
 mod history;
+mod matrix;
 mod movers;
 mod sources;
 
 use changes::*;
 use country::*;
 use history::*;
+use matrix::*;
 use movers::*;
 use sources::*;
 
@@ -63,6 +67,17 @@ impl App {
     }
 }
 
+/// The region or sub-region a page's `region` names, if it names one; an unknown one is an
+/// error listing the valid names.
+fn region_from(params: &HashMap<String, String>) -> Result<Option<WorldRegion>, String> {
+    params
+        .get("region")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|name| WorldRegion::named(name).map_err(|e| e.to_string()))
+        .transpose()
+}
+
 /// The dashboard's routes on a database, with the configuration's watch-lists, for the Host
 /// names in `hosts` (any other is a 421).
 pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Router {
@@ -72,6 +87,8 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
         .route("/country/{name}", get(country_page))
         .route("/changes", get(timeline))
         .route("/changes.csv", get(timeline_csv))
+        .route("/matrix", get(matrix_page))
+        .route("/matrix.csv", get(matrix_csv))
         .route("/source", get(source_history))
         .route("/compare", get(compare_versions))
         .route("/feed.atom", get(atom_feed))
@@ -79,6 +96,7 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
         .route("/api/sources", get(api_sources))
         .route("/api/movers", get(api_movers))
         .route("/api/country/{name}", get(api_country))
+        .route("/api/matrix", get(api_matrix))
         .fallback(not_found)
         .with_state(Arc::new(App { store, watchlists }))
         .layer(axum::middleware::from_fn_with_state(
@@ -93,7 +111,7 @@ pub fn router(store: StoreHandle, watchlists: WatchLists, hosts: Hosts) -> Route
 async fn not_found() -> Response {
     problem(
         StatusCode::NOT_FOUND,
-        "There is no such page; the dashboard's pages are /, /sources, /changes and /country/NAME.",
+        "There is no such page; the dashboard's pages are /, /sources, /changes, /matrix and /country/NAME.",
     )
 }
 
@@ -316,12 +334,53 @@ fn period_form(action: &str, params: &HashMap<String, String>) -> String {
          <label>Last days<input name=\"days\" value=\"{}\" placeholder=\"7\" size=\"5\"></label>\
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"2026-02-01\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\"></label>\
-         {}<button type=\"submit\">Show</button></form>",
+         {}{}<button type=\"submit\">Show</button></form>",
         value("days"),
         value("since"),
         value("until"),
+        region_field(params),
         watch_field(params)
     )
+}
+
+/// A form's region menu: every region, each with its sub-regions (and intermediate regions)
+/// under it, the page's own selected.
+fn region_field(params: &HashMap<String, String>) -> String {
+    let chosen = region_from(params).ok().flatten();
+    let mut out =
+        String::from("<label>Region<select name=\"region\"><option value=\"\">anywhere</option>");
+    let every = WorldRegion::every();
+    for (index, region) in every.iter().enumerate() {
+        let selected = if Some(*region) == chosen {
+            " selected"
+        } else {
+            ""
+        };
+        match region.tier() {
+            Tier::Region => {
+                if index > 0 {
+                    out.push_str("</optgroup>");
+                }
+                let _ = write!(
+                    out,
+                    "<optgroup label=\"{name}\"><option value=\"{name}\"{selected}>{name} (all)</option>",
+                    name = escape(region.name())
+                );
+            }
+            Tier::SubRegion => {
+                let _ = write!(
+                    out,
+                    "<option value=\"{name}\"{selected}>{name}</option>",
+                    name = escape(region.name())
+                );
+            }
+        }
+    }
+    if !every.is_empty() {
+        out.push_str("</optgroup>");
+    }
+    out.push_str("</select></label>");
+    out
 }
 
 /// A form's hidden `watch` field and its words, so that a filtered page stays filtered.
@@ -357,6 +416,7 @@ fn query_from(app: &App, params: &HashMap<String, String>) -> Result<ReportQuery
             .or_else(|| non_empty("source"))
             .map(str::to_owned),
         watch: app.watch_from(params)?.cloned(),
+        region: region_from(params)?,
         countries: non_empty("country")
             .map(|c| vec![c.to_owned()])
             .unwrap_or_default(),

@@ -8,12 +8,15 @@ pub(super) async fn load_movers(
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     watch: Option<&WatchList>,
+    region: Option<WorldRegion>,
 ) -> Result<Movers, StoreError> {
     let mut changes = app
         .store
         .call(move |s| s.changes_in(None, since, until))
         .await?;
-    changes.retain(|c| watch.is_none_or(|w| w.covers(&c.country)));
+    changes.retain(|c| {
+        watch.is_none_or(|w| w.covers(&c.country)) && region.is_none_or(|r| r.covers(&c.country))
+    });
     Ok(Movers::of(&changes))
 }
 
@@ -30,12 +33,23 @@ pub(super) async fn movers_board(
         Ok(watch) => watch,
         Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
     };
-    let movers = match load_movers(&app, since, until, watch).await {
+    let region = match region_from(&params) {
+        Ok(region) => region,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, &message),
+    };
+    let movers = match load_movers(&app, since, until, watch, region).await {
         Ok(movers) => movers,
         Err(e) => return store_failed(e),
     };
     let period = report::period_words(since, until);
-    let mut body = format!("<h1>Movers {}</h1>", escape(&period));
+    let mut body = match region {
+        Some(region) => format!(
+            "<h1>Movers in {} {}</h1>",
+            escape(region.name()),
+            escape(&period)
+        ),
+        None => format!("<h1>Movers {}</h1>", escape(&period)),
+    };
     body.push_str(&period_form("/", &params));
     // Every count links to the rows it counts, over the same period.
     let period_query = period_query(&params);
@@ -199,7 +213,7 @@ fn details_cell(row: &brief::Mover) -> String {
 /// page's own `days`, `since` and `until`, or its default of the last 7 days.
 fn period_query(params: &HashMap<String, String>) -> String {
     let mut parts = Vec::new();
-    for key in ["days", "since", "until", "watch"] {
+    for key in ["days", "since", "until", "watch", "region"] {
         if let Some(v) = params.get(key).filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{key}={}", encode(v)));
         }
@@ -223,11 +237,16 @@ pub(super) async fn api_movers(
         Ok(watch) => watch,
         Err(message) => return bad_request_json(&message),
     };
-    match load_movers(&app, since, until, watch).await {
+    let region = match region_from(&params) {
+        Ok(region) => region,
+        Err(message) => return bad_request_json(&message),
+    };
+    match load_movers(&app, since, until, watch, region).await {
         Ok(movers) => {
             let mut value = serde_json::to_value(&movers).expect("json serializes");
             value["since"] = serde_json::json!(since.map(crate::store::format_time));
             value["until"] = serde_json::json!(until.map(crate::store::format_time));
+            value["region"] = serde_json::json!(region.map(|r| r.name()));
             with_headers(
                 "application/json",
                 serde_json::to_string_pretty(&value).expect("json serializes"),
