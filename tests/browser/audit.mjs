@@ -245,7 +245,7 @@ async function main() {
     })()
     await Promise.race([run, overtime])
   } catch (error) {
-    process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+    await emit(results)
     browser.process()?.kill('SIGKILL')
     throw error
   } finally {
@@ -253,9 +253,15 @@ async function main() {
   }
   await browser.close().catch(() => browser.process()?.kill('SIGKILL'))
 
-  process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+  await emit(results)
   const failed = results.filter(entry => entry.error)
   if (failed.length) fail(3, failed.map(entry => `${entry.url} at ${entry.viewport.join('x')}: ${entry.error}`).join('\n'))
+}
+
+// Writes the results and waits until they are handed to the pipe: stdout on a pipe is
+// asynchronous, and process.exit straight after a large write would cut it short.
+function emit (results) {
+  return new Promise(resolve => process.stdout.write(JSON.stringify(results, null, 2) + '\n', resolve))
 }
 
 try {
