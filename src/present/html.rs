@@ -122,6 +122,12 @@ table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
 @media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
 @media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
+/* map and chart (issue 23) */
+.level-chart{margin:0 0 12px}
+.level-chart svg.chart.narrow{display:none;max-width:100%;height:auto}
+@media (max-width:819.98px){.level-chart svg.chart.wide{display:none}.level-chart svg.chart.narrow{display:block}}
+details.chart-data{margin:8px 0 0}
+details.chart-data table{margin-top:6px}
 "#;
 
 /// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's
