@@ -9,6 +9,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod html;
 pub mod listing;
+pub mod map;
 pub mod publish;
 pub mod report;
 pub mod server;
