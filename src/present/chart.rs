@@ -88,6 +88,9 @@ pub fn style(government_id: &str) -> Stroke {
 struct Layout {
     /// For element ids and the class that shows it: `wide` or `narrow`.
     name: &'static str,
+    /// Whether the SVG fills its box's width (scaling with it) rather than keeping its own
+    /// width (and only shrinking below it).
+    fills_width: bool,
     width: f64,
     font: f64,
     plot_height: f64,
@@ -101,6 +104,7 @@ struct Layout {
 /// 762 px wide, and 13 units render at 11 px or more.
 const WIDE: Layout = Layout {
     name: "wide",
+    fills_width: true,
     width: 900.0,
     font: 13.0,
     plot_height: 190.0,
@@ -114,6 +118,7 @@ const WIDE: Layout = Layout {
 /// down to a chart 330 px wide.
 const NARROW: Layout = Layout {
     name: "narrow",
+    fills_width: false,
     width: 360.0,
     font: 12.0,
     plot_height: 150.0,
@@ -187,10 +192,8 @@ fn stretches(frame: &Frame, points: &[(DateTime<Utc>, Option<u8>)]) -> Vec<(u8, 
 /// line alone at its level stays on it. Slots are 3 units apart, less when they would spread
 /// over more than 45% of a level's step.
 fn offsets(frame: &Frame, series: &[Series], near: f64) -> Vec<f64> {
-    let lies: Vec<Vec<(u8, f64, f64)>> = series
-        .iter()
-        .map(|s| stretches(frame, &s.points))
-        .collect();
+    let lies: Vec<Vec<(u8, f64, f64)>> =
+        series.iter().map(|s| stretches(frame, &s.points)).collect();
     let meet = |a: &[(u8, f64, f64)], b: &[(u8, f64, f64)]| {
         a.iter().any(|(la, a0, a1)| {
             b.iter()
@@ -271,8 +274,8 @@ fn marks(frame: &Frame, points: &[(DateTime<Utc>, Option<u8>)], dy: f64) -> Mark
     out
 }
 
-/// How many level stretches (a run of versions at one level) a series has: the rows of its
-/// table.
+/// A series' level stretches (a run of versions at one level, or withdrawn): when each began
+/// and its level; the rows of its table.
 fn runs(points: &[(DateTime<Utc>, Option<u8>)]) -> Vec<(DateTime<Utc>, Option<u8>)> {
     let mut out: Vec<(DateTime<Utc>, Option<u8>)> = Vec::new();
     for (at, level) in points {
@@ -452,7 +455,7 @@ fn draw(series: &[Series], start: DateTime<Utc>, end: DateTime<Utc>, layout: &La
     let governments = entries.len();
     let mut out = format!(
         "<svg class=\"chart {name}\" role=\"img\" aria-labelledby=\"chart-{name}-title\" viewBox=\"0 0 {width} {height}\" {} xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-{name}-title\">Level over time, {} to {}: {} line{} of {governments} government{}; the table below gives the same points</title>",
-        if name == "wide" {
+        if layout.fills_width {
             "width=\"100%\"".to_owned()
         } else {
             format!("width=\"{width}\" height=\"{height}\"")
@@ -801,12 +804,19 @@ mod tests {
             top: 16.0,
             bottom: 16.0 + WIDE.plot_height,
         };
-        assert!((first - frame.y(2)).abs() < 0.06, "the first line stays on its level");
+        assert!(
+            (first - frame.y(2)).abs() < 0.06,
+            "the first line stays on its level"
+        );
         // Lines that never meet stay on their levels; a dot beside a line moves off it.
         let apart = [
             line("us", "a", &[("2026-01-01", Some(2))]),
             line("uk", "b", &[("2026-01-01", Some(3))]),
-            line("ca", "c", &[("2026-01-01", Some(3)), ("2026-02-01", Some(1))]),
+            line(
+                "ca",
+                "c",
+                &[("2026-01-01", Some(3)), ("2026-02-01", Some(1))],
+            ),
         ];
         assert_eq!(offsets(&frame, &apart, 9.0), [0.0, 0.0, 3.0]);
         let beside = [
