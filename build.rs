@@ -7,6 +7,7 @@ use std::path::Path;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(chromium_missing)");
     println!("cargo::rustc-check-cfg=cfg(systemd_analyze_missing)");
+    println!("cargo::rustc-check-cfg=cfg(node_missing)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-changed=build.rs");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
@@ -19,6 +20,11 @@ fn main() {
         (
             "systemd_analyze_missing",
             &["/usr/bin/systemd-analyze", "/bin/systemd-analyze"][..],
+        ),
+        // Node.js runs the browser harness, tests/browser/audit.mjs.
+        (
+            "node_missing",
+            &["/usr/bin/node", "/usr/local/bin/node"][..],
         ),
     ] {
         for path in paths {

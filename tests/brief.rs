@@ -258,7 +258,11 @@ fn every_route_answers_with_its_documented_shape() {
     let cambodia = dashboard.get("/country/Cambodia");
     assert_eq!(count(&cambodia, "<section class=\"government\""), 2);
     assert!(cambodia.contains("United Kingdom (FCDO)") && cambodia.contains("United States"));
-    assert!(cambodia.contains("<svg class=\"chart\""));
+    assert!(
+        cambodia.contains("<svg class=\"chart wide\"")
+            && cambodia.contains("<svg class=\"chart narrow\""),
+        "the chart in two sizes"
+    );
     assert!(
         cambodia.contains("data-source=\"us-cambodia\"")
             && cambodia.contains("data-source=\"uk-cambodia\"")
@@ -507,21 +511,44 @@ fn chromium_renders_the_brief_pages_at_1280_without_overflow_or_script() {
         &shots.join("dashboard-country.png"),
     );
     assert_eq!(count(&country, "<section class=\"government\""), 2);
-    let path =
-        regex::Regex::new(r#"<path d="([^"]+)" data-source="([a-z-]+)" data-points="(\d+)""#)
-            .expect("re");
-    let lines: Vec<(String, String, usize)> = path
+    // Each source is a group of its government's style, drawn wide and narrow (the page shows
+    // one), with a table of the same points.
+    let series = regex::Regex::new(
+        r#"<g class="series" data-source="([a-z-]+)" data-government="([a-z]+)" data-readings="(\d+)"><title>[^<]*</title><path d="([^"]+)""#,
+    )
+    .expect("re");
+    let lines: Vec<(String, String, usize, String)> = series
         .captures_iter(&country)
-        .map(|c| (c[1].to_owned(), c[2].to_owned(), c[3].parse().expect("n")))
+        .map(|c| {
+            (
+                c[1].to_owned(),
+                c[2].to_owned(),
+                c[3].parse().expect("n"),
+                c[4].to_owned(),
+            )
+        })
         .collect();
-    assert_eq!(lines.len(), 2, "one line per source");
-    for (d, source, points) in &lines {
-        // Each of Cambodia's sources moved once (1 -> 2): a start, a step (across, up) and the
-        // line on to today.
-        assert_eq!(*points, 4, "{source}: {d}");
-        let commands = d.matches(['M', 'H', 'V']).count();
-        assert_eq!(commands, *points, "{source}: {d}");
+    assert_eq!(lines.len(), 4, "one line per source, in each of two sizes");
+    for (source, government, readings, d) in &lines {
+        assert_eq!(&source[..2], government, "{source}");
+        // Each of Cambodia's sources moved once (1 -> 2): two readings, a start, a step
+        // (across, up) and the line on to today.
+        assert_eq!(*readings, 2, "{source}: {d}");
+        assert_eq!(
+            (
+                d.matches('M').count(),
+                d.matches('H').count(),
+                d.matches('V').count()
+            ),
+            (1, 2, 1),
+            "{source}: {d}"
+        );
     }
+    assert_eq!(
+        count(&country, "<tr data-source=\"us-cambodia\">"),
+        2,
+        "the points as a table"
+    );
     assert!(
         country.contains(">2025-") || country.contains("2025</text>"),
         "dates on the axis"

@@ -203,6 +203,12 @@ impl Government {
     }
 }
 
+/// The ids of every government the program knows by name (`us`, `uk`, ...), in a fixed order,
+/// so that a view can give each one a style of its own.
+pub fn known_ids() -> impl Iterator<Item = &'static str> {
+    KNOWN.iter().map(|k| k.id)
+}
+
 fn find_known(label: &str) -> Option<&'static Known> {
     let folded = fold(label);
     if folded.is_empty() {

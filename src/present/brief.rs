@@ -28,6 +28,22 @@ pub fn sources_about(search: &str, sources: Vec<SourceOverview>) -> Vec<SourceOv
         .collect()
 }
 
+/// The sources about each country of `countries.tsv`, by code: every source but a feed or
+/// index itself, under each country its country names. The country page and the map both
+/// take a country's sources from here.
+pub fn sources_by_country(all: &[SourceOverview]) -> BTreeMap<&'static str, Vec<SourceOverview>> {
+    let mut out: BTreeMap<&'static str, Vec<SourceOverview>> = BTreeMap::new();
+    for s in all.iter().filter(|s| !s.collection) {
+        for country in crate::model::country::countries_of(&s.country) {
+            let sources = out.entry(country.code).or_default();
+            if sources.last().is_none_or(|last| last.name != s.name) {
+                sources.push(s.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The name a country is shown by: the table's, when it knows exactly one country by it.
 pub fn country_name(name: &str) -> String {
     match crate::model::country::countries_of(name).as_slice() {

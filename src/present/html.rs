@@ -144,6 +144,33 @@ table.matrix th[scope=row]{position:static;border:0}
 table.matrix td{display:flex;align-items:center;gap:6px;border:0;padding:3px 9px;text-align:left}
 table.matrix td::before{content:attr(data-label);flex:1;color:var(--muted);font-size:13px}
 }
+/* map and chart (issue 23) */
+.level-chart{margin:0 0 12px}
+.level-chart svg.chart.narrow{display:none;max-width:100%;height:auto}
+@media (max-width:819.98px){.level-chart svg.chart.wide{display:none}.level-chart svg.chart.narrow{display:block}}
+details.chart-data{margin:8px 0 0}
+details.chart-data table{margin-top:6px}
+section.world{margin:0 0 22px}
+p.skip{margin:0;font-size:14px}p.skip a{position:absolute;left:-9999px}p.skip a:focus{position:static}
+nav.map-choice{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 10px}
+nav.map-choice a{border:1px solid var(--line);border-radius:14px;padding:2px 10px;background:#fff;text-decoration:none}
+nav.map-choice a[aria-current]{background:#162e51;border-color:#162e51;color:#fff;font-weight:600}
+svg.map{display:block;width:100%;max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
+svg.map path,svg.map circle{stroke:#fff;stroke-width:.6;vector-effect:non-scaling-stroke}
+svg.map circle{stroke:#5c5c5c;stroke-width:.8}
+svg.map .unlisted{fill:#e8eaec}
+svg.map .none{fill:#dcdfe2}svg.map .same{fill:#b9c0c7}
+svg.map .l1{fill:var(--l1)}svg.map .l2{fill:var(--l2)}svg.map .l3{fill:var(--l3)}svg.map .l4{fill:var(--l4)}
+svg.map .d1{fill:#c9a3d6}svg.map .d2{fill:#8e4fa6}svg.map .d3{fill:#4b1d63}
+svg.map .moved path,svg.map .moved circle{stroke:#1b1b1b;stroke-width:2}
+svg.map a:hover path,svg.map a:hover circle{fill-opacity:.75}
+svg.map a:focus{outline:none}svg.map a:focus path,svg.map a:focus circle{stroke:#005ea2;stroke-width:3}
+ul.map-legend{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:8px 0 0;font-size:14px}
+ul.map-legend li{display:flex;align-items:center;gap:6px}
+.swatch{display:inline-block;width:16px;height:12px;border:1px solid #8d9297;border-radius:2px;background:#dcdfe2}
+.swatch.l1{background:var(--l1)}.swatch.l2{background:var(--l2)}.swatch.l3{background:var(--l3)}.swatch.l4{background:var(--l4)}
+.swatch.d1{background:#c9a3d6}.swatch.d2{background:#8e4fa6}.swatch.d3{background:#4b1d63}.swatch.same{background:#b9c0c7}
+.swatch.moved{background:#fff;border:2px solid #1b1b1b}
 "#;
 
 /// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's

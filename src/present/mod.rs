@@ -10,6 +10,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod html;
 pub mod listing;
+pub mod map;
 pub mod matrix;
 pub mod publish;
 pub mod report;

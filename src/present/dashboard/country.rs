@@ -68,16 +68,9 @@ pub(super) async fn country_sources(
         .call(|s| Ok((s.overview()?, s.level_points()?)))
         .await;
     let (all, points) = found.map_err(store_failed)?;
-    let sources: Vec<SourceOverview> = all
-        .iter()
-        .filter(|s| {
-            !s.collection
-                && crate::model::country::countries_of(&s.country)
-                    .iter()
-                    .any(|c| c.code == country.code)
-        })
-        .cloned()
-        .collect();
+    let sources: Vec<SourceOverview> = brief::sources_by_country(&all)
+        .remove(country.code)
+        .unwrap_or_default();
     let groups = brief::readings(&sources, &all);
     if groups.is_empty() {
         return Err(problem(
@@ -214,23 +207,20 @@ pub(super) async fn country_page(
     let lines: Vec<chart::Series> = groups
         .iter()
         .flat_map(|g| {
-            std::iter::once(&g.current)
-                .chain(&g.others)
-                .map(move |r| (g, r))
+            std::iter::once((&g.current, true))
+                .chain(g.others.iter().map(|r| (r, false)))
+                .map(move |(r, current)| (g, r, current))
         })
-        .filter_map(|(g, r)| {
+        .filter_map(|(g, r, current)| {
             series.get(&r.source.name).map(|points| chart::Series {
+                government: g.government.clone(),
                 source: r.source.name.clone(),
-                label: if g.others.is_empty() {
-                    g.government.short.clone()
-                } else {
-                    format!("{} ({})", g.government.short, r.source.name)
-                },
+                current,
                 points: points.clone(),
             })
         })
         .collect();
-    body.push_str(&chart::step_chart(&lines, start, now));
+    body.push_str(&chart::level_chart(&lines, start, now));
     body.push_str("<h2 style=\"margin-top:18px\">How each government's scale maps onto levels 1-4</h2><table class=\"legend\"><thead><tr><th>Level</th>");
     for g in &groups {
         let _ = write!(body, "<th>{}</th>", escape(&g.government.name));

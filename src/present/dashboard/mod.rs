@@ -6,7 +6,7 @@
 //! governments (and its CSV), each source's history with any two versions compared, the Atom
 //! feed and a JSON API mirroring the report schema; pages take `?watch=` and `?region=`. It only
 //! reads: every route is a GET, and the store is reached through its own thread. Views come
-//! from `brief`, pictures from `chart`, pieces from `html` and `report`; every response carries
+//! from `brief`, pictures from `chart` and `map`, pieces from `html` and `report`; every response carries
 //! a Content-Security-Policy that allows no script. Connections, timeouts and which Host names
 //! are answered are `server`'s.
 
@@ -24,10 +24,12 @@ use chrono::{DateTime, Utc};
 use crate::config::{WatchList, WatchLists};
 use crate::model::diff;
 use crate::model::geography::{Tier, WorldRegion};
+use crate::model::government::Government;
 use crate::present::brief::{self, Movers};
 use crate::present::chart;
 use crate::present::html::{self, escape};
 use crate::present::listing;
+use crate::present::map;
 use crate::present::report::{self, Report, ReportFormat, ReportQuery};
 use crate::present::server::{self, Hosts, Limits};
 use crate::store::{LevelPoint, SnapshotId, SourceOverview, StoreError, StoreHandle};
@@ -334,12 +336,13 @@ fn period_form(action: &str, params: &HashMap<String, String>) -> String {
          <label>Last days<input name=\"days\" value=\"{}\" placeholder=\"7\" size=\"5\"></label>\
          <label>Since<input name=\"since\" value=\"{}\" placeholder=\"2026-02-01\"></label>\
          <label>Until (included)<input name=\"until\" value=\"{}\" placeholder=\"2026-02-12\"></label>\
-         {}{}<button type=\"submit\">Show</button></form>",
+         {}{}{}<button type=\"submit\">Show</button></form>",
         value("days"),
         value("since"),
         value("until"),
         region_field(params),
-        watch_field(params)
+        watch_field(params),
+        map_field(params)
     )
 }
 
@@ -381,6 +384,21 @@ fn region_field(params: &HashMap<String, String>) -> String {
     }
     out.push_str("</select></label>");
     out
+}
+
+/// A form's hidden `map` field, so that the movers board keeps its map's choice.
+fn map_field(params: &HashMap<String, String>) -> String {
+    match params
+        .get("map")
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+    {
+        Some(choice) => format!(
+            "<input type=\"hidden\" name=\"map\" value=\"{}\">",
+            escape(choice)
+        ),
+        None => String::new(),
+    }
 }
 
 /// A form's hidden `watch` field and its words, so that a filtered page stays filtered.

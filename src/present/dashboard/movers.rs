@@ -1,5 +1,7 @@
 //! `/` and `/api/movers`: the movers board, every level change of a period with its counters
-//! and net effects, then indicator changes and the count of summary-only updates.
+//! and net effects, the world map of current levels (the countries that moved outlined), then
+//! indicator changes and the count of summary-only updates. The map shows every country; a
+//! watch-list narrows the table and so the outlines.
 
 use super::*;
 
@@ -77,6 +79,10 @@ pub(super) async fn movers_board(
             "indicator, reason or area changes"
         ),
     );
+    match map_section(&app, &params, &movers).await {
+        Ok(section) => body.push_str(&section),
+        Err(response) => return response,
+    }
     if movers.rows.is_empty() {
         let _ = write!(
             body,
@@ -189,6 +195,132 @@ pub(super) async fn movers_board(
         if movers.reissued == 1 { "" } else { "s" },
     );
     page("advisory-watch: movers", &body)
+}
+
+/// The world map of current levels, its choices and its legend: `?map=` a government's id,
+/// `highest` (the default) or `differ`; the countries whose level moved in the period are
+/// outlined.
+async fn map_section(
+    app: &App,
+    params: &HashMap<String, String>,
+    movers: &Movers,
+) -> Result<String, Response> {
+    let all = app
+        .store
+        .call(|s| s.overview())
+        .await
+        .map_err(store_failed)?;
+    let moved: Vec<&str> = movers
+        .rows
+        .iter()
+        .filter(|row| {
+            row.moves
+                .iter()
+                .any(|m| matches!((m.from, m.to), (Some(a), Some(b)) if a != b))
+        })
+        .flat_map(|row| crate::model::country::countries_of(&row.country))
+        .map(|c| c.code)
+        .collect();
+    let mut governments: Vec<Government> = Vec::new();
+    let countries: Vec<map::Country> = brief::sources_by_country(&all)
+        .into_iter()
+        .filter_map(|(code, sources)| {
+            let country = crate::model::country::all()
+                .iter()
+                .find(|c| c.code == code)?;
+            let readings = brief::readings(&sources, &all)
+                .into_iter()
+                .map(|g| map::Reading {
+                    level: g
+                        .current
+                        .source
+                        .level
+                        .filter(|_| !g.current.source.withdrawn),
+                    stale: g.current.stale.is_some(),
+                    government: g.government,
+                })
+                .collect::<Vec<_>>();
+            for r in &readings {
+                if !governments.contains(&r.government) {
+                    governments.push(r.government.clone());
+                }
+            }
+            Some(map::Country {
+                code,
+                name: country.name,
+                href: Some(country_link(country.name)),
+                readings,
+                moved: moved.contains(&code),
+            })
+        })
+        .collect();
+    governments.sort_by(|a, b| a.short.cmp(&b.short));
+    let asked = params
+        .get("map")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
+    let choice = match asked {
+        None | Some("highest") => map::Choice::Highest,
+        Some("differ") => map::Choice::Differ,
+        Some(word) => match governments
+            .iter()
+            .find(|g| g.id == word || g.answers_to(word))
+        {
+            Some(g) => map::Choice::Government(g.clone()),
+            None => {
+                let ids: Vec<&str> = governments.iter().map(|g| g.id.as_str()).collect();
+                return Err(problem(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "`{word}` is not a map; use highest, differ or a government of this database: {}",
+                        if ids.is_empty() {
+                            "(none yet)".to_owned()
+                        } else {
+                            ids.join(", ")
+                        }
+                    ),
+                ));
+            }
+        },
+    };
+    let drawn = map::world_map(&countries, &choice);
+    let mut out = String::from(
+        "<section class=\"world\" aria-labelledby=\"world-heading\"><h2 id=\"world-heading\">Current levels</h2><nav class=\"map-choice\" aria-label=\"Colour the map by\">",
+    );
+    let link = |key: &str, words: &str| {
+        let mut query: Vec<String> = params
+            .iter()
+            .filter(|(k, v)| k.as_str() != "map" && !v.trim().is_empty())
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        query.sort();
+        query.push(format!("map={}", encode(key)));
+        format!(
+            "<a href=\"{}\"{}>{}</a>",
+            escape(&format!("/?{}", query.join("&"))),
+            if key == choice.key() {
+                " aria-current=\"true\""
+            } else {
+                ""
+            },
+            escape(words)
+        )
+    };
+    out.push_str(&link("highest", "Highest of all"));
+    for g in &governments {
+        out.push_str(&link(&g.id, &g.short));
+    }
+    out.push_str(&link("differ", "Where governments differ"));
+    out.push_str("</nav>");
+    let _ = write!(
+        out,
+        "<p class=\"skip\"><a href=\"#after-map\">Skip the map's {} country links</a></p>",
+        countries.len()
+    );
+    out.push_str(&drawn.svg);
+    out.push_str(&drawn.legend);
+    out.push_str("</section><span id=\"after-map\"></span>");
+    Ok(out)
 }
 
 /// What moved with a source's level moves: " (+health, areas changed)".
