@@ -71,10 +71,16 @@ pub fn child_key(raw: &str) -> String {
     }
 }
 
-/// Whether `c` breaks a line or controls a terminal: every control character (C0, DEL, C1) and
-/// the Unicode line and paragraph separators.
+/// Whether `c` breaks a line, controls a terminal or reorders what follows it: every control
+/// character (C0, DEL, C1), the Unicode line and paragraph separators, and the bidirectional
+/// embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), with which a name could
+/// show its text backwards or spill its direction onto the rest of a line.
 fn breaks_a_line(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// `text` as one line: every control character and line break becomes a space, and runs of
@@ -191,6 +197,10 @@ mod tests {
         );
         assert_eq!(one_line("a\u{1b}[31mb\u{85}c\u{2028}d\te"), "a [31mb c d e");
         assert_eq!(one_line("  a   b "), "a b");
+        assert_eq!(
+            one_line("Mali\u{202E}1 ot 4 morf deworl\u{2066}x\u{2069}"),
+            "Mali 1 ot 4 morf deworl x"
+        );
     }
 
     #[test]
