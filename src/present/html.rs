@@ -84,8 +84,8 @@ h2{font-size:19px;margin:0 0 6px}
 .summary span,.summary a{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 .card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:6px;padding:14px 16px;margin:0 0 14px;break-inside:avoid}
 .card.up{border-left-color:#c0392b;border-left-width:8px}.card.down{border-left-color:#2e8540;border-left-width:8px}
-details.card>summary{cursor:pointer;list-style-position:outside;margin-left:14px}
-details.card>summary h2{display:inline}
+details.more{margin:6px 0 0}
+details.more>summary{cursor:pointer;font-size:14px;color:var(--muted)}
 .card.lv1{border-left-color:var(--l1)}.card.lv2{border-left-color:var(--l2)}.card.lv3{border-left-color:var(--l3)}.card.lv4{border-left-color:var(--l4)}
 .meta{font-size:14px;color:var(--muted);margin:2px 0 8px}
 .level{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px;white-space:nowrap}
@@ -274,8 +274,8 @@ pub struct CardContext<'a> {
     pub archived: bool,
     /// Where the source's own page on the dashboard is, if there is one.
     pub source_link: Option<String>,
-    /// Headline, levels and chips first; the note and the diff inside a `<details>` that
-    /// opens on a click, with no script.
+    /// Headline, links, levels and chips in view; the note and the diff inside a `<details>`
+    /// that opens on a click, with no script.
     pub compact: bool,
 }
 
@@ -302,17 +302,14 @@ pub fn seen_words(at: &str, archived: bool) -> String {
 }
 
 /// One change as a card: country and headline, where and when, the levels, the chips, the
-/// publisher's note and the word diff.
+/// publisher's note and the word diff. A compact card folds the note and the diff into a
+/// `<details>` of their own; the headline, its links and the levels stay in view, and no link
+/// is ever inside the `<summary>` that opens it.
 pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&WordDiff>) -> String {
     let mut out = String::new();
-    let (open, close) = if context.compact {
-        ("details", "details")
-    } else {
-        ("article", "article")
-    };
     let _ = write!(
         out,
-        "<{open} class=\"card {}\" data-source=\"{}\" data-classes=\"{}\">{}<h2>{}: {}{}</h2>",
+        "<article class=\"card {}\" data-source=\"{}\" data-classes=\"{}\"><h2>{}{}{}</h2>",
         edge_class(change),
         escape(context.source),
         change
@@ -321,8 +318,11 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
             .map(|c| c.id())
             .collect::<Vec<_>>()
             .join(" "),
-        if context.compact { "<summary>" } else { "" },
-        escape(context.country),
+        if context.country.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", escape(context.country))
+        },
         escape(&change.headline),
         if change.note_disagrees {
             " <span class=\"flag\" title=\"The publisher's note names a different level or indicators than the page\">note disagrees</span>"
@@ -372,16 +372,30 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
             chips(&change.indicators_added, &change.indicators_removed)
         );
     }
-    if context.compact {
-        out.push_str("</summary>");
+    let note = change
+        .change_note
+        .as_ref()
+        .map(|note| format!("<blockquote>{}</blockquote>", escape(note)));
+    let fold = match (&note, diff) {
+        _ if !context.compact => None,
+        (Some(_), Some(_)) => Some("The publisher's note and the changed text"),
+        (Some(_), None) => Some("The publisher's note"),
+        (None, Some(_)) => Some("The changed text"),
+        (None, None) => None,
+    };
+    if let Some(words) = fold {
+        let _ = write!(out, "<details class=\"more\"><summary>{words}</summary>");
     }
-    if let Some(note) = &change.change_note {
-        let _ = write!(out, "<blockquote>{}</blockquote>", escape(note));
+    if let Some(note) = &note {
+        out.push_str(note);
     }
     if let Some(diff) = diff {
         out.push_str(&word_diff(diff));
     }
-    let _ = write!(out, "</{close}>");
+    if fold.is_some() {
+        out.push_str("</details>");
+    }
+    out.push_str("</article>");
     out
 }
 
@@ -399,6 +413,73 @@ mod tests {
         assert!(html.contains("<title>&lt;b&gt;t&lt;/b&gt;</title>"));
         assert!(!html.contains("<script"));
         assert!(html.contains("default-src 'none'"));
+    }
+
+    fn nepal(level: u8, summary: &str, note: Option<&str>) -> crate::model::advisory::Advisory {
+        crate::model::advisory::Advisory {
+            level: Level::with_label(level, String::new()),
+            indicators: Vec::new(),
+            reasons: Vec::new(),
+            summary: summary.into(),
+            issued: None,
+            change_note: note.map(str::to_owned),
+            areas: Vec::new(),
+            withdrawn: false,
+            partial: false,
+            text_level: None,
+            full_name: None,
+        }
+    }
+
+    fn card(compact: bool) -> String {
+        let old = nepal(2, "Be careful.", None);
+        let new = nepal(3, "Reconsider travel.", Some("Level raised."));
+        let change = crate::model::diff::compare(&old, &new).expect("a change");
+        let diff = crate::model::diff::word_diff(&old.summary, &new.summary);
+        change_card(
+            &CardContext {
+                country: "Nepal",
+                source: "us-nepal",
+                url: "https://travel.state.gov/nepal",
+                detected_at: "2026-02-12T08:15:00.000Z",
+                archived: false,
+                source_link: Some("/source?name=us-nepal".to_owned()),
+                compact,
+            },
+            &change,
+            Some(&diff),
+        )
+    }
+
+    // Issue 23: axe-core's nested-interactive, a link inside the summary that opens a card.
+    #[test]
+    fn a_compact_card_folds_only_its_note_and_diff_and_no_link_is_inside_a_summary() {
+        let html = card(true);
+        let summaries: Vec<&str> = html
+            .split("<summary>")
+            .skip(1)
+            .map(|rest| rest.split("</summary>").next().unwrap_or(rest))
+            .collect();
+        assert!(!summaries.is_empty(), "{html}");
+        for summary in &summaries {
+            assert!(!summary.contains("<a "), "a link inside <summary>: {html}");
+        }
+        let (facts, folded) = html
+            .split_once("<details class=\"more\">")
+            .expect("the note and the diff folded");
+        for shown in [
+            "<h2>Nepal: Level raised",
+            "official page</a>",
+            "us-nepal</a>",
+            "Level 3",
+        ] {
+            assert!(facts.contains(shown), "{shown} in view: {html}");
+        }
+        assert!(
+            folded.contains("<blockquote>Level raised.</blockquote>") && folded.contains("<ins>")
+        );
+        let full = card(false);
+        assert!(full.starts_with("<article class=\"card up\"") && !full.contains("<details"));
     }
 
     #[test]

@@ -800,7 +800,7 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
 }
 
 /// A stored change as an HTML card, with the word diff when the summary changed.
-/// `compact` folds the facts and the diff into a `<details>` under the headline.
+/// `compact` folds the note and the diff into a `<details>` under the facts.
 pub fn card(change: &StoredChange, source_link: Option<String>, compact: bool) -> String {
     let diff = change
         .change
