@@ -73,10 +73,15 @@ const STYLE: &str = r#"
 :root{--l1:#1f5aa6;--l2:#f2c40f;--l3:#e67e22;--l4:#c0392b;--ink:#1b1b1b;--muted:#5c5c5c;--line:#dfe1e2;--bg:#f7f8f9}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header.top{background:#162e51;color:#fff;padding:12px 20px}
-header.top a{color:#fff;text-decoration:none;margin-right:18px;font-weight:600}
-header.top .brand{font-size:18px;margin-right:28px}
-main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
+header.top{background:#162e51;color:#fff;padding:12px 20px;display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 28px}
+header.top a{color:#fff;text-decoration:none;font-weight:600}
+header.top .brand{font-size:18px}
+header.top nav{display:flex;flex-wrap:wrap;gap:4px 18px}
+.skip{position:absolute;left:8px;top:-100px;z-index:10;background:#fff;color:#005ea2;padding:8px 14px;border-radius:4px;font-weight:600}
+.skip:focus{top:8px}
+:focus-visible{outline:3px solid #005ea2;outline-offset:2px}
+header.top :focus-visible{outline-color:#ffbf47}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 40px;overflow-wrap:anywhere}
 h1{font-size:24px;margin:8px 0 4px}
 h2{font-size:19px;margin:0 0 6px}
 .muted{color:var(--muted)}
@@ -88,7 +93,7 @@ details.more{margin:6px 0 0}
 details.more>summary{cursor:pointer;font-size:14px;color:var(--muted)}
 .card.lv1{border-left-color:var(--l1)}.card.lv2{border-left-color:var(--l2)}.card.lv3{border-left-color:var(--l3)}.card.lv4{border-left-color:var(--l4)}
 .meta{font-size:14px;color:var(--muted);margin:2px 0 8px}
-.level{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px;white-space:nowrap}
+.level{display:inline-block;max-width:100%;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px}
 .level.l1{background:var(--l1);color:#fff}.level.l2{background:var(--l2);color:#1b1b1b}.level.l3{background:var(--l3);color:#1b1b1b}.level.l4{background:var(--l4);color:#fff}
 .chip{display:inline-block;padding:1px 9px;margin:2px 4px 2px 0;border-radius:12px;font-size:14px;border:1px solid var(--line);background:#f1f3f6}
 .chip.added{background:#fde2e1;border-color:#f5b7b1}.chip.removed{background:#e1f3e6;border-color:#a9dfbf;text-decoration:line-through}
@@ -104,13 +109,14 @@ td.nowrap,td.nowrap a{white-space:nowrap}
 tr.broken td{background:#fff4e5}
 .flag{font-weight:700;color:#8a1c1c}
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0 18px}
-form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
-form.filters input,form.filters select{font:inherit;padding:4px 6px}
+form.filters label{display:flex;flex-direction:column;min-width:0;max-width:100%;font-size:13px;color:var(--muted)}
+form.filters input,form.filters select{font:inherit;padding:4px 6px;max-width:100%}
 a{color:#005ea2}
 td{overflow-wrap:anywhere}
 td.name{white-space:nowrap;overflow-wrap:normal}
 span.up{color:#a3271c;font-weight:700}span.down{color:#1d6b32;font-weight:700}
-.level.short{padding:1px 6px}
+.level.short{padding:1px 6px;white-space:nowrap}
+svg{max-width:100%}
 .counter b{font-size:20px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px;margin:12px 0 20px}
 .grid section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px;min-width:0}
@@ -120,12 +126,28 @@ svg.chart{background:#fff;border:1px solid var(--line);border-radius:6px;display
 svg.spark{vertical-align:middle}
 table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
-@media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
+@media print{.skip{display:none}}
+@media (max-width:1000px){td.name,td.nowrap,td.nowrap a{white-space:normal}}
+@media (max-width:600px){
+header.top{padding:10px}
+main{padding:10px}
+table.stack,table.stack>tbody,table.stack>tbody>tr{display:block;width:100%}
+table.stack>thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+table.stack>tbody>tr{border-bottom:2px solid var(--line);padding:6px 0}
+table.stack>tbody>tr>td{display:flow-root;width:100%;border:0;padding:3px 9px 3px 118px;white-space:normal;overflow-wrap:anywhere}
+table.stack>tbody>tr>td::before{content:attr(data-label);float:left;width:100px;margin-left:-109px;font-size:13px;font-weight:600;color:var(--muted)}
+table.sortable>thead{position:static;width:auto;height:auto;overflow:visible;clip-path:none;white-space:normal;display:block}
+table.sortable>thead>tr{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px;padding:8px 9px}
+table.sortable>thead>tr::before{content:"Sort by";font-size:13px;font-weight:600;color:var(--muted)}
+table.sortable>thead th{display:block;padding:2px 8px;border:1px solid var(--line);border-radius:12px}
+table.sortable>thead th:not([aria-sort]):not(:has(a)){position:absolute;width:1px;height:1px;padding:0;border:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+}
 @media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
 "#;
 
-/// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's
-/// links.
+/// A whole page: the shell, the stylesheet, and `body` as the page's `<main id="main">`.
+/// `navigation` adds the dashboard's header, led by a "Skip to content" link (the first thing
+/// a keyboard reaches) and with its links in a `<nav>`.
 pub fn page(title: &str, navigation: bool, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + 600);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -141,12 +163,13 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
     );
     if navigation {
         out.push_str(
-            "<header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
-             <a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a>\
-             <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></header>",
+            "<a class=\"skip\" href=\"#main\">Skip to content</a>\
+             <header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
+             <nav aria-label=\"Dashboard\"><a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a>\
+             <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></nav></header>",
         );
     }
-    out.push_str("<main>");
+    out.push_str("<main id=\"main\">");
     out.push_str(body);
     out.push_str("</main></body></html>\n");
     out
@@ -480,6 +503,16 @@ mod tests {
         );
         let full = card(false);
         assert!(full.starts_with("<article class=\"card up\"") && !full.contains("<details"));
+    }
+
+    #[test]
+    fn every_page_has_its_main_and_a_dashboard_page_leads_with_a_skip_link() {
+        let dashboard = page("t", true, "<p>x</p>");
+        let body = dashboard.split("<body>").nth(1).expect("body");
+        assert!(body.starts_with("<a class=\"skip\" href=\"#main\">Skip to content</a>"));
+        assert!(body.contains("<nav aria-label=\"Dashboard\">"));
+        assert!(page("t", false, "").contains("<main id=\"main\">"));
+        assert!(!dashboard.contains("maximum-scale") && !dashboard.contains("user-scalable"));
     }
 
     #[test]
