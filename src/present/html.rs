@@ -82,6 +82,7 @@ header.top nav{display:flex;flex-wrap:wrap;gap:4px 18px}
 :focus-visible{outline:3px solid #005ea2;outline-offset:2px}
 header.top :focus-visible{outline-color:#ffbf47}
 main{max-width:1200px;margin:0 auto;padding:16px 20px 40px;overflow-wrap:anywhere}
+.printed{display:none;font-size:13px;color:var(--muted);margin:0 0 6px}
 h1{font-size:24px;margin:8px 0 4px}
 h2{font-size:19px;margin:0 0 6px}
 .muted{color:var(--muted)}
@@ -126,7 +127,7 @@ svg.chart{background:#fff;border:1px solid var(--line);border-radius:6px;display
 svg.spark{vertical-align:middle}
 table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
-@media print{.skip{display:none}}
+@media print{.skip{display:none}.printed{display:block}}
 @media (max-width:1000px){td.name,td.nowrap,td.nowrap a{white-space:normal}}
 @media (max-width:600px){
 header.top{padding:10px}
@@ -173,6 +174,19 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
     out.push_str(body);
     out.push_str("</main></body></html>\n");
     out
+}
+
+/// The line a printed page carries, hidden on screen: "Period: from 2026-11-18 to 2026-11-25 ·
+/// made 2026-12-01 19:40 UTC", or "Made 2026-12-01 19:40 UTC" for a page without a period.
+pub fn printed_line(period: Option<&str>, made: chrono::DateTime<chrono::Utc>) -> String {
+    let made = made.format("%Y-%m-%d %H:%M UTC");
+    match period {
+        Some(period) => format!(
+            "<p class=\"printed\">Period: {} &middot; made {made}</p>",
+            escape(period)
+        ),
+        None => format!("<p class=\"printed\">Made {made}</p>"),
+    }
 }
 
 /// A level badge in the State Department's colour: 1 blue, 2 yellow, 3 orange, 4 red.
@@ -513,6 +527,21 @@ mod tests {
         assert!(body.contains("<nav aria-label=\"Dashboard\">"));
         assert!(page("t", false, "").contains("<main id=\"main\">"));
         assert!(!dashboard.contains("maximum-scale") && !dashboard.contains("user-scalable"));
+    }
+
+    #[test]
+    fn the_printed_line_names_the_period_and_when_the_page_was_made() {
+        let made = chrono::DateTime::parse_from_rfc3339("2026-12-01T19:40:12Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(
+            printed_line(Some("from 2026-11-18 to 2026-11-25"), made),
+            "<p class=\"printed\">Period: from 2026-11-18 to 2026-11-25 &middot; made 2026-12-01 19:40 UTC</p>"
+        );
+        assert_eq!(
+            printed_line(None, made),
+            "<p class=\"printed\">Made 2026-12-01 19:40 UTC</p>"
+        );
     }
 
     #[test]

@@ -468,7 +468,11 @@ impl Report {
 
     fn html(&self) -> String {
         let title = format!("Travel advisory changes {}", self.period());
-        let mut body = format!("<h1>{}</h1>", crate::present::html::escape(&title));
+        let mut body = crate::present::html::printed_line(Some(&self.period()), self.generated_at);
+        body.push_str(&format!(
+            "<h1>{}</h1>",
+            crate::present::html::escape(&title)
+        ));
         body.push_str(&format!(
             "<p class=\"muted\">Made {} by advisory-watch.</p>",
             crate::present::html::escape(&made_words(self.generated_at))
@@ -769,7 +773,8 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
     use crate::present::html::escape;
     let title = format!("Travel advisory brief {}", brief.period);
     let mut body = format!(
-        "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        "{}<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        crate::present::html::printed_line(Some(&brief.period), generated_at),
         escape(&title),
         escape(&made_words(generated_at))
     );

@@ -174,7 +174,7 @@ pub(super) async fn movers_board(
         movers.reissued,
         if movers.reissued == 1 { "" } else { "s" },
     );
-    page("advisory-watch: movers", &body)
+    period_page("advisory-watch: movers", Some(&period), &body)
 }
 
 /// What moved with a source's level moves: " (+health, areas changed)".
