@@ -113,11 +113,12 @@ form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0 1
 form.filters label{display:flex;flex-direction:column;min-width:0;max-width:100%;font-size:13px;color:var(--muted)}
 form.filters input,form.filters select{font:inherit;padding:4px 6px;max-width:100%}
 a{color:#005ea2}
-td{overflow-wrap:anywhere}
+th,td{overflow-wrap:break-word}
+td.message{overflow-wrap:anywhere}
 td.name{white-space:nowrap;overflow-wrap:normal}
 span.up{color:#a3271c;font-weight:700}span.down{color:#1d6b32;font-weight:700}
 .level.short{padding:1px 6px;white-space:nowrap}
-svg{max-width:100%}
+svg:not(.spark){max-width:100%}
 .counter b{font-size:20px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px;margin:12px 0 20px}
 .grid section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px;min-width:0}
@@ -127,9 +128,9 @@ svg.chart{background:#fff;border:1px solid var(--line);border-radius:6px;display
 svg.spark{vertical-align:middle}
 table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
-@media print{.skip{display:none}.printed{display:block}}
-@media (max-width:1000px){td.name,td.nowrap,td.nowrap a{white-space:normal}}
-@media (max-width:600px){
+@media print{.skip{display:none}.printed{display:block}th,td{font-size:13px;padding:5px 6px}}
+@media (max-width:1199px){td.name,td.nowrap,td.nowrap a{white-space:normal}}
+@media screen and (max-width:820px){
 header.top{padding:10px}
 main{padding:10px}
 table.stack,table.stack>tbody,table.stack>tbody>tr{display:block;width:100%}

@@ -112,7 +112,7 @@ pub(super) async fn source_history(
         for f in failures.iter().rev().take(50) {
             let _ = write!(
                 body,
-                "<tr><td data-label=\"When\">{}</td><td data-label=\"Kind\">{}</td><td data-label=\"Message\">{}</td></tr>",
+                "<tr><td data-label=\"When\">{}</td><td data-label=\"Kind\">{}</td><td class=\"message\" data-label=\"Message\">{}</td></tr>",
                 escape(&f.at),
                 f.kind.as_str(),
                 escape(&f.message)
