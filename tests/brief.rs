@@ -334,15 +334,19 @@ fn every_route_answers_with_its_documented_shape() {
         timeline.contains("<h1>Changes: countries matching"),
         "{timeline}"
     );
-    let cards = count(&timeline, "<details class=\"card");
+    let cards = count(&timeline, "<article class=\"card");
     assert!(cards >= 12, "{cards}");
+    assert!(
+        count(&timeline, "<details class=\"more\"><summary>") >= 12,
+        "each card folds its note and diff"
+    );
     assert!(!timeline.contains("Mali:"));
     let by_alias = dashboard.get(&format!("/changes?country=KH&{period}"));
     assert!(by_alias.contains("<h1>Changes: Cambodia</h1>"));
-    assert_eq!(count(&by_alias, "<details class=\"card"), cards);
+    assert_eq!(count(&by_alias, "<article class=\"card"), cards);
     let raised = dashboard.get(&format!("/changes?direction=raised&{period}"));
     assert_eq!(
-        count(&raised, "<details class=\"card up\""),
+        count(&raised, "<article class=\"card up\""),
         4,
         "edges say up"
     );
@@ -353,7 +357,7 @@ fn every_route_answers_with_its_documented_shape() {
     let text = dashboard.get(&format!("/changes?q=landmines&{period}"));
     assert!(text.contains("us-cambodia"));
     let full = dashboard.get(&format!("/changes?country=Cuba&view=full&{period}"));
-    assert!(full.contains("<article class=\"card"));
+    assert!(full.contains("<article class=\"card") && !full.contains("<details class=\"more\""));
     let (_, head, csv) = dashboard.request("GET", &format!("/changes.csv?country=Camb&{period}"));
     assert!(head.to_lowercase().contains("content-type: text/csv"));
     assert!(head.to_lowercase().contains("attachment"));
@@ -561,12 +565,13 @@ fn chromium_renders_the_brief_pages_at_1280_without_overflow_or_script() {
         &shots.join("dashboard-changes.png"),
     );
     assert_eq!(
-        count(&timeline, "<details class=\"card up\""),
+        count(&timeline, "<article class=\"card up\""),
         2,
         "Cambodia rose twice"
     );
     assert!(
-        !timeline.contains("<details class=\"card up\" open"),
+        timeline.contains("<details class=\"more\"><summary>")
+            && !timeline.contains("<details class=\"more\" open"),
         "compact by default"
     );
     assert!(!ran.is_match(&timeline));

@@ -513,7 +513,7 @@ fn each_country_is_coloured_by_the_reading_its_page_gives_and_the_svg_runs_nothi
         );
     }
     assert!(nepal.contains("<details class=\"chart-data\">"));
-    assert!(nepal.contains("<td>fi-extra</td>"));
+    assert!(nepal.contains("<td data-label=\"Source\">fi-extra</td>"));
 }
 
 /// `audit.mjs`'s modules, installed from the lock file on first use (CI installs them
@@ -623,16 +623,12 @@ const CHART: &str = r#"(() => {
   });
 })()"#;
 
-// Ignored, with its reason, when the build found no Chromium or no Node.js (see build.rs);
-// under CI=true it always runs, and a missing one fails it.
+// Ignored, with its reason, when the build found no Chromium, no Node.js or not the audit's
+// modules (see build.rs); under CI=true it always runs, and a missing one fails it.
 #[test]
 #[cfg_attr(
-    chromium_missing,
-    ignore = "chromium is not installed here (apt-get install chromium chromium-driver)"
-)]
-#[cfg_attr(
-    all(node_missing, not(chromium_missing)),
-    ignore = "Node.js is not installed here (apt-get install nodejs npm)"
+    any(chromium_missing, browser_audit_missing),
+    ignore = "needs chromium (apt-get install chromium), Node.js 18+ and `npm ci --prefix tests/browser`"
 )]
 fn chromium_shows_every_country_and_every_line_with_text_of_11_px_at_390_820_and_1280() {
     let (ws, _server) = world();

@@ -58,6 +58,9 @@ fn report(ws: &Workspace, format: &str, extra: &[&str]) -> String {
     let uid = regex::Regex::new(r"[0-9a-f]{32}").expect("re");
     let text = uid.replace_all(&run.stdout, "[uid]").into_owned();
     let text = made_words.replace_all(&text, "Made [now]").into_owned();
+    // The printed line's time.
+    let printed = regex::Regex::new(r"made \d{4}-\d\d-\d\d \d\d:\d\d UTC").expect("re");
+    let text = printed.replace_all(&text, "made [now]").into_owned();
     // Detection times come from the archive's dates (noon); only the report's own time moves.
     made.replace_all(&text, |c: &regex::Captures<'_>| {
         if c[0].ends_with("T12:00:00.000Z") {

@@ -562,13 +562,13 @@ pub fn level_chart(series: &[Series], start: DateTime<Utc>, end: DateTime<Utc>) 
 /// The chart's points as a table: each source's level stretches, the day each began.
 fn points_table(series: &[Series]) -> String {
     let mut out = String::from(
-        "<details class=\"chart-data\"><summary>The chart's points as a table</summary><table><thead><tr><th>Government</th><th>Source</th><th>From</th><th>Level</th></tr></thead><tbody>",
+        "<details class=\"chart-data\"><summary>The chart's points as a table</summary><table class=\"stack\" aria-label=\"Level over time, by source\"><thead><tr><th>Government</th><th>Source</th><th>From</th><th>Level</th></tr></thead><tbody>",
     );
     for line in series {
         for (at, level) in runs(&line.points) {
             let _ = write!(
                 out,
-                "<tr data-source=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-source=\"{}\"><td data-label=\"Government\">{}</td><td data-label=\"Source\">{}</td><td data-label=\"From\">{}</td><td data-label=\"Level\">{}</td></tr>",
                 escape(&line.source),
                 escape(&line.government.short),
                 escape(&line.source),
@@ -716,7 +716,9 @@ mod tests {
             4,
             "a row per stretch"
         );
-        assert!(html.contains("<td>2026-03-01</td><td>withdrawn</td>"));
+        assert!(html.contains(
+            "<td data-label=\"From\">2026-03-01</td><td data-label=\"Level\">withdrawn</td>"
+        ));
     }
 
     #[test]

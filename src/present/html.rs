@@ -73,10 +73,16 @@ const STYLE: &str = r#"
 :root{--l1:#1f5aa6;--l2:#f2c40f;--l3:#e67e22;--l4:#c0392b;--ink:#1b1b1b;--muted:#5c5c5c;--line:#dfe1e2;--bg:#f7f8f9}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header.top{background:#162e51;color:#fff;padding:12px 20px}
-header.top a{color:#fff;text-decoration:none;margin-right:18px;font-weight:600}
-header.top .brand{font-size:18px;margin-right:28px}
-main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
+header.top{background:#162e51;color:#fff;padding:12px 20px;display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 28px}
+header.top a{color:#fff;text-decoration:none;font-weight:600}
+header.top .brand{font-size:18px}
+header.top nav{display:flex;flex-wrap:wrap;gap:4px 18px}
+.skip{position:absolute;left:8px;top:-100px;z-index:10;background:#fff;color:#005ea2;padding:8px 14px;border-radius:4px;font-weight:600}
+.skip:focus{top:8px}
+:focus-visible{outline:3px solid #005ea2;outline-offset:2px}
+header.top :focus-visible{outline-color:#ffbf47}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 40px;overflow-wrap:anywhere}
+.printed{display:none;font-size:13px;color:var(--muted);margin:0 0 6px}
 h1{font-size:24px;margin:8px 0 4px}
 h2{font-size:19px;margin:0 0 6px}
 .muted{color:var(--muted)}
@@ -84,11 +90,11 @@ h2{font-size:19px;margin:0 0 6px}
 .summary span,.summary a{background:#fff;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 .card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:6px;padding:14px 16px;margin:0 0 14px;break-inside:avoid}
 .card.up{border-left-color:#c0392b;border-left-width:8px}.card.down{border-left-color:#2e8540;border-left-width:8px}
-details.card>summary{cursor:pointer;list-style-position:outside;margin-left:14px}
-details.card>summary h2{display:inline}
+details.more{margin:6px 0 0}
+details.more>summary{cursor:pointer;font-size:14px;color:var(--muted)}
 .card.lv1{border-left-color:var(--l1)}.card.lv2{border-left-color:var(--l2)}.card.lv3{border-left-color:var(--l3)}.card.lv4{border-left-color:var(--l4)}
 .meta{font-size:14px;color:var(--muted);margin:2px 0 8px}
-.level{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px;white-space:nowrap}
+.level{display:inline-block;max-width:100%;padding:2px 8px;border-radius:4px;font-weight:600;font-size:14px}
 .level.l1{background:var(--l1);color:#fff}.level.l2{background:var(--l2);color:#1b1b1b}.level.l3{background:var(--l3);color:#1b1b1b}.level.l4{background:var(--l4);color:#fff}
 .chip{display:inline-block;padding:1px 9px;margin:2px 4px 2px 0;border-radius:12px;font-size:14px;border:1px solid var(--line);background:#f1f3f6}
 .chip.added{background:#fde2e1;border-color:#f5b7b1}.chip.removed{background:#e1f3e6;border-color:#a9dfbf;text-decoration:line-through}
@@ -104,13 +110,15 @@ td.nowrap,td.nowrap a{white-space:nowrap}
 tr.broken td{background:#fff4e5}
 .flag{font-weight:700;color:#8a1c1c}
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0 18px}
-form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
-form.filters input,form.filters select{font:inherit;padding:4px 6px}
+form.filters label{display:flex;flex-direction:column;min-width:0;max-width:100%;font-size:13px;color:var(--muted)}
+form.filters input,form.filters select{font:inherit;padding:4px 6px;max-width:100%}
 a{color:#005ea2}
-td{overflow-wrap:anywhere}
+th,td{overflow-wrap:break-word}
+td.message{overflow-wrap:anywhere}
 td.name{white-space:nowrap;overflow-wrap:normal}
 span.up{color:#a3271c;font-weight:700}span.down{color:#1d6b32;font-weight:700}
-.level.short{padding:1px 6px}
+.level.short{padding:1px 6px;white-space:nowrap}
+svg:not(.spark){max-width:100%}
 .counter b{font-size:20px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px;margin:12px 0 20px}
 .grid section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 14px;min-width:0}
@@ -120,7 +128,22 @@ svg.chart{background:#fff;border:1px solid var(--line);border-radius:6px;display
 svg.spark{vertical-align:middle}
 table.legend td,table.legend th{font-size:14px;padding:4px 8px}
 ul.brief li{margin:4px 0}
-@media (max-width:600px){main{padding:10px}th:nth-child(n+5),td:nth-child(n+5){display:none}}
+@media print{.skip{display:none}.printed{display:block}th,td{font-size:13px;padding:5px 6px}}
+@media (max-width:1199px){td.name,td.nowrap,td.nowrap a{white-space:normal}}
+@media screen and (max-width:820px){
+header.top{padding:10px}
+main{padding:10px}
+table.stack,table.stack>tbody,table.stack>tbody>tr{display:block;width:100%}
+table.stack>thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+table.stack>tbody>tr{border-bottom:2px solid var(--line);padding:6px 0}
+table.stack>tbody>tr>td{display:flow-root;width:100%;border:0;padding:3px 9px 3px 118px;white-space:normal;overflow-wrap:anywhere}
+table.stack>tbody>tr>td::before{content:attr(data-label);float:left;width:100px;margin-left:-109px;font-size:13px;font-weight:600;color:var(--muted)}
+table.sortable>thead{position:static;width:auto;height:auto;overflow:visible;clip-path:none;white-space:normal;display:block}
+table.sortable>thead>tr{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px;padding:8px 9px}
+table.sortable>thead>tr::before{content:"Sort by";font-size:13px;font-weight:600;color:var(--muted)}
+table.sortable>thead th{display:block;padding:2px 8px;border:1px solid var(--line);border-radius:12px}
+table.sortable>thead th:not([aria-sort]):not(:has(a)){position:absolute;width:1px;height:1px;padding:0;border:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+}
 @media print{header.top,form.filters{display:none}body{background:#fff}.card{border-color:#999}}
 /* matrix (issue 23) */
 .vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -173,8 +196,9 @@ ul.map-legend li{display:flex;align-items:center;gap:6px}
 .swatch.moved{background:#fff;border:2px solid #1b1b1b}
 "#;
 
-/// A whole page: the shell, the stylesheet, and `body`. `navigation` adds the dashboard's
-/// links.
+/// A whole page: the shell, the stylesheet, and `body` as the page's `<main id="main">`.
+/// `navigation` adds the dashboard's header, led by a "Skip to content" link (the first thing
+/// a keyboard reaches) and with its links in a `<nav>`.
 pub fn page(title: &str, navigation: bool, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + 600);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -190,15 +214,29 @@ pub fn page(title: &str, navigation: bool, body: &str) -> String {
     );
     if navigation {
         out.push_str(
-            "<header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
-             <a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a><a href=\"/matrix\">Matrix</a>\
-             <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></header>",
+            "<a class=\"skip\" href=\"#main\">Skip to content</a>\
+             <header class=\"top\"><a class=\"brand\" href=\"/\">advisory-watch</a>\
+             <nav aria-label=\"Dashboard\"><a href=\"/\">Movers</a><a href=\"/sources\">Sources</a><a href=\"/changes\">Changes</a><a href=\"/matrix\">Matrix</a>\
+             <a href=\"/feed.atom\">Atom</a><a href=\"/api/changes\">JSON</a></nav></header>",
         );
     }
-    out.push_str("<main>");
+    out.push_str("<main id=\"main\">");
     out.push_str(body);
     out.push_str("</main></body></html>\n");
     out
+}
+
+/// The line a printed page carries, hidden on screen: "Period: from 2026-11-18 to 2026-11-25 ·
+/// made 2026-12-01 19:40 UTC", or "Made 2026-12-01 19:40 UTC" for a page without a period.
+pub fn printed_line(period: Option<&str>, made: chrono::DateTime<chrono::Utc>) -> String {
+    let made = made.format("%Y-%m-%d %H:%M UTC");
+    match period {
+        Some(period) => format!(
+            "<p class=\"printed\">Period: {} &middot; made {made}</p>",
+            escape(period)
+        ),
+        None => format!("<p class=\"printed\">Made {made}</p>"),
+    }
 }
 
 /// A level badge in the State Department's colour: 1 blue, 2 yellow, 3 orange, 4 red.
@@ -323,8 +361,8 @@ pub struct CardContext<'a> {
     pub archived: bool,
     /// Where the source's own page on the dashboard is, if there is one.
     pub source_link: Option<String>,
-    /// Headline, levels and chips first; the note and the diff inside a `<details>` that
-    /// opens on a click, with no script.
+    /// Headline, links, levels and chips in view; the note and the diff inside a `<details>`
+    /// that opens on a click, with no script.
     pub compact: bool,
 }
 
@@ -351,17 +389,14 @@ pub fn seen_words(at: &str, archived: bool) -> String {
 }
 
 /// One change as a card: country and headline, where and when, the levels, the chips, the
-/// publisher's note and the word diff.
+/// publisher's note and the word diff. A compact card folds the note and the diff into a
+/// `<details>` of their own; the headline, its links and the levels stay in view, and no link
+/// is ever inside the `<summary>` that opens it.
 pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&WordDiff>) -> String {
     let mut out = String::new();
-    let (open, close) = if context.compact {
-        ("details", "details")
-    } else {
-        ("article", "article")
-    };
     let _ = write!(
         out,
-        "<{open} class=\"card {}\" data-source=\"{}\" data-classes=\"{}\">{}<h2>{}: {}{}</h2>",
+        "<article class=\"card {}\" data-source=\"{}\" data-classes=\"{}\"><h2>{}{}{}</h2>",
         edge_class(change),
         escape(context.source),
         change
@@ -370,8 +405,11 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
             .map(|c| c.id())
             .collect::<Vec<_>>()
             .join(" "),
-        if context.compact { "<summary>" } else { "" },
-        escape(context.country),
+        if context.country.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", escape(context.country))
+        },
         escape(&change.headline),
         if change.note_disagrees {
             " <span class=\"flag\" title=\"The publisher's note names a different level or indicators than the page\">note disagrees</span>"
@@ -421,16 +459,30 @@ pub fn change_card(context: &CardContext<'_>, change: &Change, diff: Option<&Wor
             chips(&change.indicators_added, &change.indicators_removed)
         );
     }
-    if context.compact {
-        out.push_str("</summary>");
+    let note = change
+        .change_note
+        .as_ref()
+        .map(|note| format!("<blockquote>{}</blockquote>", escape(note)));
+    let fold = match (&note, diff) {
+        _ if !context.compact => None,
+        (Some(_), Some(_)) => Some("The publisher's note and the changed text"),
+        (Some(_), None) => Some("The publisher's note"),
+        (None, Some(_)) => Some("The changed text"),
+        (None, None) => None,
+    };
+    if let Some(words) = fold {
+        let _ = write!(out, "<details class=\"more\"><summary>{words}</summary>");
     }
-    if let Some(note) = &change.change_note {
-        let _ = write!(out, "<blockquote>{}</blockquote>", escape(note));
+    if let Some(note) = &note {
+        out.push_str(note);
     }
     if let Some(diff) = diff {
         out.push_str(&word_diff(diff));
     }
-    let _ = write!(out, "</{close}>");
+    if fold.is_some() {
+        out.push_str("</details>");
+    }
+    out.push_str("</article>");
     out
 }
 
@@ -448,6 +500,98 @@ mod tests {
         assert!(html.contains("<title>&lt;b&gt;t&lt;/b&gt;</title>"));
         assert!(!html.contains("<script"));
         assert!(html.contains("default-src 'none'"));
+    }
+
+    fn nepal(level: u8, summary: &str, note: Option<&str>) -> crate::model::advisory::Advisory {
+        crate::model::advisory::Advisory {
+            level: Level::with_label(level, String::new()),
+            indicators: Vec::new(),
+            reasons: Vec::new(),
+            summary: summary.into(),
+            issued: None,
+            change_note: note.map(str::to_owned),
+            areas: Vec::new(),
+            withdrawn: false,
+            partial: false,
+            text_level: None,
+            full_name: None,
+        }
+    }
+
+    fn card(compact: bool) -> String {
+        let old = nepal(2, "Be careful.", None);
+        let new = nepal(3, "Reconsider travel.", Some("Level raised."));
+        let change = crate::model::diff::compare(&old, &new).expect("a change");
+        let diff = crate::model::diff::word_diff(&old.summary, &new.summary);
+        change_card(
+            &CardContext {
+                country: "Nepal",
+                source: "us-nepal",
+                url: "https://travel.state.gov/nepal",
+                detected_at: "2026-02-12T08:15:00.000Z",
+                archived: false,
+                source_link: Some("/source?name=us-nepal".to_owned()),
+                compact,
+            },
+            &change,
+            Some(&diff),
+        )
+    }
+
+    // Issue 23: axe-core's nested-interactive, a link inside the summary that opens a card.
+    #[test]
+    fn a_compact_card_folds_only_its_note_and_diff_and_no_link_is_inside_a_summary() {
+        let html = card(true);
+        let summaries: Vec<&str> = html
+            .split("<summary>")
+            .skip(1)
+            .map(|rest| rest.split("</summary>").next().unwrap_or(rest))
+            .collect();
+        assert!(!summaries.is_empty(), "{html}");
+        for summary in &summaries {
+            assert!(!summary.contains("<a "), "a link inside <summary>: {html}");
+        }
+        let (facts, folded) = html
+            .split_once("<details class=\"more\">")
+            .expect("the note and the diff folded");
+        for shown in [
+            "<h2>Nepal: Level raised",
+            "official page</a>",
+            "us-nepal</a>",
+            "Level 3",
+        ] {
+            assert!(facts.contains(shown), "{shown} in view: {html}");
+        }
+        assert!(
+            folded.contains("<blockquote>Level raised.</blockquote>") && folded.contains("<ins>")
+        );
+        let full = card(false);
+        assert!(full.starts_with("<article class=\"card up\"") && !full.contains("<details"));
+    }
+
+    #[test]
+    fn every_page_has_its_main_and_a_dashboard_page_leads_with_a_skip_link() {
+        let dashboard = page("t", true, "<p>x</p>");
+        let body = dashboard.split("<body>").nth(1).expect("body");
+        assert!(body.starts_with("<a class=\"skip\" href=\"#main\">Skip to content</a>"));
+        assert!(body.contains("<nav aria-label=\"Dashboard\">"));
+        assert!(page("t", false, "").contains("<main id=\"main\">"));
+        assert!(!dashboard.contains("maximum-scale") && !dashboard.contains("user-scalable"));
+    }
+
+    #[test]
+    fn the_printed_line_names_the_period_and_when_the_page_was_made() {
+        let made = chrono::DateTime::parse_from_rfc3339("2026-12-01T19:40:12Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(
+            printed_line(Some("from 2026-11-18 to 2026-11-25"), made),
+            "<p class=\"printed\">Period: from 2026-11-18 to 2026-11-25 &middot; made 2026-12-01 19:40 UTC</p>"
+        );
+        assert_eq!(
+            printed_line(None, made),
+            "<p class=\"printed\">Made 2026-12-01 19:40 UTC</p>"
+        );
     }
 
     #[test]

@@ -476,7 +476,11 @@ impl Report {
 
     fn html(&self) -> String {
         let title = format!("Travel advisory changes {}", self.period());
-        let mut body = format!("<h1>{}</h1>", crate::present::html::escape(&title));
+        let mut body = crate::present::html::printed_line(Some(&self.period()), self.generated_at);
+        body.push_str(&format!(
+            "<h1>{}</h1>",
+            crate::present::html::escape(&title)
+        ));
         body.push_str(&format!(
             "<p class=\"muted\">Made {} by advisory-watch.</p>",
             crate::present::html::escape(&made_words(self.generated_at))
@@ -777,7 +781,8 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
     use crate::present::html::escape;
     let title = format!("Travel advisory brief {}", brief.period);
     let mut body = format!(
-        "<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        "{}<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
+        crate::present::html::printed_line(Some(&brief.period), generated_at),
         escape(&title),
         escape(&made_words(generated_at))
     );
@@ -808,7 +813,7 @@ pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<U
 }
 
 /// A stored change as an HTML card, with the word diff when the summary changed.
-/// `compact` folds the facts and the diff into a `<details>` under the headline.
+/// `compact` folds the note and the diff into a `<details>` under the facts.
 pub fn card(change: &StoredChange, source_link: Option<String>, compact: bool) -> String {
     let diff = change
         .change

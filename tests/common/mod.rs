@@ -26,6 +26,21 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
+/// The replay corpus of real advisory history: `ADVISORY_CORPUS`, else `../shared/corpus`
+/// beside the project.
+pub fn corpus() -> PathBuf {
+    let path = std::env::var_os("ADVISORY_CORPUS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from,
+    );
+    assert!(
+        path.is_dir(),
+        "the replay corpus is missing at {} (set ADVISORY_CORPUS)",
+        path.display()
+    );
+    path
+}
+
 /// The path of a fixture file.
 pub fn fixture_path(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

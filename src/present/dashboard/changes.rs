@@ -109,7 +109,11 @@ pub(super) async fn timeline(
             compact,
         ));
     }
-    page(&format!("advisory-watch: {heading}"), &body)
+    period_page(
+        &format!("advisory-watch: {heading}"),
+        Some(&report.period()),
+        &body,
+    )
 }
 
 pub(super) async fn timeline_csv(

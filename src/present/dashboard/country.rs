@@ -221,7 +221,7 @@ pub(super) async fn country_page(
         })
         .collect();
     body.push_str(&chart::level_chart(&lines, start, now));
-    body.push_str("<h2 style=\"margin-top:18px\">How each government's scale maps onto levels 1-4</h2><table class=\"legend\"><thead><tr><th>Level</th>");
+    body.push_str("<h2 style=\"margin-top:18px\">How each government's scale maps onto levels 1-4</h2><table class=\"legend stack\" aria-label=\"How each government's scale maps onto levels 1-4\"><thead><tr><th>Level</th>");
     for g in &groups {
         let _ = write!(body, "<th>{}</th>", escape(&g.government.name));
     }
@@ -229,7 +229,7 @@ pub(super) async fn country_page(
     for level in 1..=4u8 {
         let _ = write!(
             body,
-            "<tr><td><span class=\"level short l{level}\">L{level}</span></td>"
+            "<tr><td data-label=\"Level\"><span class=\"level short l{level}\">L{level}</span></td>"
         );
         for g in &groups {
             let words = g
@@ -238,7 +238,12 @@ pub(super) async fn country_page(
                 .map_or("(its own words: see the level label)", |scale| {
                     scale[usize::from(level - 1)]
                 });
-            let _ = write!(body, "<td>{}</td>", escape(words));
+            let _ = write!(
+                body,
+                "<td data-label=\"{}\">{}</td>",
+                escape(&g.government.short),
+                escape(words)
+            );
         }
         body.push_str("</tr>");
     }

@@ -85,12 +85,16 @@ pub(super) async fn source_history(
     for change in changes.iter().rev() {
         body.push_str(&report::card(change, None, true));
     }
-    body.push_str("<h2>Versions</h2><table><thead><tr><th>First seen</th><th>Last seen</th><th>Level</th><th>Indicators</th><th>Read by</th></tr></thead><tbody>");
+    let _ = write!(
+        body,
+        "<h2>Versions</h2><table class=\"stack\" aria-label=\"Versions of {}\"><thead><tr><th>First seen</th><th>Last seen</th><th>Level</th><th>Indicators</th><th>Read by</th></tr></thead><tbody>",
+        escape(&name)
+    );
     for s in snapshots.iter().rev() {
         let ids = s.advisory.sorted_indicator_ids();
         let _ = write!(
             body,
-            "<tr><td class=\"nowrap\">{}</td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"nowrap\" data-label=\"First seen\">{}</td><td class=\"nowrap\" data-label=\"Last seen\">{}</td><td data-label=\"Level\">{}</td><td data-label=\"Indicators\">{}</td><td data-label=\"Read by\">{}</td></tr>",
             escape(&version_date(&s.first_seen_at, s.archived)),
             escape(&html::short_time(&s.last_seen_at)),
             html::level_badge(&s.advisory.level),
@@ -100,11 +104,15 @@ pub(super) async fn source_history(
     }
     body.push_str("</tbody></table>");
     if !failures.is_empty() {
-        body.push_str("<h2>Failures</h2><table><thead><tr><th>When</th><th>Kind</th><th>Message</th></tr></thead><tbody>");
+        let _ = write!(
+            body,
+            "<h2>Failures</h2><table class=\"stack\" aria-label=\"Failures of {}\"><thead><tr><th>When</th><th>Kind</th><th>Message</th></tr></thead><tbody>",
+            escape(&name)
+        );
         for f in failures.iter().rev().take(50) {
             let _ = write!(
                 body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td data-label=\"When\">{}</td><td data-label=\"Kind\">{}</td><td class=\"message\" data-label=\"Message\">{}</td></tr>",
                 escape(&f.at),
                 f.kind.as_str(),
                 escape(&f.message)

@@ -165,8 +165,15 @@ fn with_headers(content_type: &'static str, body: String) -> Response {
     response
 }
 
+/// A dashboard page without a period; printed, it says when it was made.
 fn page(title: &str, body: &str) -> Response {
-    with_headers("text/html; charset=utf-8", html::page(title, true, body))
+    period_page(title, None, body)
+}
+
+/// A dashboard page, which printed says its period (if it has one) and when it was made.
+fn period_page(title: &str, period: Option<&str>, body: &str) -> Response {
+    let body = format!("{}{body}", html::printed_line(period, Utc::now()));
+    with_headers("text/html; charset=utf-8", html::page(title, true, &body))
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {

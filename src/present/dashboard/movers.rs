@@ -90,7 +90,7 @@ pub(super) async fn movers_board(
             escape(&period)
         );
     } else {
-        body.push_str("<table class=\"movers\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>Level</th><th>When</th></tr></thead><tbody>");
+        body.push_str("<table class=\"movers stack\" aria-label=\"Level moves\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>Level</th><th>When</th></tr></thead><tbody>");
         for row in &movers.rows {
             let (moves, when) = if let [one] = row.moves.as_slice() {
                 (move_cell(one), when_cell(&one.at, one.archived, one.issued))
@@ -119,7 +119,7 @@ pub(super) async fn movers_board(
             };
             let _ = write!(
                 body,
-                "<tr class=\"mover\" data-source=\"{}\"><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"name\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td>{moves}{}</td><td>{when}</td></tr>",
+                "<tr class=\"mover\" data-source=\"{}\"><td class=\"name\" data-label=\"Country\"><a href=\"{}\">{}</a></td><td data-label=\"Government\">{}</td><td class=\"name\" data-label=\"Source\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td data-label=\"Level\">{moves}{}</td><td data-label=\"When\">{when}</td></tr>",
                 escape(&row.source),
                 escape(&country_link(&row.country)),
                 escape(&row.country),
@@ -136,7 +136,7 @@ pub(super) async fn movers_board(
     if movers.indicator_changes.is_empty() {
         body.push_str("<p class=\"muted\">No indicator, reason or area changed.</p>");
     } else {
-        body.push_str("<table class=\"indicators\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>What changed</th><th>Headline</th><th>When</th></tr></thead><tbody>");
+        body.push_str("<table class=\"indicators stack\" aria-label=\"Indicator, reason and area changes\"><thead><tr><th>Country</th><th>Government</th><th>Source</th><th>What changed</th><th>Headline</th><th>When</th></tr></thead><tbody>");
         for c in &movers.indicator_changes {
             let reasons = c
                 .reasons_added
@@ -146,7 +146,7 @@ pub(super) async fn movers_board(
                 .collect::<Vec<_>>();
             let _ = write!(
                 body,
-                "<tr data-source=\"{}\" data-classes=\"{}\"><td class=\"name\"><a href=\"{}\">{}</a></td><td>{}</td><td class=\"name\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td>{}{}{}{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-source=\"{}\" data-classes=\"{}\"><td class=\"name\" data-label=\"Country\"><a href=\"{}\">{}</a></td><td data-label=\"Government\">{}</td><td class=\"name\" data-label=\"Source\"><a href=\"{}\">{}</a> <a class=\"official\" href=\"{}\">official page</a></td><td data-label=\"What changed\">{}{}{}{}</td><td data-label=\"Headline\">{}</td><td data-label=\"When\">{}</td></tr>",
                 escape(&c.source),
                 c.classes
                     .iter()
@@ -194,7 +194,7 @@ pub(super) async fn movers_board(
         movers.reissued,
         if movers.reissued == 1 { "" } else { "s" },
     );
-    page("advisory-watch: movers", &body)
+    period_page("advisory-watch: movers", Some(&period), &body)
 }
 
 /// The world map of current levels, its choices and its legend: `?map=` a government's id,

@@ -143,7 +143,7 @@ pub(super) async fn overview(
     };
     let _ = write!(
         body,
-        "<table class=\"sources\"><thead><tr>{}<th>Source</th>{}{}{}<th>Trend</th><th>Areas</th><th>Indicators</th><th>Last check</th></tr></thead><tbody>",
+        "<table class=\"sources stack sortable\" aria-label=\"Sources\"><thead><tr>{}<th>Source</th>{}{}{}<th>Trend</th><th>Areas</th><th>Indicators</th><th>Last check</th></tr></thead><tbody>",
         header("name", "Country"),
         header("level", "Level"),
         header("previous", "Previous"),
@@ -174,7 +174,7 @@ pub(super) async fn overview(
         );
         let _ = write!(
             body,
-            "<tr{}><td class=\"name\"><a href=\"{}\">{}</a></td><td class=\"name\"><a href=\"{}\">{}</a>{state}</td><td>{level}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td class=\"name\" data-label=\"Country\"><a href=\"{}\">{}</a></td><td class=\"name\" data-label=\"Source\"><a href=\"{}\">{}</a>{state}</td><td data-label=\"Level\">{level}</td><td data-label=\"Previous\">{}</td><td data-label=\"Level changed on\">{}</td><td data-label=\"Trend\">{}</td><td data-label=\"Areas\">{}</td><td data-label=\"Indicators\">{}</td><td data-label=\"Last check\">{}</td></tr>",
             if flagged { " class=\"broken\"" } else { "" },
             escape(&country_cell_link(s)),
             escape(&s.country),
