@@ -580,6 +580,16 @@ fn chromium_renders_the_brief_pages_at_1280_without_overflow_or_script() {
         &dashboard.url("/sources?sort=changed"),
         &shots.join("dashboard.png"),
     );
+    let matrix = render(
+        &browser,
+        &dashboard.url("/matrix?sort=highest"),
+        &shots.join("dashboard-matrix.png"),
+    );
+    assert!(
+        count(&matrix, "<tr data-code=") >= 2,
+        "a row per country on the matrix: {matrix}"
+    );
+    assert!(!ran.is_match(&matrix));
 
     for path in [
         "/?since=2025-01-01&until=2026-12-31",
