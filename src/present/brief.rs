@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::model::advisory::Indicator;
 use crate::model::diff::{Change, ChangeClass, ChangeKind};
+use crate::present::words::{day, period_words, shown_time};
 use crate::store::{SourceOverview, StoredChange};
 
 pub use crate::model::government::Government;
@@ -399,7 +400,7 @@ impl Movers {
                     from: (kind != ChangeKind::New && kind != ChangeKind::Reinstated)
                         .then_some(c.change.level_from.number),
                     to: (kind != ChangeKind::Withdrawn).then_some(c.change.level_to.number),
-                    at: crate::present::report::shown_time(&c.detected_at, c.archived),
+                    at: shown_time(&c.detected_at, c.archived),
                     archived: c.archived,
                     issued: c.change.issued_to,
                     kind,
@@ -420,7 +421,7 @@ impl Movers {
                     areas_moved: c.change.areas_moved(),
                     level_moved,
                     headline: c.change.headline.clone(),
-                    at: crate::present::report::shown_time(&c.detected_at, c.archived),
+                    at: shown_time(&c.detected_at, c.archived),
                     archived: c.archived,
                     issued: c.change.issued_to,
                 });
@@ -533,7 +534,7 @@ impl Brief {
         let mut lines: Vec<BriefLine> = lines.into_values().collect();
         lines.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.country.cmp(&b.country)));
         Brief {
-            period: crate::present::report::period_words(since, until),
+            period: period_words(since, until),
             lines,
             summary_only: movers.summary_only,
             reissued: movers.reissued,
@@ -595,11 +596,6 @@ pub fn mover_words(mover: &Mover) -> String {
             net.to_string()
         }
     )
-}
-
-/// The day of a stored time ("2026-02-12").
-pub fn day(rfc3339: &str) -> &str {
-    rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
 /// Indicator and reason changes in words: "+unrest, +health, −crime, +armed conflict".

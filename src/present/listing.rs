@@ -10,6 +10,7 @@ use crate::model::advisory::Advisory;
 use crate::model::diff::{self, Change};
 use crate::model::name::one_line;
 use crate::present::report::*;
+use crate::present::words::plural;
 use crate::read::extract::Attempt;
 use crate::store::cycle::{CycleReport, Reprocessed};
 use crate::store::{ConfigLoad, SourceOverview, StoredChange, StoredFailure, StoredSnapshot};

@@ -6,6 +6,7 @@
 
 pub mod atom;
 pub mod brief;
+pub mod briefing;
 pub mod chart;
 pub mod dashboard;
 pub mod html;
@@ -16,3 +17,4 @@ pub mod publish;
 pub mod report;
 pub mod server;
 pub mod terminal;
+pub mod words;

@@ -13,6 +13,11 @@ use crate::model::advisory::{Advisory, Indicator, Level};
 use crate::model::diff::{self, Change, ChangeClass, Edit, WordDiff};
 use crate::model::name::one_line;
 pub use crate::model::period::{last_day, parse_until, parse_when};
+use crate::present::briefing::{brief_html, brief_markdown, brief_text};
+use crate::present::words::{day, plural};
+pub use crate::present::words::{
+    escape_markdown, made_words, markdown_link, period_words, shown_time, when_words,
+};
 use crate::store::{StoredChange, format_time};
 
 /// Changed summary paragraphs shown in terminal output; the rest are counted.
@@ -116,17 +121,6 @@ pub enum Detail {
     Brief,
     /// Markdown with each change's facts and summary diff.
     Full,
-}
-
-/// "from 2026-11-18 to 2026-11-25" for a period, with its last day included.
-pub fn period_words(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
-    let day = |t: &DateTime<Utc>| t.format("%Y-%m-%d").to_string();
-    match (&since, &until) {
-        (Some(a), Some(b)) => format!("from {} to {}", day(a), last_day(*b)),
-        (Some(a), None) => format!("since {}", day(a)),
-        (None, Some(b)) => format!("until {}", last_day(*b)),
-        (None, None) => "of all time".to_owned(),
-    }
 }
 
 /// The changes of a period, filtered and ordered by what matters most: level raised first,
@@ -539,35 +533,6 @@ pub const CSV_COLUMNS: [&str; 24] = [
 /// limit is 4,000.
 pub const MARKDOWN_BUDGET: usize = 3_900;
 
-/// A stored time as the JSON, the CSV and the dashboard's API give it: RFC 3339 for a version a
-/// check saw, the day alone ("2025-11-10") for one from an archive, whose time of day is
-/// unknown (the store keeps noon of that day, which no view shows).
-pub fn shown_time(detected_at: &str, archived: bool) -> String {
-    if archived {
-        crate::present::brief::day(detected_at).to_owned()
-    } else {
-        detected_at.to_owned()
-    }
-}
-
-/// When a report was made, for its header: "1 December 2026, 15:54 UTC".
-pub fn made_words(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y, %H:%M UTC").to_string()
-}
-
-/// When a change was seen, in words: "2026-02-12 08:15 UTC", or "archived, first seen
-/// 2026-02-12" for a version from an archive, whose time of day is unknown.
-pub fn when_words(detected_at: &str, archived: bool) -> String {
-    if archived {
-        format!(
-            "archived, first seen {}",
-            crate::present::brief::day(detected_at)
-        )
-    } else {
-        crate::present::html::short_time(detected_at)
-    }
-}
-
 /// The short Markdown's line counting the changes of a summary or an issued date only, with
 /// their sources named while the line stays under 400 characters ("and 12 other sources").
 fn summary_only_line(changes: &[&StoredChange]) -> String {
@@ -601,215 +566,6 @@ fn summary_only_line(changes: &[&StoredChange]) -> String {
         changes.len(),
         plural(changes.len()),
     )
-}
-
-/// "3 summary-only updates; 1 reissue (issued date or note only)." for a brief's last line;
-/// empty when there is neither.
-pub(super) fn summary_only_sentence(summary_only: usize, reissued: usize) -> String {
-    let mut parts = Vec::new();
-    if summary_only > 0 {
-        parts.push(format!(
-            "{summary_only} summary-only update{}",
-            plural(summary_only)
-        ));
-    }
-    if reissued > 0 {
-        parts.push(format!(
-            "{reissued} reissue{} (issued date or note only)",
-            plural(reissued)
-        ));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        parts.join("; ") + "."
-    }
-}
-
-/// One government's part of a brief line: words, the source (a link to its official page
-/// where the format has links), and the words after it.
-pub(super) struct BriefPart {
-    before: String,
-    source: String,
-    url: String,
-    after: String,
-}
-
-impl BriefPart {
-    /// ", issued 2026-02-11)", or ")" when the page gives no issued date.
-    fn closing(issued: Option<chrono::NaiveDate>) -> String {
-        issued.map_or_else(|| ")".to_owned(), |d| format!(", issued {d})"))
-    }
-}
-
-/// A brief line's parts joined with "; ", each rendered by `part`.
-fn joined(line: &crate::present::brief::BriefLine, part: impl Fn(&BriefPart) -> String) -> String {
-    brief_parts(line)
-        .iter()
-        .map(part)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-pub(super) fn brief_parts(line: &crate::present::brief::BriefLine) -> Vec<BriefPart> {
-    use crate::present::brief::{indicator_words, mover_words};
-    let mut parts: Vec<BriefPart> = line
-        .movers
-        .iter()
-        .map(|m| {
-            let arrow = match m.net_steps() {
-                n if n > 0 => "▲ ",
-                n if n < 0 => "▼ ",
-                _ => "",
-            };
-            BriefPart {
-                before: format!("{arrow}{} {} (", m.government.abbr, mover_words(m)),
-                source: m.source.clone(),
-                url: m.url.clone(),
-                after: BriefPart::closing(m.moves.last().and_then(|m| m.issued)),
-            }
-        })
-        .collect();
-    // One part per source: what its indicators and areas did over the period.
-    let mut sources: Vec<&str> = line.indicators.iter().map(|i| i.source.as_str()).collect();
-    sources.dedup();
-    for source in sources {
-        let changes: Vec<&crate::present::brief::IndicatorChange> = line
-            .indicators
-            .iter()
-            .filter(|i| i.source == source)
-            .collect();
-        let mut words: Vec<String> = Vec::new();
-        for change in &changes {
-            let change_words = indicator_words(&crate::present::brief::IndicatorChange {
-                areas_moved: false,
-                ..(*change).clone()
-            });
-            if !change_words.is_empty() && !words.contains(&change_words) {
-                words.push(change_words);
-            }
-        }
-        let areas = changes.iter().filter(|c| c.areas_moved).count();
-        if areas > 0 {
-            words.push(format!(
-                "areas changed{}",
-                if areas == 1 {
-                    String::new()
-                } else {
-                    format!(" {areas} times")
-                }
-            ));
-        }
-        let first = crate::present::brief::day(&changes[0].at);
-        let last = crate::present::brief::day(&changes[changes.len() - 1].at);
-        let newest = changes[changes.len() - 1];
-        parts.push(BriefPart {
-            before: format!("{} {} (", changes[0].government.abbr, words.join(", ")),
-            source: source.to_owned(),
-            url: newest.url.clone(),
-            after: format!(
-                ", {}{}",
-                if first == last {
-                    first.to_owned()
-                } else {
-                    format!("{first} to {last}")
-                },
-                BriefPart::closing(newest.issued)
-            ),
-        });
-    }
-    parts
-}
-
-/// `report --brief` as text: one line per country, then the summary-only count.
-pub fn brief_text(brief: &crate::present::brief::Brief) -> String {
-    let mut out = format!("Travel advisory brief {}\n", brief.period);
-    if brief.lines.is_empty() {
-        out.push_str(&format!(
-            "No advisory changed level or indicators {}.\n",
-            brief.period
-        ));
-    }
-    for line in &brief.lines {
-        out.push_str(&format!(
-            "{}: {}\n",
-            one_line(&line.country),
-            one_line(&joined(line, |p| format!(
-                "{}{}{}",
-                p.before, p.source, p.after
-            )))
-        ));
-    }
-    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
-    if !rest.is_empty() {
-        out.push_str(&rest);
-        out.push('\n');
-    }
-    out
-}
-
-/// `report --brief --format markdown`.
-pub fn brief_markdown(brief: &crate::present::brief::Brief) -> String {
-    let mut out = format!("**Travel advisory brief {}**\n\n", brief.period);
-    if brief.lines.is_empty() {
-        out.push_str(&format!(
-            "No advisory changed level or indicators {}.\n",
-            brief.period
-        ));
-    }
-    for line in &brief.lines {
-        out.push_str(&format!(
-            "- **{}**: {}\n",
-            escape_markdown(&one_line(&line.country)),
-            joined(line, |p| format!(
-                "{}{}{}",
-                escape_markdown(&p.before),
-                markdown_link(&p.url, &p.source),
-                escape_markdown(&p.after)
-            ))
-        ));
-    }
-    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
-    if !rest.is_empty() {
-        out.push_str(&format!("\n{rest}\n"));
-    }
-    out
-}
-
-/// `report --brief --format html`: one self-contained page.
-pub fn brief_html(brief: &crate::present::brief::Brief, generated_at: DateTime<Utc>) -> String {
-    use crate::present::html::escape;
-    let title = format!("Travel advisory brief {}", brief.period);
-    let mut body = format!(
-        "{}<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
-        crate::present::html::printed_line(Some(&brief.period), generated_at),
-        escape(&title),
-        escape(&made_words(generated_at))
-    );
-    if brief.lines.is_empty() {
-        body.push_str(&format!(
-            "<li>No advisory changed level or indicators {}.</li>",
-            escape(&brief.period)
-        ));
-    }
-    for line in &brief.lines {
-        body.push_str(&format!(
-            "<li><b>{}</b>: {}</li>",
-            escape(&line.country),
-            joined(line, |p| format!(
-                "{}{}{}",
-                escape(&p.before),
-                crate::present::html::link(&p.url, &p.source, "noreferrer"),
-                escape(&p.after)
-            ))
-        ));
-    }
-    body.push_str("</ul>");
-    let rest = summary_only_sentence(brief.summary_only, brief.reissued);
-    if !rest.is_empty() {
-        body.push_str(&format!("<p class=\"summary-only\">{}</p>", escape(&rest)));
-    }
-    crate::present::html::page(&title, false, &body)
 }
 
 /// A stored change as an HTML card, with the word diff when the summary changed.
@@ -897,10 +653,6 @@ pub(super) fn ids(indicators: &[Indicator]) -> Vec<&'static str> {
     indicators.iter().map(|i| i.id()).collect()
 }
 
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 pub(super) fn level_line(from: &Level, to: &Level) -> String {
     if from.number == to.number {
         format!("{to} (unchanged)")
@@ -949,7 +701,7 @@ pub fn change_text(change: &StoredChange) -> String {
     if change.archived {
         out.push_str(&format!(
             "  archived:   first seen {}\n",
-            crate::present::brief::day(&change.detected_at)
+            day(&change.detected_at)
         ));
     } else {
         out.push_str(&format!("  detected:   {}\n", change.detected_at));
@@ -1090,35 +842,6 @@ pub(super) fn word_diff_markdown(diff: &WordDiff) -> String {
         ));
     }
     out.trim_end_matches(['\n', '>']).to_owned() + "\n"
-}
-
-/// Escapes text taken from a page so Markdown shows it as written and runs no markup.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// `[text](url)` when `url` is an http(s) URL (normalized: `<`, `>` and spaces are
-/// percent-encoded, and so are parentheses), else the text and the URL as escaped text.
-pub fn markdown_link(url: &str, text: &str) -> String {
-    match crate::present::html::link_target(url) {
-        Some(target) => format!(
-            "[{}]({})",
-            escape_markdown(text),
-            target.replace('(', "%28").replace(')', "%29")
-        ),
-        None => format!("{}: {}", escape_markdown(text), escape_markdown(url)),
-    }
 }
 
 #[cfg(test)]

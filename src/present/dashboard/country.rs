@@ -254,7 +254,7 @@ pub(super) async fn country_page(
 /// "issued 2026-07-09 (first seen 2026-07-10)", or "first seen 2026-07-10".
 fn as_of_words(reading: &brief::Reading) -> String {
     let s = &reading.source;
-    let seen = s.version_seen.as_deref().map(brief::day);
+    let seen = s.version_seen.as_deref().map(crate::present::words::day);
     match (s.issued, seen) {
         (Some(issued), Some(seen)) => format!("issued {issued} (first seen {seen})"),
         (Some(issued), None) => format!("issued {issued}"),

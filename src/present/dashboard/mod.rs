@@ -322,7 +322,7 @@ fn when_cell(at: &str, archived: bool, issued: Option<chrono::NaiveDate>) -> Str
     match (issued, archived) {
         (Some(issued), true) => format!(
             "issued {issued} <span class=\"muted\">(archived, first seen {})</span>",
-            escape(brief::day(at))
+            escape(crate::present::words::day(at))
         ),
         (Some(issued), false) => format!(
             "issued {issued} <span class=\"muted\">(first seen {})</span>",
@@ -330,7 +330,7 @@ fn when_cell(at: &str, archived: bool, issued: Option<chrono::NaiveDate>) -> Str
         ),
         (None, true) => format!(
             "{} <span class=\"muted\">(archived, first seen)</span>",
-            escape(brief::day(at))
+            escape(crate::present::words::day(at))
         ),
         (None, false) => escape(&html::short_time(at)),
     }
