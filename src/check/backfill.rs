@@ -7,7 +7,8 @@ use chrono::Utc;
 
 use crate::config::Source;
 use crate::config::channels::NotifySettings;
-use crate::read::extract::{self, Extracted};
+use crate::read::document::Extracted;
+use crate::read::extract;
 use crate::store::{StoreError, StoreHandle, StoredChange};
 
 use super::cycle::*;

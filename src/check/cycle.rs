@@ -19,7 +19,8 @@ use crate::config::channels::NotifySettings;
 use crate::model::diff::{self, Change};
 use crate::net::fetch::{Fetched, Fetcher, Validators};
 use crate::notify::{self, Event};
-use crate::read::extract::{self, Document, Extracted};
+use crate::read::document::{Document, Extracted};
+use crate::read::extract;
 use crate::store::event::{About, DarkTurn, Outage};
 
 use super::items::check_items;

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::config::Source;
-use crate::read::extract::{self, Document, Extracted, Item};
+use crate::read::document::{Document, Extracted, Item};
+use crate::read::extract;
 use crate::store::{
     Body, CheckRecord, Latest, Outcome, Recorded, SourceId, SourceSpec, StoreError,
 };
