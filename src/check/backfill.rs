@@ -12,6 +12,7 @@ use crate::read::extract;
 use crate::store::{StoreError, StoreHandle, StoredChange};
 
 use super::cycle::*;
+use super::steps::*;
 
 /// What `backfill` stored.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use crate::store::{
     Body, CheckRecord, Latest, Outcome, Recorded, SourceId, SourceSpec, StoreError,
 };
 
-use super::cycle::*;
+use super::steps::*;
 
 /// The placeholder version of an advisory that is no longer published.
 fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {
