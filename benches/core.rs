@@ -9,7 +9,8 @@ use std::path::Path;
 use advisory_watch::model::advisory::Advisory;
 use advisory_watch::model::diff;
 use advisory_watch::model::profile::{ProfileSet, Reader};
-use advisory_watch::read::extract::{self, Document};
+use advisory_watch::read::document::Document;
+use advisory_watch::read::extract;
 use advisory_watch::store::{Body, CheckRecord, Outcome, SourceId, SourceSpec, Store};
 use divan::{Bencher, black_box};
 

@@ -7,10 +7,12 @@ use chrono::Utc;
 
 use crate::config::Source;
 use crate::config::channels::NotifySettings;
-use crate::read::extract::{self, Extracted};
+use crate::read::document::Extracted;
+use crate::read::extract;
 use crate::store::{StoreError, StoreHandle, StoredChange};
 
 use super::cycle::*;
+use super::steps::*;
 
 /// What `backfill` stored.
 #[derive(Debug, Clone, Default)]

@@ -10,6 +10,7 @@ use crate::read::archive::{self, DatedFile};
 use crate::store::{FailureKind, StoreError, StoreHandle, StoredChange};
 
 use super::cycle::*;
+use super::steps::*;
 
 /// What `import` did.
 #[derive(Debug, Clone, Default)]

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use crate::config::Source;
-use crate::read::extract::{self, Document, Extracted, Item};
+use crate::read::document::{Document, Extracted, Item};
+use crate::read::extract;
 use crate::store::{
     Body, CheckRecord, Latest, Outcome, Recorded, SourceId, SourceSpec, StoreError,
 };
 
-use super::cycle::*;
+use super::steps::*;
 
 /// The placeholder version of an advisory that is no longer published.
 fn withdrawn_version(level: &crate::model::advisory::Level) -> Extracted {

@@ -9,6 +9,7 @@ mod cycle;
 mod import;
 mod items;
 mod reprocess;
+mod steps;
 
 pub use crate::store::cycle::{CycleReport, Reprocessed, SourceFailure};
 pub use backfill::{Backfilled, backfill};

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::config::Source;
 use crate::model::diff::{self};
-use crate::read::extract::{self, Document};
+use crate::read::document::Document;
+use crate::read::extract;
 use crate::store::{RebuiltFailure, RebuiltVersion, StoreError, StoreHandle};
 
 use super::cycle::*;

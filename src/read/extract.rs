@@ -6,24 +6,29 @@
 //! [`ExtractionFailure`] naming, per profile, which selector matched nothing. Extraction is a
 //! plain synchronous function from text to owned values: no IO, and no `scraper::Html` leaves
 //! this module (it is not `Send`). Fetching is `fetch`'s job; comparing is `diff`'s.
+//!
+//! It is also the dispatcher above the readers: [`read_document`] hands a document to its
+//! source's reader (`feed`, `json_profile`, `xml_profile`, `ota`, or a page's profiles here)
+//! and names the items they return. The values they all return are `document`'s; the
+//! paragraphs of HTML are `paragraphs`'.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use chrono::NaiveDate;
-use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html, Node, Selector};
-use serde::Serialize;
+use scraper::{Html, Selector};
 
 use crate::model::advisory::{
-    Advisory, Area, Indicator, Level, canada_level, collapse_whitespace,
-    fcdo_level_from_alert_status, parse_date, starts_with_ignore_case,
+    Advisory, Indicator, Level, canada_level, collapse_whitespace, fcdo_level_from_alert_status,
+    parse_date, starts_with_ignore_case,
 };
 use crate::model::name;
 use crate::model::profile::{FieldSelector, LevelScale, Profile, Reader};
 use crate::read::alert::{self, Block};
+/// Still named here by `present::listing` and `app::cli::extract`; they live in `document`.
+pub use crate::read::document::{Attempt, Document, Item};
+use crate::read::document::{Extracted, ExtractionFailure, Missing};
 use crate::read::fcdo::{self, FcdoAdvice};
+use crate::read::paragraphs::{Blocks, element_text};
 
 /// The version of the readers: raised whenever a release reads any field of a page differently.
 /// Each stored version records the reader that read it; the first check after an upgrade takes
@@ -42,179 +47,6 @@ use crate::read::fcdo::{self, FcdoAdvice};
 /// 6: causes are mapped by meaning onto indicators (riots, cholera, hurricanes, armed
 /// conflict), and a cause no named indicator covers is the Other indicator.
 pub const READER_VERSION: u32 = 6;
-
-/// A successful extraction: the advisory and the profile that read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Extracted {
-    /// The profile that found the required fields.
-    pub profile: String,
-    /// What the page says.
-    pub advisory: Advisory,
-}
-
-/// A required field that one profile could not read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Missing {
-    /// `level` or `summary`.
-    pub field: &'static str,
-    /// The selector that was tried.
-    pub selector: String,
-    /// What went wrong: matched nothing, or matched text that holds no value.
-    pub problem: String,
-}
-
-/// The fields one profile read from a page, complete or not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attempt {
-    /// The profile tried.
-    pub profile: String,
-    /// The level, if found.
-    pub level: Option<Level>,
-    /// Indicators in page order.
-    pub indicators: Vec<Indicator>,
-    /// Other reasons.
-    pub reasons: Vec<String>,
-    /// The summary, if found.
-    pub summary: Option<String>,
-    /// The issued date.
-    pub issued: Option<NaiveDate>,
-    /// The change note.
-    pub change_note: Option<String>,
-    /// Areas with a level of their own.
-    pub areas: Vec<Area>,
-    /// Required fields not found.
-    pub missing: Vec<Missing>,
-}
-
-impl Attempt {
-    /// The fields of a successful extraction, in the attempt's form.
-    pub fn from_extracted(extracted: &Extracted) -> Attempt {
-        let a = &extracted.advisory;
-        Attempt {
-            profile: extracted.profile.clone(),
-            level: Some(a.level.clone()),
-            indicators: a.indicators.clone(),
-            reasons: a.reasons.clone(),
-            summary: Some(a.summary.clone()),
-            issued: a.issued,
-            change_note: a.change_note.clone(),
-            areas: a.areas.clone(),
-            missing: Vec::new(),
-        }
-    }
-
-    /// An attempt that read nothing.
-    pub fn empty(profile: &str) -> Attempt {
-        Attempt {
-            profile: profile.to_owned(),
-            level: None,
-            indicators: Vec::new(),
-            reasons: Vec::new(),
-            summary: None,
-            issued: None,
-            change_note: None,
-            areas: Vec::new(),
-            missing: Vec::new(),
-        }
-    }
-
-    /// The advisory, when the attempt found every required field.
-    fn into_extracted(self) -> Option<Extracted> {
-        let Attempt {
-            profile,
-            level: Some(level),
-            indicators,
-            reasons,
-            summary: Some(summary),
-            issued,
-            change_note,
-            areas,
-            missing,
-        } = self
-        else {
-            return None;
-        };
-        missing.is_empty().then_some(Extracted {
-            profile,
-            advisory: Advisory {
-                level,
-                indicators,
-                reasons,
-                summary,
-                issued,
-                change_note,
-                areas,
-                withdrawn: false,
-                partial: false,
-                text_level: None,
-                full_name: None,
-            },
-        })
-    }
-
-    fn is_complete(&self) -> bool {
-        self.level.is_some() && self.summary.is_some() && self.missing.is_empty()
-    }
-}
-
-/// No profile of the chain found the required fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtractionFailure {
-    /// One attempt per profile tried, in order.
-    pub attempts: Vec<Attempt>,
-}
-
-impl ExtractionFailure {
-    /// The attempt that came closest (fewest fields missing, first on ties).
-    pub fn best(&self) -> Option<&Attempt> {
-        self.attempts.iter().min_by_key(|a| a.missing.len())
-    }
-}
-
-impl fmt::Display for ExtractionFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for attempt in &self.attempts {
-            for missing in &attempt.missing {
-                if !first {
-                    f.write_str("; ")?;
-                }
-                first = false;
-                write!(
-                    f,
-                    "selector `{}` ({}) in profile `{}` {}",
-                    missing.selector, missing.field, attempt.profile, missing.problem
-                )?;
-            }
-        }
-        if first {
-            f.write_str("no profile to try")?;
-        }
-        f.write_str("; the page layout may have changed, or this is not an advisory page")
-    }
-}
-
-/// One advisory of a document that holds many (a feed, an index).
-#[derive(Debug, Clone)]
-pub struct Item {
-    /// Its stable key within the document (a country slug or code).
-    pub key: String,
-    /// The country it is about.
-    pub country: String,
-    /// Its own page, if the document names one.
-    pub url: Option<String>,
-    /// The advisory, or why it could not be read.
-    pub outcome: Result<Extracted, String>,
-}
-
-/// What a document holds.
-#[derive(Debug, Clone)]
-pub enum Document {
-    /// One advisory (a page), or why it could not be read.
-    One(Result<Extracted, String>),
-    /// One advisory per item.
-    Many(Vec<Item>),
-}
 
 /// Reads a document with a source's reader. An error means the document as a whole could not
 /// be read (not XML, not JSON); a page that does not read right is `Document::One(Err(..))`.
@@ -286,30 +118,6 @@ fn relabel(map: &crate::model::scale::LevelMap, mut item: Item) -> Item {
         Ok(extracted)
     });
     item
-}
-
-/// Text of an HTML fragment as paragraphs separated by blank lines.
-pub fn html_to_text(html: &str) -> String {
-    fragment_blocks(html)
-        .into_iter()
-        .map(|b| b.text)
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
-/// The paragraphs of an HTML fragment (a feed item's description), with their leading
-/// emphasis and list-item marks.
-pub fn fragment_blocks(html: &str) -> Vec<Block> {
-    let Some(fragment) = crate::read::page_limits::parse_fragment(html) else {
-        tracing::warn!(
-            "an HTML fragment of {} bytes was not read: it is over the limits of a page (a hostile or broken document)",
-            html.len()
-        );
-        return Vec::new();
-    };
-    let mut blocks = Blocks::default();
-    blocks.collect(fragment.root_element());
-    blocks.finish_blocks()
 }
 
 /// What a current travel.state.gov page's advisory-history panel lists.
@@ -670,13 +478,6 @@ fn first_text(document: &Html, selector: &FieldSelector) -> Option<String> {
     document.select(&selector.selector).next().map(element_text)
 }
 
-/// The text of an element, whitespace collapsed, scripts and styles left out.
-fn element_text(element: ElementRef<'_>) -> String {
-    let mut blocks = Blocks::default();
-    blocks.collect(element);
-    blocks.finish().join(" ")
-}
-
 /// The summary: the text of every match in document order, as paragraphs, cut at the
 /// profile's start and stop markers.
 fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
@@ -716,169 +517,10 @@ fn summary_text(document: &Html, profile: &Profile) -> Option<String> {
     (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
 }
 
-/// Gathers text into paragraphs: block elements end a paragraph, inline ones do not. Each
-/// paragraph keeps its leading emphasised run (a publisher's note is set in bold italic) and
-/// whether it is a list item. Where an inline element's edge falls between two letters
-/// (`due to<b>crime</b>`, `<b>terrorism</b>and`), a space is put in, as a reader sees one.
-#[derive(Default)]
-struct Blocks {
-    blocks: Vec<Block>,
-    current: String,
-    lead: String,
-    lead_done: bool,
-    emphasis: usize,
-    items: usize,
-    edge: bool,
-}
-
-impl Blocks {
-    fn collect(&mut self, root: ElementRef<'_>) {
-        let mut skipping = 0usize;
-        for edge in root.traverse() {
-            match edge {
-                Edge::Open(node) => match node.value() {
-                    Node::Text(text) if skipping == 0 => self.push_text(text),
-                    Node::Element(element) => {
-                        let name = element.name();
-                        if is_hidden(name) {
-                            skipping += 1;
-                        } else if skipping == 0 && is_block(name) {
-                            self.flush();
-                            if name == "li" {
-                                self.items += 1;
-                            }
-                        } else if skipping == 0 {
-                            self.edge = true;
-                            if is_emphasis(name) {
-                                self.emphasis += 1;
-                            }
-                        }
-                    }
-                    _ => {}
-                },
-                Edge::Close(node) => {
-                    if let Node::Element(element) = node.value() {
-                        let name = element.name();
-                        if is_hidden(name) {
-                            skipping = skipping.saturating_sub(1);
-                        } else if skipping == 0 && is_block(name) {
-                            self.flush();
-                            if name == "li" {
-                                self.items = self.items.saturating_sub(1);
-                            }
-                        } else if skipping == 0 {
-                            self.edge = true;
-                            if is_emphasis(name) {
-                                self.emphasis = self.emphasis.saturating_sub(1);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        self.flush();
-    }
-
-    fn push_text(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        if std::mem::take(&mut self.edge)
-            && self
-                .current
-                .chars()
-                .last()
-                .is_some_and(char::is_alphanumeric)
-            && text.chars().next().is_some_and(char::is_alphanumeric)
-        {
-            self.current.push(' ');
-            if !self.lead_done {
-                self.lead.push(' ');
-            }
-        }
-        self.current.push_str(text);
-        if !self.lead_done {
-            if self.emphasis > 0 {
-                self.lead.push_str(text);
-            } else if !text.trim().is_empty() {
-                self.lead_done = true;
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        let paragraph = collapse_whitespace(&self.current);
-        let lead = collapse_whitespace(&self.lead);
-        self.current.clear();
-        self.lead.clear();
-        self.lead_done = false;
-        self.edge = false;
-        let item = self.items > 0;
-        if !paragraph.is_empty() {
-            self.blocks.push(Block {
-                text: paragraph,
-                lead: (!lead.is_empty()).then_some(lead),
-                item,
-            });
-        }
-    }
-
-    fn finish_blocks(mut self) -> Vec<Block> {
-        self.flush();
-        self.blocks
-    }
-
-    fn finish(self) -> Vec<String> {
-        self.finish_blocks().into_iter().map(|b| b.text).collect()
-    }
-}
-
-fn is_emphasis(name: &str) -> bool {
-    matches!(name, "b" | "strong" | "i" | "em")
-}
-
-fn is_hidden(name: &str) -> bool {
-    matches!(name, "script" | "style" | "noscript" | "template")
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "br"
-            | "tr"
-            | "table"
-            | "section"
-            | "article"
-            | "blockquote"
-            | "header"
-            | "footer"
-            | "dd"
-            | "dt"
-            | "dl"
-            | "pre"
-            | "hr"
-            | "figure"
-            | "figcaption"
-            | "main"
-            | "aside"
-            | "nav"
-            | "details"
-            | "summary"
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
     use crate::model::profile::ProfileSet;
 

@@ -16,7 +16,8 @@ use chrono::Datelike;
 
 use crate::model::advisory::{Advisory, Level, parse_date};
 use crate::read::alert;
-use crate::read::extract::{Extracted, Item, fragment_blocks};
+use crate::read::document::{Extracted, Item};
+use crate::read::paragraphs::fragment_blocks;
 
 /// The profile name recorded on versions read from the feed.
 pub const PROFILE: &str = "state-dept-rss";

@@ -16,8 +16,9 @@ use crate::model::advisory::{
 };
 use crate::model::profile::{JsonProfile, LevelScale};
 use crate::model::scale::{self, LevelMap};
-use crate::read::extract::{Document, Extracted, Item, html_to_text};
+use crate::read::document::{Document, Extracted, Item};
 use crate::read::feed::slug;
+use crate::read::paragraphs::{fragment_blocks, html_to_text};
 
 /// Reads a JSON document with a profile.
 pub fn read(profile: &JsonProfile, text: &str) -> Result<Document, String> {
@@ -195,7 +196,7 @@ fn mapped_level(
 fn areas_in_html(map: &LevelMap, html: &str) -> Vec<Area> {
     let mut areas = Vec::new();
     let mut current: Option<u8> = None;
-    for block in crate::read::extract::fragment_blocks(html) {
+    for block in fragment_blocks(html) {
         if block.item {
             if let Some(level) = current {
                 areas.push(Area {

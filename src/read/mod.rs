@@ -4,6 +4,7 @@
 
 pub mod alert;
 pub mod archive;
+pub mod document;
 pub mod extract;
 pub mod fcdo;
 pub mod feed;
@@ -11,4 +12,5 @@ pub mod json_profile;
 pub mod ota;
 pub mod page_limits;
 pub mod page_region;
+pub mod paragraphs;
 pub mod xml_profile;

@@ -17,7 +17,8 @@ use crate::model::advisory::{Advisory, Area, collapse_whitespace};
 use crate::model::country;
 use crate::model::profile::OtaProfile;
 use crate::model::scale::{self, LevelMap};
-use crate::read::extract::{Document, Extracted, Item, html_to_text};
+use crate::read::document::{Document, Extracted, Item};
+use crate::read::paragraphs::html_to_text;
 
 /// The value a country listed only for areas (or not at all) is looked up as.
 pub const NOT_LISTED: &str = "not listed";

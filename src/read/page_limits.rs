@@ -29,7 +29,7 @@ use html5ever::{Attribute, QualName};
 use scraper::{Html, HtmlTreeSink};
 
 use crate::model::profile::Profile;
-use crate::read::extract::{Attempt, ExtractionFailure, Missing};
+use crate::read::document::{Attempt, ExtractionFailure, Missing};
 
 /// The deepest nesting of elements read.
 pub const MAX_DEPTH: usize = 1000;

@@ -13,8 +13,9 @@ use roxmltree::{Document as XmlDocument, Node};
 use crate::model::advisory::{Advisory, Level, collapse_whitespace};
 use crate::model::profile::XmlProfile;
 use crate::model::scale;
-use crate::read::extract::{Document, Extracted, Item, html_to_text};
+use crate::read::document::{Document, Extracted, Item};
 use crate::read::feed::slug;
+use crate::read::paragraphs::html_to_text;
 
 /// Reads an XML document with a profile.
 pub fn read(profile: &XmlProfile, text: &str) -> Result<Document, String> {

@@ -9,6 +9,7 @@ use anyhow::bail;
 
 use crate::present::listing;
 use crate::present::listing::Plain;
+use crate::read::document::Document;
 use crate::read::extract;
 
 use super::{Cli, Status, load_config, read_input};
@@ -31,8 +32,8 @@ pub(super) async fn run(
     }
     let (text, _) = read_input(&config, url).await?;
     let items = match extract::read_document(&reader, &text).map_err(anyhow::Error::msg)? {
-        extract::Document::Many(items) => items,
-        extract::Document::One(_) => bail!("{url} holds one advisory, not a list"),
+        Document::Many(items) => items,
+        Document::One(_) => bail!("{url} holds one advisory, not a list"),
     };
     if let Some(path) = write {
         if path.exists() {
