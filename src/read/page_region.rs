@@ -30,7 +30,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::model::profile::Profile;
-use crate::model::region::{Region, could_match};
+use crate::model::region::{Origin, Region, could_match, refused_root};
 
 /// The document to parse instead of `html` for these profiles, or `None` to parse the whole
 /// page: when a profile has no region, the region is not found, or the scan cannot show that
@@ -46,6 +46,39 @@ pub fn cut(html: &str, profiles: &[Arc<Profile>]) -> Option<String> {
         out.push_str(&html[start..end]);
     }
     Some(out)
+}
+
+/// What `extract -v` tells of the region: for each profile, the region it uses (given or
+/// inferred, and which) or why it has none; then whether this page was read from it.
+pub fn describe(html: &str, profiles: &[Arc<Profile>]) -> Vec<String> {
+    let mut lines: Vec<String> = profiles
+        .iter()
+        .map(|p| match (&p.region, &p.no_region) {
+            (Some(region), _) => format!(
+                "profile `{}`: region `{}` ({})",
+                p.name,
+                region.root_text(),
+                match region.origin {
+                    Origin::Given => "given by the profile's `region`",
+                    Origin::Inferred => "inferred: every selector starts with it",
+                }
+            ),
+            (None, Some(why)) => format!("profile `{}`: no region: {why}", p.name),
+            (None, None) => format!("profile `{}`: no region", p.name),
+        })
+        .collect();
+    lines.push(match cut(html, profiles) {
+        Some(small) => format!(
+            "region used: parsed {} of the page's {} bytes",
+            small.len(),
+            html.len()
+        ),
+        None if profiles.iter().any(|p| p.region.is_none()) => {
+            "region not used: the whole page was parsed (a profile tried has no region)".to_owned()
+        }
+        None => "region not used: the whole page was parsed (the region was not found, or the scan could not show that reading only it gives the same fields)".to_owned(),
+    });
+    lines
 }
 
 /// What the scan found: the byte ranges to join into the small document.
@@ -251,6 +284,10 @@ fn is_closes_implied(name: &str) -> bool {
     )
 }
 
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
 /// Elements the parser closes without their end tag ("generate implied end tags").
 fn is_implied(name: &str) -> bool {
     matches!(
@@ -439,8 +476,10 @@ impl<'a> Scan<'a> {
         let (region_start, depth) = loop {
             match self.next()? {
                 Token::Start { name, start, .. } => {
-                    if name == "div" && self.is_root() && self.may_start_region() {
-                        self.close_p()?;
+                    if self.is_root(&name) && self.may_start_region(&name) {
+                        if is_closes_p(&name) {
+                            self.close_p()?;
+                        }
                         self.stack.push(name);
                         break (start, self.stack.len());
                     }
@@ -507,30 +546,42 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Whether the tree builder's state lets a region start here.
-    fn may_start_region(&self) -> bool {
+    /// Whether the tree builder's state lets a region start here, at a `name` element: no
+    /// formatting element, list item, button or form open; no `p` open that only the region's
+    /// content would close (unless `name` closes it first); no heading it would close.
+    fn may_start_region(&self, name: &str) -> bool {
         !self.form_open
-            && !self.stack.iter().any(|name| {
-                is_formatting(name) || matches!(name.as_ref(), "li" | "dd" | "dt" | "button")
+            && !self.stack.iter().any(|open| {
+                is_formatting(open)
+                    || matches!(open.as_ref(), "li" | "dd" | "dt" | "button")
+                    || (open == "p" && !is_closes_p(name))
             })
+            && !(is_heading(name) && self.stack.last().is_some_and(|t| is_heading(t)))
     }
 
-    fn is_root(&self) -> bool {
-        self.regions.iter().any(|region| {
-            region.root.needs.iter().all(|(attr, value)| {
-                self.attrs
-                    .iter()
-                    .find(|(name, _)| name == attr)
-                    .is_some_and(|(_, have)| match value {
-                        None => true,
-                        Some(_) if have.contains(&b'&') => false,
-                        Some(value) if attr == "class" => have
-                            .split(u8::is_ascii_whitespace)
-                            .any(|c| c.eq_ignore_ascii_case(value.as_bytes())),
-                        Some(value) => have.eq_ignore_ascii_case(value.as_bytes()),
-                    })
-            })
-        })
+    /// Whether the start tag just read, a `name` element, is a region's root.
+    fn is_root(&self, name: &str) -> bool {
+        // Every root needs a class, id or attribute (`Region::compile` makes sure).
+        if self.attrs.is_empty() {
+            return false;
+        }
+        let named = self.regions.iter().any(|region| {
+            region.root.tag.as_deref().is_none_or(|t| t == name)
+                && region.root.needs.iter().all(|(attr, value)| {
+                    self.attrs
+                        .iter()
+                        .find(|(name, _)| name == attr)
+                        .is_some_and(|(_, have)| match value {
+                            None => true,
+                            Some(_) if have.contains(&b'&') => false,
+                            Some(value) if attr == "class" => have
+                                .split(u8::is_ascii_whitespace)
+                                .any(|c| c.eq_ignore_ascii_case(value.as_bytes())),
+                            Some(value) => have.eq_ignore_ascii_case(value.as_bytes()),
+                        })
+                })
+        });
+        named && !is_refused(name) && refused_root(name).is_none()
     }
 
     /// An element outside the region: refused when it could match a compound.
@@ -577,11 +628,7 @@ impl<'a> Scan<'a> {
             self.close_p()?;
         }
         match tag {
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-                if self.stack.last().is_some_and(|t| {
-                    matches!(t.as_ref(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-                }) =>
-            {
+            _ if is_heading(tag) && self.stack.last().is_some_and(|t| is_heading(t)) => {
                 return None;
             }
             "li" | "dd" | "dt" => {
@@ -909,9 +956,12 @@ mod tests {
             ("<script><!--<script>x</script>--></script>", "", false),
             ("<noscript><b></noscript>", "", true),
             ("<textarea><b></textarea>", "", true),
-            ("<span class=\"showThreat\">T</span>", "", false),
-            ("", "<span class=\"SHOWTHREAT\">T</span>", false),
-            ("", "<span class=\"show&#84;hreat\">T</span>", false),
+            // Outside any `[id='container tooltipalert']`, a badge cannot match the selector:
+            // only the leading compound of each selector is kept out of the rest of the page.
+            ("<span class=\"showThreat\">T</span>", "", true),
+            ("", "<span class=\"SHOWTHREAT\">T</span>", true),
+            ("", "<span id=\"container&#32;tooltipalert\">T</span>", false),
+            ("", "<div id=\"CONTAINER TOOLTIPALERT\"></div>", false),
             (
                 "",
                 "<div id='container tooltipalert'><a class=showThreat>C</a></div>",
