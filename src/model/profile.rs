@@ -782,18 +782,18 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
     let non_empty = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
     let (region, no_region) = {
         let selectors: Vec<&str> = [
-                &raw.level,
-                &raw.level_label,
-                &raw.indicators,
-                &raw.reason,
-                &raw.alert,
-                &raw.summary,
-                &raw.issued,
-                &raw.change_note,
-            ]
-            .into_iter()
-            .filter_map(|s| s.as_deref().filter(|v| !v.trim().is_empty()))
-            .collect();
+            &raw.level,
+            &raw.level_label,
+            &raw.indicators,
+            &raw.reason,
+            &raw.alert,
+            &raw.summary,
+            &raw.issued,
+            &raw.change_note,
+        ]
+        .into_iter()
+        .filter_map(|s| s.as_deref().filter(|v| !v.trim().is_empty()))
+        .collect();
         match non_empty(&raw.region) {
             // A region the profile names must be one the scan can use.
             Some(root) => (

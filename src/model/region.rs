@@ -75,12 +75,10 @@ pub struct Region {
 pub(crate) fn refused_root(tag: &str) -> Option<&'static str> {
     Some(match tag {
         "area" | "base" | "basefont" | "bgsound" | "br" | "col" | "embed" | "frame" | "hr"
-        | "img" | "image" | "input" | "keygen" | "link" | "meta" | "param" | "source"
-        | "track" | "wbr" => "it is a void element and holds nothing",
-        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed"
-        | "noframes" | "noscript" | "plaintext" => {
-            "html5ever reads its content as text, not elements"
-        }
+        | "img" | "image" | "input" | "keygen" | "link" | "meta" | "param" | "source" | "track"
+        | "wbr" => "it is a void element and holds nothing",
+        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+        | "noscript" | "plaintext" => "html5ever reads its content as text, not elements",
         "template" => "its content is a separate document fragment",
         "table" | "caption" | "colgroup" | "tbody" | "thead" | "tfoot" | "tr" | "td" | "th" => {
             "html5ever moves misplaced content out of tables (foster parenting)"
@@ -361,7 +359,11 @@ mod tests {
         assert_eq!(region.origin, Origin::Given);
         // Only the leading compounds, each once: the rest can only match inside them.
         assert_eq!(
-            region.compounds.iter().map(Compound::text).collect::<Vec<_>>(),
+            region
+                .compounds
+                .iter()
+                .map(Compound::text)
+                .collect::<Vec<_>>(),
             [".frame", "#c"]
         );
     }
@@ -431,9 +433,18 @@ mod tests {
         );
         // One selector, or one alternative, without it: no region, naming it.
         for (selectors, named) in [
-            (&["section#advisory h2", "h1.title"][..], "`h1.title` is not inside a common element"),
-            (&["section#advisory h2", "section#advisory p, aside .x"], "`section#advisory p, aside .x`"),
-            (&["section#advisory h2", "main section#advisory p"], "`main section#advisory p`"),
+            (
+                &["section#advisory h2", "h1.title"][..],
+                "`h1.title` is not inside a common element",
+            ),
+            (
+                &["section#advisory h2", "section#advisory p, aside .x"],
+                "`section#advisory p, aside .x`",
+            ),
+            (
+                &["section#advisory h2", "main section#advisory p"],
+                "`main section#advisory p`",
+            ),
             (&["section#advisory h2", "#advisory p"], "`#advisory p`"),
             (&["h2", "h2 + p"], "uses more than"),
             (&["h2 span", "h2 p"], "no class, id or attribute"),
