@@ -2,7 +2,8 @@
 //!
 //! Most of an advisory page is navigation and footer that no selector of the State
 //! Department's profiles can match, and html5ever's work is proportional to the bytes it reads.
-//! A profile may name a `region`, the element that holds its advisory (`div.tsg-rwd-main-copy-frame`).
+//! A profile's region is the element that holds its advisory: named by its `region`
+//! (`div.tsg-rwd-main-copy-frame`) or inferred from its selectors (`section#advisory`).
 //! This module owns a linear byte scan that finds that element and its end, and builds a small
 //! document from it: the page's own doctype, `<html>`, `<head>` and `<body>` start tags and
 //! the region's bytes. Parsing that document gives the region the same subtree as parsing the
@@ -20,11 +21,20 @@
 //! - At the region's start no formatting element (`a`, `b`, ...), list item, `button` or
 //!   `form` is open, so nothing from outside is reconstructed inside the region or closed from
 //!   inside it, and the region ends exactly where its end tag closes it.
-//! - No element outside the region (ancestors included) could match any compound selector of
-//!   any profile tried: each compound must name a class, id or attribute, compared as a
-//!   case-insensitive substring, any character reference counting as a possible match.
-//!   Selectors outside that form (pseudo-classes, sibling combinators) make the region unusable,
-//!   which `Region::compile` says when the profile is loaded.
+//! - The region's root is an element whose cut cannot change the parse (`region::refused_root`
+//!   names the others: void, raw-text, tables, `select`, `template`, foreign content, elements
+//!   closed without an end tag, formatting elements, `form`, `button`); a root that does not
+//!   close an open `p` starts only where no `p` is open, and a heading only where no heading is
+//!   the current element.
+//! - No element outside the region (ancestors, `<html>`, `<head>` and `<body>` included) could
+//!   match the leading compound of any selector of any profile tried: each must name a class,
+//!   id or attribute, compared as a case-insensitive substring, any character reference counting
+//!   as a possible match. Every match of a selector has an ancestor (or is an element) matching
+//!   its leading compound, so every match lies inside the region, and so does every element its
+//!   later compounds meet on the way; there the tree is the same. A second element that the
+//!   first part could match anywhere else (a root that matches twice) makes the scan give up.
+//!   Selectors outside that form (pseudo-classes, sibling combinators) leave the profile without
+//!   a region, which `Region::compile` or `Region::infer` says when the profile is loaded.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -556,7 +566,7 @@ impl<'a> Scan<'a> {
                     || matches!(open.as_ref(), "li" | "dd" | "dt" | "button")
                     || (open == "p" && !is_closes_p(name))
             })
-            && !(is_heading(name) && self.stack.last().is_some_and(|t| is_heading(t)))
+            && (!is_heading(name) || !self.stack.last().is_some_and(|t| is_heading(t)))
     }
 
     /// Whether the start tag just read, a `name` element, is a region's root.
@@ -1014,8 +1024,11 @@ mod inferred {
     use crate::model::region::Origin;
     use crate::read::extract::extract;
 
+    /// A profile as compiled, and the same profile without a region.
+    type Pair = (Vec<Arc<Profile>>, Vec<Arc<Profile>>);
+
     /// A user profile from its TOML table, and the same profile without a region.
-    fn user(name: &str, toml_text: &str) -> (Vec<Arc<Profile>>, Vec<Arc<Profile>>) {
+    fn user(name: &str, toml_text: &str) -> Pair {
         let raw: BTreeMap<String, RawProfile> =
             toml::from_str(&format!("[{name}]\n{toml_text}")).expect("a profile");
         let profile = ProfileSet::with_user_profiles(&raw)
@@ -1066,7 +1079,11 @@ issued = "section#advisory time"
             1 + index % 9,
             1 + index % 9,
             1 + index % 4,
-            if index % 2 == 0 { "active" } else { "idle" }
+            if index.is_multiple_of(2) {
+                "active"
+            } else {
+                "idle"
+            }
         ));
         page.push_str(after);
         page.push_str(
@@ -1077,7 +1094,7 @@ issued = "section#advisory time"
     }
 
     /// Reads `page` both ways and says whether the region was used.
-    fn same_either_way(page: &str, profiles: &(Vec<Arc<Profile>>, Vec<Arc<Profile>>)) -> bool {
+    fn same_either_way(page: &str, profiles: &Pair) -> bool {
         let (region, whole) = profiles;
         assert_eq!(
             extract(page, region),
@@ -1248,7 +1265,7 @@ issued = "main#content span.date"
             );
         }
         // (page, profile, whether it reads and the region is used)
-        let cases: &[(&str, &(Vec<Arc<Profile>>, Vec<Arc<Profile>>), bool)] = &[
+        let cases: &[(&str, &Pair, bool)] = &[
             ("fixtures/mali-2023-legacy.html", &legacy, true),
             ("fixtures/mali-2023-legacy-chart-v2.html", &legacy, true),
             ("fixtures/mali-2025-legacy-layout.html", &legacy, true),
