@@ -11,11 +11,18 @@
 //! For each it prints wall time, CPU time, peak RSS, the database's size and the changes found,
 //! which must be exactly the semantic ones.
 //!
-//! `--write-pages DIR [--next]` writes the pages (first or next version) and `--serve DIR`
-//! serves a folder of them, so that another tool can be measured on the same pages.
+//! `--write-pages DIR [--next] [--generic]` writes the pages (first or next version; of the
+//! legacy layout, or of the generic one of `--versus`'s second case) and `--serve DIR` serves a
+//! folder of them, so that another tool can be measured on the same pages.
 //!
-//! `--versus [--pages N] [--urlwatch PATH]` measures advisory-watch and urlwatch side by side in
-//! one run, each as the whole command a user runs (start-up included), against the same web
+//! `--versus [--pages N] [--urlwatch PATH] [--case legacy|generic]` measures advisory-watch and
+//! urlwatch side by side in one run, each as the whole command a user runs (start-up included),
+//! in two cases: the built-in `state-dept-legacy` profile (which names its `region`) on legacy
+//! pages, and a user's profile (five selectors under `section#advisory`, no `region` key, so
+//! the region is inferred) on generic pages of about 50 KB that no built-in profile knows. With
+//! them it times the floor: `--floor URLS`, a bare fetch of the same pages with the same client
+//! settings and concurrency (reqwest, 8 at a time, each body read, nothing parsed or stored),
+//! also as a whole process, and prints advisory-watch / floor. Both run against the same web
 //! server: nginx from Debian when it is installed (a generated configuration bound to
 //! 127.0.0.1, stopped at the end), else this example's own server, and says which. Three
 //! cycles: cold, 10% of the pages changed (new bytes and a new mtime, so nginx's mtime-size
@@ -212,6 +219,120 @@ fn page(index: usize, variant: Variant) -> String {
         } else {
             "November 1, 2026"
         }
+    ));
+    html
+}
+
+/// The profile of the second case: written by a user for a site no built-in profile knows,
+/// five selectors all under `section#advisory`, and no `region` key.
+const GENERIC_PROFILE: &str = r#"[profiles.ministry]
+level = "section#advisory .advice-level"
+indicators = "section#advisory ul.risk-indicators li.is-active"
+indicator_attr = "data-code"
+reason = "section#advisory p.advice-reason"
+summary = "section#advisory div.advice-summary"
+issued = "section#advisory time"
+"#;
+
+/// A generic government page of about 50 KB (the second case): meta tags, stylesheets and
+/// scripts, a mega-menu, a breadcrumb, the advisory in `<section id="advisory">`, related links,
+/// a long footer, a cookie banner and trailing scripts.
+fn generic_page(index: usize, semantic: bool) -> String {
+    let build = if semantic { "r2" } else { "r1" };
+    let level = (index % 4) + 1 + usize::from(semantic && index % 4 < 3);
+    let labels = [
+        "Exercise Normal Precautions",
+        "Exercise Increased Caution",
+        "Reconsider Travel",
+        "Do Not Travel",
+    ];
+    let mut html = String::with_capacity(56 * 1024);
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\" class=\"no-js\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str(&format!(
+        "<title>Country {index} - Travel advice - Ministry of Foreign Affairs</title>\n\
+         <meta name=\"description\" content=\"Official travel advice for Country {index}: safety and security, entry requirements, health.\">\n\
+         <link rel=\"canonical\" href=\"https://www.mfa.example/en/travel/country-{index}\">\n"
+    ));
+    for s in 0..5 {
+        html.push_str(&format!(
+            "<link rel=\"stylesheet\" href=\"/assets/css/bundle-{s}.css?v={build}\">\n<script defer src=\"/assets/js/chunk-{s}.js?v={build}\"></script>\n"
+        ));
+    }
+    html.push_str("<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"WebPage\",\"publisher\":{\"@type\":\"GovernmentOrganization\",\"name\":\"Ministry of Foreign Affairs\"}}</script>\n");
+    html.push_str("<script>document.documentElement.className=document.documentElement.className.replace('no-js','js');window.__CONFIG__={locale:'en',features:['search','cookies','feedback']};</script>\n");
+    html.push_str("<style>.skip-link{position:absolute;left:-9999px}.skip-link:focus{left:0}.mega-menu__panel{display:none}</style>\n</head>\n");
+    html.push_str("<body class=\"page page--travel-advice\">\n<a class=\"skip-link\" href=\"#advisory\">Skip to the advice</a>\n");
+    html.push_str("<div class=\"cookie-banner\" id=\"cookie-banner\" role=\"region\" aria-label=\"Cookies\"><p>We use cookies to improve this website.</p><button type=\"button\" class=\"cookie-banner__accept\">Accept</button><button type=\"button\" class=\"cookie-banner__reject\">Reject</button></div>\n");
+    html.push_str("<header class=\"site-header\"><div class=\"site-header__brand\"><a href=\"/en\"><img src=\"/assets/img/emblem.svg\" alt=\"Ministry of Foreign Affairs\" width=\"160\" height=\"48\"></a></div>\n<nav class=\"mega-menu\" aria-label=\"Main\"><ul class=\"mega-menu__list\">\n");
+    let items = 24 + index % 16;
+    for m in 0..9 {
+        html.push_str(&format!(
+            "<li class=\"mega-menu__item\"><button type=\"button\" class=\"mega-menu__toggle\" aria-expanded=\"false\" aria-controls=\"panel-{m}\">Topic {m}</button>\n<div class=\"mega-menu__panel\" id=\"panel-{m}\"><ul>"
+        ));
+        for k in 0..items {
+            html.push_str(&format!(
+                "<li><a href=\"/en/topic-{m}/item-{k}\" data-track=\"menu-{m}-{k}\" title=\"{}\">{}</a></li>",
+                sentence(m * 17 + k, 3),
+                sentence(m + k * 3, 3)
+            ));
+        }
+        html.push_str("</ul></div></li>\n");
+    }
+    html.push_str("</ul></nav>\n<form class=\"site-search\" action=\"/en/search\" role=\"search\"><label for=\"q\">Search</label><input id=\"q\" name=\"q\" type=\"search\"><button type=\"submit\">Search</button></form>\n</header>\n");
+    html.push_str(&format!(
+        "<main id=\"main\" class=\"layout\">\n<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><ol><li><a href=\"/en\">Home</a></li><li><a href=\"/en/travel\">Travel advice</a></li><li aria-current=\"page\">Country {index}</li></ol></nav>\n"
+    ));
+    html.push_str(&format!(
+        "<section id=\"advisory\" class=\"advice\" aria-labelledby=\"advice-title\">\n<h1 id=\"advice-title\">Travel advice: Country {index}</h1>\n\
+         <p class=\"advice-meta\">Last updated <time datetime=\"2025-07-{:02}\">July {}, 2025</time></p>\n\
+         <div class=\"advice-level level-{level}\"><img src=\"/assets/img/level-{level}.png\" alt=\"\"> Level {level}: {}</div>\n\
+         <h2>Main risks</h2>\n<ul class=\"risk-indicators\">",
+        1 + index % 28,
+        1 + index % 28,
+        labels[level - 1]
+    ));
+    for (b, (letter, title)) in BADGES.iter().enumerate() {
+        let on = (index >> (b % 6)) & 1 == 1 || b == index % 9 || (semantic && b == 6);
+        html.push_str(&format!(
+            "<li class=\"indicator{}\" data-code=\"{letter}\"><span class=\"indicator__name\">{title}</span></li>",
+            if on { " is-active" } else { "" }
+        ));
+    }
+    html.push_str(&format!(
+        "</ul>\n<p class=\"advice-reason\">Exercise caution in Country {index} due to crime and civil unrest.</p>\n<div class=\"advice-summary\">\n<h2>Summary</h2>\n<p>{}</p>\n",
+        sentence(index, 40)
+    ));
+    for p in 0..8 {
+        let words = if semantic && p == 3 { 31 } else { 30 };
+        html.push_str(&format!("<p>{}</p>\n", sentence(index + p, words)));
+    }
+    html.push_str("<h3>If you decide to travel</h3>\n<ul>");
+    for k in 0..10 {
+        html.push_str(&format!("<li>{}</li>", sentence(index * 3 + k, 14)));
+    }
+    html.push_str("</ul>\n</div>\n</section>\n<aside class=\"related\" aria-label=\"Related\"><h2>Related</h2><ul>");
+    for k in 0..12 {
+        html.push_str(&format!(
+            "<li><a href=\"/en/travel/related-{k}\">{}</a></li>",
+            sentence(k * 5, 4)
+        ));
+    }
+    html.push_str("</ul></aside>\n</main>\n<footer class=\"site-footer\">\n");
+    for c in 0..4 {
+        html.push_str(&format!(
+            "<div class=\"site-footer__column\"><h2>Column {c}</h2><ul>"
+        ));
+        for k in 0..16 {
+            html.push_str(&format!(
+                "<li><a href=\"/en/footer/{c}/{k}\">{}</a></li>",
+                sentence(c * 11 + k, 3)
+            ));
+        }
+        html.push_str("</ul></div>\n");
+    }
+    html.push_str(&format!(
+        "<p class=\"site-footer__legal\">Build {build}. Content available under an open licence.</p>\n</footer>\n\
+         <script src=\"/assets/js/analytics.js?v={build}\"></script>\n<script>window.analytics&&window.analytics.page({{id:{index}}});</script>\n</body>\n</html>\n"
     ));
     html
 }
@@ -461,6 +582,48 @@ fn urlwatch(args: &[String]) -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// The two cases of `--versus`.
+#[derive(Clone, Copy)]
+enum Case {
+    /// The built-in `state-dept-legacy` profile (it names its `region`) on legacy pages.
+    Legacy,
+    /// A user's profile of five selectors under `section#advisory`, no `region` key, on a
+    /// generic layout no built-in profile knows.
+    Generic,
+}
+
+impl Case {
+    fn name(self) -> &'static str {
+        match self {
+            Case::Legacy => "built-in profile state-dept-legacy (region given), legacy pages",
+            Case::Generic => {
+                "user profile, five selectors under section#advisory, no region key, generic pages"
+            }
+        }
+    }
+
+    fn page(self, index: usize, semantic: bool) -> String {
+        match self {
+            Case::Legacy if semantic => page(
+                index,
+                Variant::Next {
+                    semantic: true,
+                    markup: false,
+                },
+            ),
+            Case::Legacy => page(index, Variant::First),
+            Case::Generic => generic_page(index, semantic),
+        }
+    }
+
+    fn profile(self) -> (&'static str, &'static str) {
+        match self {
+            Case::Legacy => ("state-dept-legacy", ""),
+            Case::Generic => ("ministry", GENERIC_PROFILE),
+        }
+    }
+}
+
 fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     let me = std::env::current_exe()?;
     let checker = me
@@ -470,13 +633,41 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
         .filter(|p| p.exists())
         .ok_or_else(|| anyhow::anyhow!("build the binary first: cargo build --release"))?;
     let urlwatch = urlwatch(args)?;
+    let cases: Vec<Case> = match args
+        .iter()
+        .position(|a| a == "--case")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+    {
+        Some("legacy") => vec![Case::Legacy],
+        Some("generic") => vec![Case::Generic],
+        _ => vec![Case::Legacy, Case::Generic],
+    };
+    for case in cases {
+        versus_case(case, &me, &checker, &urlwatch, pages)?;
+    }
+    Ok(())
+}
+
+/// One case side by side: urlwatch, advisory-watch and the floor (a bare fetch of the same
+/// pages by this example's `--floor`), each as a whole process, for each of three cycles.
+fn versus_case(
+    case: Case,
+    me: &Path,
+    checker: &Path,
+    urlwatch: &Path,
+    pages: usize,
+) -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let site = work.path().join("site");
     std::fs::create_dir_all(&site)?;
     let start_time = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let mut total = 0;
     for i in 0..pages {
         let path = site.join(format!("{i}.html"));
-        std::fs::write(&path, page(i, Variant::First))?;
+        let body = case.page(i, false);
+        total += body.len();
+        std::fs::write(&path, body)?;
         std::fs::File::options()
             .write(true)
             .open(&path)?
@@ -486,26 +677,32 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     let port = server.port;
 
     // advisory-watch: a configuration of N sources and a database.
+    let (profile, profiles) = case.profile();
     let aw = work.path().join("aw");
     std::fs::create_dir_all(&aw)?;
-    let mut config = "[storage]\npath = \"aw.db\"\n\n[fetch]\ntimeout = \"30s\"\nconcurrency = 8\nper_host = 8\nretries = 0\n\n".to_owned();
-    // urlwatch: the same N jobs.
+    let mut config = format!(
+        "[storage]\npath = \"aw.db\"\n\n[fetch]\ntimeout = \"30s\"\nconcurrency = 8\nper_host = 8\nretries = 0\n\n{profiles}\n"
+    );
+    // urlwatch: the same N jobs; the floor: the same N URLs.
     let uw = work.path().join("uw");
     std::fs::create_dir_all(&uw)?;
     let mut jobs = String::new();
+    let mut urls = String::new();
     for i in 0..pages {
+        let url = format!("http://127.0.0.1:{port}/page/{i}");
         config.push_str(&format!(
-            "[[sources]]\nname = \"page-{i}\"\ncountry = \"Country {i}\"\nurl = \"http://127.0.0.1:{port}/page/{i}\"\nprofile = \"state-dept-legacy\"\n\n"
+            "[[sources]]\nname = \"page-{i}\"\ncountry = \"Country {i}\"\nurl = \"{url}\"\nprofile = \"{profile}\"\n\n"
         ));
         if i > 0 {
             jobs.push_str("---\n");
         }
-        jobs.push_str(&format!(
-            "name: page-{i}\nurl: http://127.0.0.1:{port}/page/{i}\n"
-        ));
+        jobs.push_str(&format!("name: page-{i}\nurl: {url}\n"));
+        urls.push_str(&url);
+        urls.push('\n');
     }
     std::fs::write(aw.join("config.toml"), config)?;
     std::fs::write(uw.join("jobs.yaml"), jobs)?;
+    std::fs::write(work.path().join("urls.txt"), urls)?;
     std::fs::write(
         uw.join("urlwatch.yaml"),
         "display:\n  new: true\n  error: true\n  unchanged: false\nreport:\n  text:\n    details: true\n    footer: false\n  stdout:\n    enabled: true\n    color: false\n",
@@ -526,25 +723,41 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
         "--cache",
         "cache.db",
     ];
+    let urls_path = work.path().join("urls.txt");
+    let floor_args = [
+        "--floor",
+        urls_path.to_str().expect("utf-8 path"),
+        "--concurrency",
+        "8",
+    ];
 
     println!(
-        "{pages} pages served by {} on 127.0.0.1; each tool timed as the whole command",
+        "{}\n{pages} pages ({:.1} KB on average) served by {} on 127.0.0.1; each tool timed as the whole command",
+        case.name(),
+        total as f64 / pages as f64 / 1024.0,
         server.name
     );
     println!(
-        "{:<12} {:>14} {:>17} {:>7} {:>15} {:>18} {:>8}",
+        "{:<12} {:>10} {:>10} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7} {:>8}",
         "cycle",
         "urlwatch s",
-        "advisory-watch s",
-        "ratio",
-        "urlwatch MB",
-        "advisory-watch MB",
+        "aw s",
+        "floor s",
+        "vs uw",
+        "vs floor",
+        "uw MB",
+        "aw MB",
+        "fl MB",
         "changes"
     );
-    let mut ratios = Vec::new();
-    let mut run = |name: &str, semantic: &BTreeSet<String>| -> anyhow::Result<()> {
-        let (uw_wall, uw_peak, _) = timed(&urlwatch, &uw_args, &uw)?;
-        let (aw_wall, aw_peak, out) = timed(&checker, &aw_args, &aw)?;
+    let run = |name: &str, semantic: &BTreeSet<String>| -> anyhow::Result<()> {
+        let (uw_wall, uw_peak, _) = timed(urlwatch, &uw_args, &uw)?;
+        let (aw_wall, aw_peak, out) = timed(checker, &aw_args, &aw)?;
+        let (fl_wall, fl_peak, fetched) = timed(me, &floor_args, work.path())?;
+        anyhow::ensure!(
+            fetched.trim() == format!("{pages} pages, {total} bytes").as_str() || name != "cold",
+            "the floor fetched {fetched:?}"
+        );
         let report: serde_json::Value = serde_json::from_str(&out)?;
         let found: BTreeSet<String> = report["changes"]
             .as_array()
@@ -553,17 +766,22 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
             .filter_map(|c| c["source"].as_str().map(str::to_owned))
             .collect();
         anyhow::ensure!(
+            report["failures"].as_array().is_none_or(Vec::is_empty),
+            "{name}: failures: {}",
+            report["failures"]
+        );
+        anyhow::ensure!(
             &found == semantic,
             "{name}: advisory-watch found {} changes, not the {} semantic ones",
             found.len(),
             semantic.len()
         );
         println!(
-            "{name:<12} {uw_wall:>14.3} {aw_wall:>17.3} {:>6.1}x {uw_peak:>15.1} {aw_peak:>18.1} {:>8}",
+            "{name:<12} {uw_wall:>10.3} {aw_wall:>10.3} {fl_wall:>8.3} {:>7.1}x {:>8.2}x {uw_peak:>7.1} {aw_peak:>7.1} {fl_peak:>7.1} {:>8}",
             uw_wall / aw_wall,
+            aw_wall / fl_wall,
             found.len()
         );
-        ratios.push((name.to_owned(), uw_wall / aw_wall));
         Ok(())
     };
     run("cold", &BTreeSet::new())?;
@@ -572,16 +790,7 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     for i in (0..pages).filter(|i| i % 10 == 0) {
         semantic.insert(format!("page-{i}"));
         let path = site.join(format!("{i}.html"));
-        std::fs::write(
-            &path,
-            page(
-                i,
-                Variant::Next {
-                    semantic: true,
-                    markup: false,
-                },
-            ),
-        )?;
+        std::fs::write(&path, case.page(i, true))?;
         std::fs::File::options()
             .write(true)
             .open(&path)?
@@ -596,6 +805,59 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     run("10% changed", &semantic)?;
     run("unchanged", &BTreeSet::new())?;
     drop(server);
+    println!();
+    Ok(())
+}
+
+/// `--floor URLS [--concurrency N]`: the floor of a cycle, a bare fetch of every URL of the
+/// file (one a line) with the client settings a check uses (reqwest on rustls, the same
+/// User-Agent, timeouts and referer policy, the same runtime), N at a time, each body read
+/// whole and dropped: nothing parsed or stored. Prints the pages and bytes fetched.
+fn floor(urls: &Path, concurrency: usize) -> anyhow::Result<()> {
+    let urls: Vec<String> = std::fs::read_to_string(urls)?
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let settings = advisory_watch::config::FetchSettings {
+        timeout: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let runtime = advisory_watch::app::runtime()?;
+    advisory_watch::net::fetch::install_crypto();
+    let client = reqwest::Client::builder()
+        .user_agent(settings.user_agent.clone())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+        .referer(false)
+        .build()?;
+    let urls = Arc::new(urls);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (pages, bytes) = runtime.block_on(async {
+        let mut workers = Vec::new();
+        for _ in 0..concurrency {
+            let (client, urls, next) = (client.clone(), Arc::clone(&urls), Arc::clone(&next));
+            workers.push(tokio::spawn(async move {
+                let (mut pages, mut bytes) = (0usize, 0usize);
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(url) = urls.get(i) else { break };
+                    let body = client.get(url).send().await?.bytes().await?;
+                    pages += 1;
+                    bytes += body.len();
+                }
+                anyhow::Ok((pages, bytes))
+            }));
+        }
+        let (mut pages, mut bytes) = (0, 0);
+        for worker in workers {
+            let (p, b) = worker.await??;
+            pages += p;
+            bytes += b;
+        }
+        anyhow::Ok((pages, bytes))
+    })?;
+    println!("{pages} pages, {bytes} bytes");
     Ok(())
 }
 
@@ -706,6 +968,15 @@ fn main() -> anyhow::Result<()> {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(250);
+    let concurrency: usize = args
+        .iter()
+        .position(|a| a == "--concurrency")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(8);
+    if let Some(i) = args.iter().position(|a| a == "--floor") {
+        return floor(Path::new(&args[i + 1]), concurrency);
+    }
     if args.iter().any(|a| a == "--versus") {
         return versus(&args, pages);
     }
@@ -720,6 +991,11 @@ fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)?;
         let next = args.iter().any(|a| a == "--next");
         for index in 0..pages {
+            if args.iter().any(|a| a == "--generic") {
+                let body = generic_page(index, next && index % 10 == 0);
+                std::fs::write(dir.join(format!("{index}.html")), body)?;
+                continue;
+            }
             let variant = if next {
                 Variant::Next {
                     semantic: index % 10 == 0,
@@ -732,12 +1008,6 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let concurrency: usize = args
-        .iter()
-        .position(|a| a == "--concurrency")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(8);
 
     let work = tempfile::tempdir()?;
     let site = work.path().join("site");

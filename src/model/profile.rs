@@ -100,9 +100,10 @@ pub struct RawProfile {
     /// A regex finding areas with their own value in the level's text (groups `area`, `value`).
     #[serde(default)]
     pub area_pattern: Option<String>,
-    /// HTML only: the element (`div.class`) that holds every match of the profile's selectors;
-    /// when a scan of the page finds it and can show that the result is the same, only it is
-    /// parsed (see `page_region`).
+    /// HTML only: the element (`div.class`, `section#advisory`) that holds every match of the
+    /// profile's selectors; when a scan of the page finds it and can show that the result is
+    /// the same, only it is parsed (see `page_region`). Without it, the element every selector
+    /// starts with, if there is one.
     #[serde(default)]
     pub region: Option<String>,
     /// JSON only: boolean flags, the first true one's name is the value (`none` when none is).
@@ -158,8 +159,12 @@ pub struct Profile {
     pub level_scale: LevelScale,
     /// The profile's own table of values, instead of `level_scale`.
     pub level_map: Option<Arc<LevelMap>>,
-    /// The part of a page that holds every match, when the profile names one.
+    /// The part of a page that holds every match: the one the profile names, else the one its
+    /// selectors imply (`Region::origin` says which).
     pub region: Option<crate::model::region::Region>,
+    /// Why the profile has no region, when it names none and its selectors imply none
+    /// ("selector `h1.title` is not inside a common element ...").
+    pub no_region: Option<String>,
 }
 
 /// How a government's wording of a level maps onto 1-4.
@@ -775,31 +780,39 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
             .transpose()
     };
     let non_empty = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
-    let region = match non_empty(&raw.region) {
-        None => None,
-        Some(root) => {
-            let selectors: Vec<&str> = [
-                &raw.level,
-                &raw.level_label,
-                &raw.indicators,
-                &raw.reason,
-                &raw.alert,
-                &raw.summary,
-                &raw.issued,
-                &raw.change_note,
-            ]
-            .into_iter()
-            .filter_map(|s| s.as_deref().filter(|v| !v.trim().is_empty()))
-            .collect();
-            Some(
-                crate::model::region::Region::compile(&root, &selectors).map_err(|message| {
-                    ProfileError::BadValue {
-                        profile: name.to_owned(),
-                        key: "region",
-                        message,
-                    }
-                })?,
-            )
+    let (region, no_region) = {
+        let selectors: Vec<&str> = [
+            &raw.level,
+            &raw.level_label,
+            &raw.indicators,
+            &raw.reason,
+            &raw.alert,
+            &raw.summary,
+            &raw.issued,
+            &raw.change_note,
+        ]
+        .into_iter()
+        .filter_map(|s| s.as_deref().filter(|v| !v.trim().is_empty()))
+        .collect();
+        match non_empty(&raw.region) {
+            // A region the profile names must be one the scan can use.
+            Some(root) => (
+                Some(
+                    crate::model::region::Region::compile(&root, &selectors).map_err(
+                        |message| ProfileError::BadValue {
+                            profile: name.to_owned(),
+                            key: "region",
+                            message,
+                        },
+                    )?,
+                ),
+                None,
+            ),
+            // Else the one its selectors imply, if any; why there is none is only told.
+            None => match crate::model::region::Region::infer(&selectors) {
+                Ok(region) => (Some(region), None),
+                Err(why) => (None, Some(why)),
+            },
         }
     };
     Ok(Definition::Selectors(Arc::new(Profile {
@@ -823,6 +836,7 @@ fn compile(name: &str, raw: &RawProfile) -> Result<Definition, ProfileError> {
         level_scale: LevelScale::parse(name, raw.level_scale.as_deref())?,
         level_map: compile_level_map(name, raw)?,
         region,
+        no_region,
     })))
 }
 

@@ -1,7 +1,14 @@
 //! A profile's `region`, compiled: the element that holds everything its selectors can match
-//! (`div.tsg-rwd-main-copy-frame`), and each compound of those selectors reduced to what an
-//! element must carry. Compiled once when the profile is loaded; `read::page_region` scans a
-//! page with it. Pure.
+//! (`div.tsg-rwd-main-copy-frame`, `section#advisory`), given by the profile or inferred from
+//! its selectors, and the leading compound of each selector reduced to what an element must
+//! carry. Compiled once when the profile is loaded; `read::page_region` scans a page with it.
+//! Pure.
+//!
+//! Why the leading compounds are enough: an element matching `A B > C` has an ancestor matching
+//! `A`. When no element outside the region can match `A` (the scan makes sure), every match of
+//! the selector lies inside the region, and so does every element its compounds after `A` meet
+//! on the way; inside the region the tree is the same either way. So only the leading compound
+//! of each alternative has to name a class, id or attribute; the others may be bare tags.
 
 /// One compound selector (`h3.title`, `[id='x']`), reduced to what an element must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,48 +20,198 @@ pub(crate) struct Compound {
     pub(crate) needs: Vec<(String, Option<String>)>,
 }
 
-/// A profile's region and the compounds of its selectors, compiled when the profile is loaded.
+impl Compound {
+    /// The compound written back as a selector (`section#advisory`, `*[data-x='y']`).
+    fn text(&self) -> String {
+        let mut out = self.tag.clone().unwrap_or_default();
+        for (attr, value) in &self.needs {
+            match (attr.as_str(), value) {
+                ("class", Some(v)) => out.push_str(&format!(".{v}")),
+                ("id", Some(v)) if !v.contains(' ') => out.push_str(&format!("#{v}")),
+                (_, Some(v)) => out.push_str(&format!("[{attr}='{v}']")),
+                (_, None) => out.push_str(&format!("[{attr}]")),
+            }
+        }
+        out
+    }
+
+    /// The same compound however its parts are ordered.
+    fn normalized(&self) -> Compound {
+        let mut needs = self.needs.clone();
+        needs.sort();
+        needs.dedup();
+        Compound {
+            tag: self.tag.clone(),
+            needs,
+        }
+    }
+}
+
+/// Where a profile's region comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The profile's `region` key.
+    Given,
+    /// The compound every selector of the profile starts with.
+    Inferred,
+}
+
+/// A profile's region and the leading compounds of its selectors, compiled when the profile is
+/// loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
-    /// The region's root: a `div` with these classes, id and attributes.
+    /// The region's root: an element with this tag (any allowed one when `None`) and these
+    /// classes, id and attributes.
     pub(crate) root: Compound,
-    /// Every compound of every selector of the profile.
+    /// The leading compound of every alternative of every selector of the profile, each once:
+    /// no element outside the region may match one of them.
     pub(crate) compounds: Vec<Compound>,
+    /// Given or inferred.
+    pub origin: Origin,
+}
+
+/// Why an element cannot be a region's root, or `None` when it can: cutting a page at it could
+/// change how html5ever builds the tree (or there is nothing inside it to cut to).
+pub(crate) fn refused_root(tag: &str) -> Option<&'static str> {
+    Some(match tag {
+        "area" | "base" | "basefont" | "bgsound" | "br" | "col" | "embed" | "frame" | "hr"
+        | "img" | "image" | "input" | "keygen" | "link" | "meta" | "param" | "source" | "track"
+        | "wbr" => "it is a void element and holds nothing",
+        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+        | "noscript" | "plaintext" => "html5ever reads its content as text, not elements",
+        "template" => "its content is a separate document fragment",
+        "table" | "caption" | "colgroup" | "tbody" | "thead" | "tfoot" | "tr" | "td" | "th" => {
+            "html5ever moves misplaced content out of tables (foster parenting)"
+        }
+        "select" | "option" | "optgroup" | "datalist" => {
+            "html5ever parses select menus in a mode of their own"
+        }
+        "svg" | "math" => "it is foreign (SVG or MathML) content",
+        "p" | "li" | "dd" | "dt" | "rb" | "rp" | "rt" | "rtc" => {
+            "html5ever closes it without its end tag, so where it ends depends on what follows"
+        }
+        "a" | "b" | "big" | "code" | "em" | "font" | "i" | "nobr" | "s" | "small" | "strike"
+        | "strong" | "tt" | "u" => "html5ever reopens formatting elements across others",
+        "html" | "head" | "body" | "frameset" => "it is the document's structure",
+        "applet" | "marquee" | "object" | "button" | "form" | "menuitem" | "isindex" => {
+            "html5ever treats it specially across the page"
+        }
+        _ => return None,
+    })
+}
+
+/// A selector's alternatives, each a chain of compounds, with its text for messages.
+type Parsed<'a> = (&'a str, Vec<Vec<Compound>>);
+
+fn parse_all<'a>(selectors: &[&'a str]) -> Result<Vec<Parsed<'a>>, String> {
+    selectors
+        .iter()
+        .map(|selector| {
+            parse_selector(selector).map(|list| (*selector, list)).ok_or_else(|| {
+                format!("selector `{selector}` uses more than tags, classes, ids, [attr='value'], spaces and >")
+            })
+        })
+        .collect()
+}
+
+/// The leading compound of every alternative, each once; an error names an alternative whose
+/// leading compound carries no class, id or attribute.
+fn leading(parsed: &[Parsed<'_>]) -> Result<Vec<Compound>, String> {
+    let mut compounds: Vec<Compound> = Vec::new();
+    for (selector, list) in parsed {
+        for alternative in list {
+            let first = alternative[0].normalized();
+            if first.needs.is_empty() {
+                return Err(format!(
+                    "selector `{selector}` starts with `{}`, which has no class, id or attribute",
+                    first.text()
+                ));
+            }
+            if !compounds.contains(&first) {
+                compounds.push(first);
+            }
+        }
+    }
+    Ok(compounds)
 }
 
 impl Region {
-    /// Compiles `root` (a compound selector of a `div`) and the profile's selectors; the error
-    /// says which one is outside the form the scan can reason about.
+    /// Compiles `root` (one compound selector of an element that may hold a region) and the
+    /// profile's selectors; the error says which one is outside the form the scan can reason
+    /// about, or why the element cannot be a region.
     pub fn compile(root: &str, selectors: &[&str]) -> Result<Region, String> {
+        let root_text = root;
         let root = match parse_selector(root).as_deref() {
-            Some([compound]) if compound.len() == 1 => compound[0].clone(),
+            Some([compound]) if compound.len() == 1 => compound[0].normalized(),
             _ => {
                 return Err(format!(
-                    "`{root}` must be one compound selector of a div, like div.class"
+                    "`{root}` must be one compound selector of an element, like div.class or section#id"
                 ));
             }
         };
-        if root.tag.as_deref().is_some_and(|t| t != "div") || root.needs.is_empty() {
+        if root.needs.is_empty() {
             return Err(format!(
-                "`{}` must name a div by a class, id or attribute",
-                root.tag.as_deref().unwrap_or("*")
+                "`{root_text}` must name an element by a class, id or attribute"
             ));
         }
-        let mut compounds = Vec::new();
-        for selector in selectors {
-            let list = parse_selector(selector).ok_or_else(|| {
-                format!("selector `{selector}` uses more than tags, classes, ids, [attr='value'], spaces and >")
-            })?;
-            for compound in list.into_iter().flatten() {
-                if compound.needs.is_empty() {
-                    return Err(format!(
-                        "selector `{selector}` has a part with no class, id or attribute"
-                    ));
+        if let Some(why) = root.tag.as_deref().and_then(refused_root) {
+            return Err(format!(
+                "`{root_text}` cannot be a region: {why}; name an element around it, like a div or section"
+            ));
+        }
+        let compounds = leading(&parse_all(selectors)?)?;
+        Ok(Region {
+            root,
+            compounds,
+            origin: Origin::Given,
+        })
+    }
+
+    /// The region a profile's selectors imply: the compound that every alternative of every
+    /// selector starts with (`section#advisory` in `section#advisory h2` and
+    /// `section#advisory > .level`), the nearest element every match must lie inside. The
+    /// error says why there is none, naming the selector.
+    pub fn infer(selectors: &[&str]) -> Result<Region, String> {
+        let parsed = parse_all(selectors)?;
+        let mut common: Option<(Compound, &str)> = None;
+        for (selector, list) in &parsed {
+            for alternative in list {
+                let first = alternative[0].normalized();
+                match &common {
+                    None => common = Some((first, selector)),
+                    Some((root, _)) if *root == first => {}
+                    Some((root, _)) => {
+                        return Err(format!(
+                            "selector `{selector}` is not inside a common element (`{}` is not its first part)",
+                            root.text()
+                        ));
+                    }
                 }
-                compounds.push(compound);
             }
         }
-        Ok(Region { root, compounds })
+        let (root, selector) = common.ok_or_else(|| "the profile has no selectors".to_owned())?;
+        if root.needs.is_empty() {
+            return Err(format!(
+                "selector `{selector}` starts with `{}`, which has no class, id or attribute",
+                root.text()
+            ));
+        }
+        if let Some(why) = root.tag.as_deref().and_then(refused_root) {
+            return Err(format!(
+                "the common element `{}` cannot be a region: {why}",
+                root.text()
+            ));
+        }
+        Ok(Region {
+            compounds: vec![root.clone()],
+            root,
+            origin: Origin::Inferred,
+        })
+    }
+
+    /// The root as a selector, for messages (`section#advisory`).
+    pub fn root_text(&self) -> String {
+        self.root.text()
     }
 }
 
@@ -194,7 +351,109 @@ mod tests {
             assert_eq!(parse_selector(refused), None, "{refused}");
         }
         assert!(Region::compile("div.frame", &["li"]).is_err());
-        assert!(Region::compile("span.frame", &[".x"]).is_err());
-        assert!(Region::compile("div.frame", &[".frame h3.t", "[id='c'] .on"]).is_ok());
+        assert!(Region::compile("div.frame", &["li .x"]).is_err());
+        assert!(Region::compile("span.frame", &[".x"]).is_ok());
+        assert!(Region::compile("section", &[".x"]).is_err());
+        let region = Region::compile("div.frame", &[".frame h3.t", "[id='c'] .on", ".frame li"])
+            .expect("compiles");
+        assert_eq!(region.origin, Origin::Given);
+        // Only the leading compounds, each once: the rest can only match inside them.
+        assert_eq!(
+            region
+                .compounds
+                .iter()
+                .map(Compound::text)
+                .collect::<Vec<_>>(),
+            [".frame", "#c"]
+        );
+    }
+
+    #[test]
+    fn a_region_naming_an_element_whose_cut_could_change_the_parse_is_refused_saying_why() {
+        for (root, why) in [
+            ("table.t", "foster parenting"),
+            ("tr#x", "foster parenting"),
+            ("template#t", "separate document fragment"),
+            ("p.lead", "without its end tag"),
+            ("li.item", "without its end tag"),
+            ("select#s", "select menus"),
+            ("svg.icon", "foreign"),
+            ("math#m", "foreign"),
+            ("noscript.n", "as text"),
+            ("script#data", "as text"),
+            ("textarea.t", "as text"),
+            ("img.hero", "void element"),
+            ("br.x", "void element"),
+            ("b.x", "formatting"),
+            ("a.x", "formatting"),
+            ("form#f", "specially"),
+            ("body.page", "structure"),
+        ] {
+            let error = Region::compile(root, &[".x"]).expect_err(root);
+            assert!(error.contains(why), "{root}: {error}");
+            assert!(error.contains(root), "{root}: {error}");
+        }
+        for root in [
+            "div.frame",
+            "section#advisory",
+            "article.advisory",
+            "main#content",
+            "span.box",
+            "h2.title",
+            "ul.list",
+            "advisory-box.x",
+            "[data-region]",
+            "#advisory",
+        ] {
+            assert!(Region::compile(root, &[".x"]).is_ok(), "{root}");
+        }
+    }
+
+    #[test]
+    fn a_region_is_inferred_only_from_a_compound_every_selector_starts_with() {
+        let inferred = |selectors: &[&str]| Region::infer(selectors).map(|r| r.root_text());
+        // Descendant and child combinators, written in any order, in every alternative.
+        assert_eq!(
+            inferred(&[
+                "section#advisory h2",
+                "section#advisory .level",
+                "section#advisory > ul li.on",
+                "SECTION#advisory p, section#advisory div.summary",
+                "section#advisory",
+            ]),
+            Ok("section#advisory".to_owned())
+        );
+        assert_eq!(
+            inferred(&["[data-x='1'].a.b p", ".b.a[data-x='1'] h2"]),
+            Ok(".a.b[data-x='1']".to_owned())
+        );
+        assert_eq!(
+            Region::infer(&["#a h2"]).map(|r| r.origin),
+            Ok(Origin::Inferred)
+        );
+        // One selector, or one alternative, without it: no region, naming it.
+        for (selectors, named) in [
+            (
+                &["section#advisory h2", "h1.title"][..],
+                "`h1.title` is not inside a common element",
+            ),
+            (
+                &["section#advisory h2", "section#advisory p, aside .x"],
+                "`section#advisory p, aside .x`",
+            ),
+            (
+                &["section#advisory h2", "main section#advisory p"],
+                "`main section#advisory p`",
+            ),
+            (&["section#advisory h2", "#advisory p"], "`#advisory p`"),
+            (&["h2", "h2 + p"], "uses more than"),
+            (&["h2 span", "h2 p"], "no class, id or attribute"),
+            (&["table.t td", "table.t th"], "foster parenting"),
+            (&["p.lead b", "p.lead i"], "without its end tag"),
+            (&["li:first-child a"], "uses more than"),
+        ] {
+            let why = Region::infer(selectors).expect_err(named);
+            assert!(why.contains(named), "{selectors:?}: {why}");
+        }
     }
 }

@@ -36,6 +36,19 @@ pub(super) async fn run(
             return Ok(Status::Ok);
         }
     };
+    if cli.verbose > 0 {
+        // Which region the profiles use, and whether this page was read from it.
+        let kind = crate::read::archive::kind_of(page.as_bytes());
+        let html = match kind {
+            crate::read::archive::TextKind::Markup => None,
+            kind => crate::read::archive::as_html(kind, &page).ok(),
+        };
+        let mut stderr = std::io::stderr().lock();
+        for line in crate::read::page_region::describe(html.as_deref().unwrap_or(&page), &profiles)
+        {
+            writeln!(stderr, "{line}")?;
+        }
+    }
     let outcome = extract::extract(&page, &profiles);
     let attempt = match &outcome {
         Ok(extracted) => Attempt::from_extracted(extracted),
