@@ -262,10 +262,15 @@ fn parse_in_slices(
 /// The share of control bytes (C0 controls other than tab, line feed, form feed and carriage
 /// return, and DEL) in percent, when they are more than half of a page.
 fn mostly_control_bytes(bytes: &[u8]) -> Option<usize> {
-    let control = bytes
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r')) || b == 0x7f)
-        .count();
+    // Without branches, so that the compiler counts 16 or 32 bytes at a time: this runs on
+    // every page, and a byte-by-byte filter cost about 10 instructions a byte.
+    let is_control = |b: u8| {
+        ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\x0c') & (b != b'\r')) | (b == 0x7f)
+    };
+    let control: usize = bytes
+        .chunks(1 << 16)
+        .map(|chunk| chunk.iter().map(|&b| u32::from(is_control(b))).sum::<u32>() as usize)
+        .sum();
     (control * 2 > bytes.len()).then(|| control * 100 / bytes.len())
 }
 
