@@ -2064,25 +2064,7 @@ fn listening(ws: &Workspace, args: &[&str], log: &str) -> (DaemonProcess, String
 
 /// One GET with the given Host header: status, head and body (read within 10 s).
 fn get_as(address: &str, path: &str, host: &str) -> (u16, String, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_owned(), body.to_owned())
+    common::http_request_as(address, "GET", path, host)
 }
 
 /// Whether the server closed `stream` by `deadline` (end of file or a reset, nothing else).

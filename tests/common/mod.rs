@@ -395,6 +395,16 @@ fn answer(stream: TcpStream, routes: &Routes, counts: Tally<'_>) {
 /// One HTTP/1.1 request to a server of this test on `address`, answered and closed: its
 /// status, its head (status line and headers) and its body.
 pub fn http_request(address: &str, method: &str, path: &str) -> (u16, String, String) {
+    http_request_as(address, method, path, address)
+}
+
+/// [`http_request`] with the Host header a client names (a rebound name, a proxy's).
+pub fn http_request_as(
+    address: &str,
+    method: &str,
+    path: &str,
+    host: &str,
+) -> (u16, String, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
     stream
@@ -402,7 +412,7 @@ pub fn http_request(address: &str, method: &str, path: &str) -> (u16, String, St
         .expect("timeout");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .expect("write");
     let mut response = String::new();
