@@ -7,6 +7,7 @@
 pub mod atom;
 pub mod brief;
 pub mod briefing;
+pub mod change;
 pub mod chart;
 pub mod dashboard;
 pub mod html;
