@@ -2844,3 +2844,67 @@ fn a_60_kb_country_name_is_a_quick_404_that_says_why() {
     // Before, the nearest-name search took 0.66 s of CPU (a release build) per request.
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
+
+// Item 2, for the files named on the command line: `extract FILE` and `diff OLD NEW` read them
+// as `import` reads an archive's, a regular file only and at most the page size limit.
+#[test]
+fn extract_and_diff_refuse_a_fifo_a_directory_and_an_oversized_file_at_once() {
+    let server = FixtureServer::start();
+    let ws = mali(&server, "");
+    let dir = tempfile::tempdir().expect("dir");
+    let fifo = dir.path().join("pipe.html");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let folder = dir.path().join("folder.html");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let big = dir.path().join("big.html");
+    std::fs::write(&big, vec![b'x'; 11 * 1024 * 1024]).expect("write");
+    let page = common::fixture_path("mali-2025.html");
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+    for (args, expected) in [
+        (
+            vec!["extract".to_owned(), path(&fifo)],
+            "it is a FIFO, not a regular file",
+        ),
+        (
+            vec!["diff".to_owned(), page.clone(), path(&folder)],
+            "it is a directory, not a regular file",
+        ),
+        (
+            vec!["extract".to_owned(), path(&big)],
+            "more than the page size limit of 10485760 bytes (fetch.max_body)",
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_advisory-watch"))
+            .arg("--config")
+            .arg(ws.config_path())
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the binary");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{args:?} was still running after 10 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+            .expect("read stderr");
+        assert!(!status.success(), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

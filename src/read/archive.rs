@@ -279,12 +279,24 @@ fn holds_a_date(name: &[u8]) -> bool {
     })
 }
 
-/// A file's content as the readers take it, at most `limit` bytes of it: Markdown and plain
-/// text are turned into HTML (see [`as_html`]); Markdown over [`MAX_MARKDOWN_MARKS`] is kept
-/// as it is, for the reader to refuse with the reason. Only a regular file is read: it is
-/// opened without waiting (a FIFO put in its place never blocks), and its length is checked
-/// before reading and again while reading.
+/// A file's content as the readers take it, at most `limit` bytes of it (see [`read_bytes`]):
+/// Markdown and plain text are turned into HTML (see [`as_html`]); Markdown over
+/// [`MAX_MARKDOWN_MARKS`] is kept as it is, for the reader to refuse with the reason.
 pub fn read(path: &Path, limit: usize) -> Result<Vec<u8>, ArchiveError> {
+    let bytes = read_bytes(path, limit)?;
+    Ok(match kind_of(&bytes) {
+        TextKind::Markup => bytes,
+        kind => match as_html(kind, &String::from_utf8_lossy(&bytes)) {
+            Ok(html) => html.into_bytes(),
+            Err(_) => bytes,
+        },
+    })
+}
+
+/// A file's bytes, at most `limit` of them. Only a regular file is read: it is opened without
+/// waiting (a FIFO put in its place never blocks), and its length is checked before reading
+/// and again while reading.
+pub fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, ArchiveError> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let error = |source| ArchiveError::File {
@@ -318,13 +330,7 @@ pub fn read(path: &Path, limit: usize) -> Result<Vec<u8>, ArchiveError> {
     if bytes.len() > limit {
         return Err(too_large(bytes.len() as u64));
     }
-    Ok(match kind_of(&bytes) {
-        TextKind::Markup => bytes,
-        kind => match as_html(kind, &String::from_utf8_lossy(&bytes)) {
-            Ok(html) => html.into_bytes(),
-            Err(_) => bytes,
-        },
-    })
+    Ok(bytes)
 }
 
 /// A document's text as the readers take it: Markdown and plain text as HTML, the rest as it

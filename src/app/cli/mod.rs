@@ -499,7 +499,9 @@ async fn read_input(config: &Config, input: &str) -> anyhow::Result<(String, arc
         };
     }
     let path = Path::new(input);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // A file named on the command line is read as an archive's: a regular file only (a FIFO
+    // never blocks), at most the page size limit.
+    let bytes = archive::read_bytes(path, config.fetch.max_body)?;
     let kind = archive::kind_of(&bytes);
     let text = fetch::decode(&bytes, None);
     Ok((as_html(kind, text), kind))
