@@ -805,6 +805,11 @@ mod tests {
                 "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"http://u:s3cret@x.org/?token=abc123\" 5\n",
                 "http://…@x.org/?token=…",
             ),
+            // PATH: a variable every test process has, standing for a token.
+            (
+                "[[sources]]\nname = \"a\"\ncountry = \"A\"\nurl = \"https://u:s3cret@x.org/\"\nheaders_env = { Authorization = \"PATH\" }\n",
+                "source `a`: key `headers_env`: sets Authorization while the URL carries a user name and password",
+            ),
         ] {
             let message = parse(text).expect_err(text).to_string();
             assert!(

@@ -369,6 +369,19 @@ pub(super) fn validate_source(
             None => missing.push(format!("{variable} (headers_env.{name})")),
         }
     }
+    // Credentials in the URL become an Authorization header of their own: with one from
+    // headers_env as well, the request would carry two.
+    let fetched = url.fetch_url();
+    if (!fetched.username().is_empty() || fetched.password().is_some())
+        && headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(error(
+            "headers_env",
+            "sets Authorization while the URL carries a user name and password, so a request would send two Authorization headers; keep one of them".into(),
+        ));
+    }
     let kind = raw.kind.as_deref().unwrap_or("page");
     let default_profile = match kind {
         "page" => defaults::PROFILE,
