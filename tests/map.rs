@@ -18,16 +18,6 @@ use common::dashboard::Dashboard;
 use common::{FixtureServer, Reply, Workspace, fixture};
 use serde_json::{Value, json};
 
-fn shared() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        path.join("corpus").is_dir(),
-        "../shared/corpus is missing at {}",
-        path.display()
-    );
-    path
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -61,37 +51,11 @@ const LIVE: [(&str, &str, &str, &str, &str); 9] = [
     ("fi-extra", "Nepal", "page", "finland-um", "/fi/extra"),
 ];
 
-/// The US and UK archive folders: (source name, country, folder, profile).
+/// The US and UK archive folders (see `common::corpus_archives`), and Nepal's history, so that
+/// the readings first seen today stand beside a year of lines.
 fn archives() -> Vec<(String, String, PathBuf, &'static str)> {
-    let corpus = shared().join("corpus");
-    let mut out = Vec::new();
-    for (government, profile) in [("us", "state-dept-legacy-md"), ("uk", "fcdo-page-md")] {
-        let mut folders: Vec<PathBuf> = std::fs::read_dir(corpus.join(government))
-            .expect("corpus folder")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.is_dir())
-            .collect();
-        folders.sort();
-        for folder in folders {
-            let slug = folder
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("utf-8")
-                .to_owned();
-            let country = slug
-                .split('-')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map_or(String::new(), |f| {
-                        f.to_uppercase().collect::<String>() + c.as_str()
-                    })
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push((format!("{government}-{slug}"), country, folder, profile));
-        }
-    }
-    // Nepal's history, so that the readings first seen today stand beside a year of lines.
+    let corpus = common::corpus();
+    let mut out = common::corpus_archives();
     for (name, folder, profile) in [
         ("us-archive-nepal", "us_more/nepal", "state-dept-legacy-md"),
         ("uk-archive-nepal", "uk_more/nepal", "fcdo-page-md"),
@@ -107,7 +71,7 @@ fn archives() -> Vec<(String, String, PathBuf, &'static str)> {
 }
 
 fn serve_samples(server: &FixtureServer) {
-    let corpus = shared().join("corpus");
+    let corpus = common::corpus();
     let feeds: Vec<Reply> = [
         "TAsTWs-2025-10-07.xml",
         "TAsTWs-2025-10-08.xml",

@@ -8,21 +8,11 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::dashboard::Dashboard;
 use common::{FixtureServer, Reply, Workspace, fixture};
 use serde_json::Value;
-
-fn shared() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        path.join("corpus").is_dir(),
-        "../shared/corpus is missing at {}",
-        path.display()
-    );
-    path
-}
 
 fn typed(body: String, content_type: &str) -> Reply {
     let mut reply = Reply::html(body);
@@ -76,42 +66,9 @@ fn live_source(name: &str, country: &str, kind: &str, profile: &str, url: &str) 
     )
 }
 
-/// The archive folders: (source name, country, folder, profile).
-fn archives() -> Vec<(String, String, PathBuf, &'static str)> {
-    let corpus = shared().join("corpus");
-    let mut out = Vec::new();
-    for (government, profile) in [("us", "state-dept-legacy-md"), ("uk", "fcdo-page-md")] {
-        let mut folders: Vec<PathBuf> = std::fs::read_dir(corpus.join(government))
-            .expect("corpus folder")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.is_dir())
-            .collect();
-        folders.sort();
-        for folder in folders {
-            let slug = folder
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("utf-8")
-                .to_owned();
-            let country = slug
-                .split('-')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map_or(String::new(), |f| {
-                        f.to_uppercase().collect::<String>() + c.as_str()
-                    })
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push((format!("{government}-{slug}"), country, folder, profile));
-        }
-    }
-    out
-}
-
 fn config(server: &FixtureServer, live: &[(&str, &str, &str, &str, &str)]) -> String {
     let mut config = FETCH.to_owned();
-    for (name, country, _, profile) in archives() {
+    for (name, country, _, profile) in common::corpus_archives() {
         config.push_str(&format!(
             "[[sources]]\nname = \"{name}\"\ncountry = \"{country}\"\nurl = \"http://127.0.0.1:9/{name}\"\nprofile = \"{profile}\"\n\n"
         ));
@@ -129,7 +86,7 @@ fn config(server: &FixtureServer, live: &[(&str, &str, &str, &str, &str)]) -> St
 }
 
 fn serve_samples(server: &FixtureServer) {
-    let corpus = shared().join("corpus");
+    let corpus = common::corpus();
     let feeds: Vec<Reply> = [
         "TAsTWs-2025-10-07.xml",
         "TAsTWs-2025-10-08.xml",
@@ -202,7 +159,7 @@ fn world() -> (Workspace, FixtureServer) {
     let server = FixtureServer::start();
     serve_samples(&server);
     let ws = Workspace::new(&config(&server, &LIVE));
-    for (name, _, folder, _) in archives() {
+    for (name, _, folder, _) in common::corpus_archives() {
         let run = ws.run(&[
             "--quiet",
             "import",
@@ -641,7 +598,7 @@ fn a_failing_reading_is_stale_and_a_retired_source_leaves_the_overview_but_not_h
     server.set(
         "/us/nepal",
         Reply::html(read(
-            &shared().join("corpus/other/us-tsg-2026layout-nepal.html"),
+            &common::corpus().join("other/us-tsg-2026layout-nepal.html"),
         )),
     );
     let run = ws.run(&["--quiet", "check"]);

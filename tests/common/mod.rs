@@ -41,6 +41,40 @@ pub fn corpus() -> PathBuf {
     path
 }
 
+/// The corpus's US and UK archive folders, one per country: (source name such as
+/// `us-cambodia`, country, folder, profile).
+pub fn corpus_archives() -> Vec<(String, String, PathBuf, &'static str)> {
+    let corpus = corpus();
+    let mut out = Vec::new();
+    for (government, profile) in [("us", "state-dept-legacy-md"), ("uk", "fcdo-page-md")] {
+        let mut folders: Vec<PathBuf> = std::fs::read_dir(corpus.join(government))
+            .expect("corpus folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        folders.sort();
+        for folder in folders {
+            let slug = folder
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("utf-8")
+                .to_owned();
+            let country = slug
+                .split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map_or(String::new(), |f| {
+                        f.to_uppercase().collect::<String>() + c.as_str()
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push((format!("{government}-{slug}"), country, folder, profile));
+        }
+    }
+    out
+}
+
 /// The path of a fixture file.
 pub fn fixture_path(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
