@@ -2094,12 +2094,17 @@ fn closed_by(mut stream: &std::net::TcpStream, deadline: Instant) -> bool {
     }
 }
 
-fn checked_mali() -> (FixtureServer, Workspace) {
+/// The Mali page served, configured (with `extra` settings) and checked once.
+fn checked_mali_with(extra: &str) -> (FixtureServer, Workspace) {
     let server = FixtureServer::start();
     server.serve_fixture("/mali", "mali-2025.html");
-    let ws = mali(&server, "");
+    let ws = mali(&server, extra);
     assert_eq!(ws.run(&["check"]).code, 0);
     (server, ws)
+}
+
+fn checked_mali() -> (FixtureServer, Workspace) {
+    checked_mali_with("")
 }
 
 // Item 4: clients that never finish their headers, and idle keep-alive connections.
@@ -2396,12 +2401,9 @@ fn a_second_daemon_through_a_symlink_or_a_hard_link_to_the_database_is_refused()
     assert_eq!(daemon.terminate(Duration::from_secs(10)), Some(0));
 }
 
+/// [`checked_mali`] with a schedule that never falls due while a test runs.
 fn mali_with_schedule() -> (FixtureServer, Workspace) {
-    let server = FixtureServer::start();
-    server.serve_fixture("/mali", "mali-2025.html");
-    let ws = mali(&server, "[schedule]\ncron = \"0 0 1 1 *\"\n");
-    assert_eq!(ws.run(&["check"]).code, 0);
-    (server, ws)
+    checked_mali_with("[schedule]\ncron = \"0 0 1 1 *\"\n")
 }
 
 // Item 12: a feed or index is not a country.
