@@ -465,7 +465,9 @@ impl Fetcher {
             etag: header_text(header::ETAG),
             last_modified: header_text(header::LAST_MODIFIED),
         };
-        let mut bytes = Vec::new();
+        // Sized once from the announced length (at most the limit), not grown by doubling.
+        let announced = response.content_length().map_or(0, |n| n as usize);
+        let mut bytes = Vec::with_capacity(announced.min(limit));
         while let Some(chunk) = response
             .chunk()
             .await
