@@ -785,6 +785,16 @@ fn versus_case(
         Ok(())
     };
     run("cold", &BTreeSet::new())?;
+    startup(
+        checker,
+        me,
+        &aw,
+        &floor_args,
+        work.path(),
+        profile,
+        profiles,
+        port,
+    )?;
     // 10% of the pages say something new; their mtimes move so that nginx's ETag does.
     let mut semantic = BTreeSet::new();
     for i in (0..pages).filter(|i| i % 10 == 0) {
@@ -806,6 +816,61 @@ fn versus_case(
     run("unchanged", &BTreeSet::new())?;
     drop(server);
     println!();
+    Ok(())
+}
+
+/// What a cold check costs before its pages: advisory-watch checking one page on a new
+/// database (start-up, configuration, schema, client, one page read and stored), beside the
+/// floor's whole cycle; the median of five of each.
+#[allow(clippy::too_many_arguments)]
+fn startup(
+    checker: &Path,
+    me: &Path,
+    aw: &Path,
+    floor_args: &[&str],
+    work: &Path,
+    profile: &str,
+    profiles: &str,
+    port: u16,
+) -> anyhow::Result<()> {
+    let one = aw.join("one");
+    std::fs::create_dir_all(&one)?;
+    std::fs::write(
+        one.join("config.toml"),
+        format!(
+            "[storage]\npath = \"one.db\"\n\n[fetch]\ntimeout = \"30s\"\nconcurrency = 8\nper_host = 8\nretries = 0\n\n{profiles}\n\
+             [[sources]]\nname = \"page-0\"\ncountry = \"Country 0\"\nurl = \"http://127.0.0.1:{port}/page/0\"\nprofile = \"{profile}\"\n"
+        ),
+    )?;
+    let args = [
+        "--config",
+        "config.toml",
+        "--quiet",
+        "check",
+        "--format",
+        "json",
+    ];
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let mut checks = Vec::new();
+    let mut floors = Vec::new();
+    for _ in 0..5 {
+        for name in ["one.db", "one.db-wal", "one.db-shm"] {
+            let _ = std::fs::remove_file(one.join(name));
+        }
+        checks.push(timed(checker, &args, &one)?.0);
+        floors.push(timed(me, floor_args, work)?.0);
+    }
+    let (check, floor) = (median(checks), median(floors));
+    println!(
+        "{:<12} {:>10} {check:>10.3} {floor:>8.3} {:>8} {:>8.2}x   (one page on a new database: the start-up of a cold check)",
+        "start-up",
+        "",
+        "",
+        check / floor
+    );
     Ok(())
 }
 
