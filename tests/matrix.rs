@@ -708,6 +708,85 @@ fn the_region_filter_keeps_reports_the_timeline_and_the_movers_to_its_countries(
         watched.iter().all(|(_, c)| SAHEL.contains(&c.as_str())),
         "{watched:?}"
     );
+    // Every format says which countries it kept: a reader of the text, Markdown, HTML or the
+    // brief sees the region and the watch-list in its title, the JSON names both.
+    let scoped = |format: &str, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--since",
+            "2020-01-01",
+            "--region",
+            "Africa",
+            "--watch",
+            "sahel",
+            "--format",
+            format,
+        ];
+        args.extend_from_slice(extra);
+        let run = ws.run(&args);
+        assert_eq!(run.code, 0, "{format} {extra:?}: {}", run.stderr);
+        run.stdout
+    };
+    for (format, extra, title) in [
+        (
+            "text",
+            &[][..],
+            "Travel advisory changes in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "markdown",
+            &[][..],
+            "## Travel advisory changes in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "markdown",
+            &["--full"][..],
+            "## Travel advisory changes in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "html",
+            &[][..],
+            "<h1>Travel advisory changes in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "text",
+            &["--brief"][..],
+            "Travel advisory brief in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "markdown",
+            &["--brief"][..],
+            "**Travel advisory brief in Africa on the sahel watch-list since 2020-01-01",
+        ),
+        (
+            "html",
+            &["--brief"][..],
+            "<h1>Travel advisory brief in Africa on the sahel watch-list since 2020-01-01",
+        ),
+    ] {
+        let out = scoped(format, extra);
+        assert!(
+            out.contains(title),
+            "{format} {extra:?}: {title:?} in\n{out}"
+        );
+    }
+    let json: Value = serde_json::from_str(&scoped("json", &[])).expect("json");
+    assert_eq!(
+        (&json["region"], &json["watch"]),
+        (&"Africa".into(), &"sahel".into())
+    );
+    let unscoped = ws.run(&["report", "--since", "2020-01-01", "--format", "json"]);
+    let unscoped: Value = serde_json::from_str(&unscoped.stdout).expect("json");
+    assert!(unscoped["region"].is_null() && unscoped["watch"].is_null());
+    let empty = ws.run(&["report", "--since", "2099-01-01", "--region", "Polynesia"]);
+    assert!(
+        empty
+            .stdout
+            .starts_with("No advisory changed in Polynesia since 2099-01-01"),
+        "{}",
+        empty.stdout
+    );
+
     let nowhere = ws.run(&["report", "--region", "Nowhere", "--format", "json"]);
     assert_ne!(nowhere.code, 0);
     assert!(nowhere.stdout.is_empty(), "{}", nowhere.stdout);

@@ -487,6 +487,9 @@ impl BriefLine {
 pub struct Brief {
     /// "from 2026-02-06 to 2026-02-12".
     pub period: String,
+    /// The filters that narrowed its countries, before the period in its titles ("in Western
+    /// Africa "), or empty.
+    pub scope: String,
     /// One line per country.
     pub lines: Vec<BriefLine>,
     /// Changes of the summary's words only.
@@ -535,6 +538,7 @@ impl Brief {
         lines.sort_by(|a, b| a.rank().cmp(&b.rank()).then(a.country.cmp(&b.country)));
         Brief {
             period: period_words(since, until),
+            scope: String::new(),
             lines,
             summary_only: movers.summary_only,
             reissued: movers.reissued,

@@ -109,11 +109,11 @@ pub fn brief_parts(line: &brief::BriefLine) -> Vec<BriefPart> {
 
 /// `report --brief` as text: one line per country, then the summary-only count.
 pub fn brief_text(brief: &brief::Brief) -> String {
-    let mut out = format!("Travel advisory brief {}\n", brief.period);
+    let mut out = format!("Travel advisory brief {}{}\n", brief.scope, brief.period);
     if brief.lines.is_empty() {
         out.push_str(&format!(
-            "No advisory changed level or indicators {}.\n",
-            brief.period
+            "No advisory changed level or indicators {}{}.\n",
+            brief.scope, brief.period
         ));
     }
     for line in &brief.lines {
@@ -136,10 +136,15 @@ pub fn brief_text(brief: &brief::Brief) -> String {
 
 /// `report --brief --format markdown`.
 pub fn brief_markdown(brief: &brief::Brief) -> String {
-    let mut out = format!("**Travel advisory brief {}**\n\n", brief.period);
+    let mut out = format!(
+        "**Travel advisory brief {}{}**\n\n",
+        escape_markdown(&brief.scope),
+        brief.period
+    );
     if brief.lines.is_empty() {
         out.push_str(&format!(
-            "No advisory changed level or indicators {}.\n",
+            "No advisory changed level or indicators {}{}.\n",
+            escape_markdown(&brief.scope),
             brief.period
         ));
     }
@@ -164,7 +169,7 @@ pub fn brief_markdown(brief: &brief::Brief) -> String {
 
 /// `report --brief --format html`: one self-contained page.
 pub fn brief_html(brief: &brief::Brief, generated_at: DateTime<Utc>) -> String {
-    let title = format!("Travel advisory brief {}", brief.period);
+    let title = format!("Travel advisory brief {}{}", brief.scope, brief.period);
     let mut body = format!(
         "{}<h1>{}</h1><p class=\"muted\">Made {} by advisory-watch.</p><ul class=\"brief\">",
         html::printed_line(Some(&brief.period), generated_at),
@@ -173,7 +178,8 @@ pub fn brief_html(brief: &brief::Brief, generated_at: DateTime<Utc>) -> String {
     );
     if brief.lines.is_empty() {
         body.push_str(&format!(
-            "<li>No advisory changed level or indicators {}.</li>",
+            "<li>No advisory changed level or indicators {}{}.</li>",
+            escape(&brief.scope),
             escape(&brief.period)
         ));
     }

@@ -136,6 +136,8 @@ pub struct Report {
     pub detail: Detail,
     /// The region or sub-region its countries lie in, when the query named one.
     pub region: Option<crate::model::geography::WorldRegion>,
+    /// The watch-list its countries are on, when the query named one.
+    pub watch: Option<String>,
     /// The changes, in order.
     pub changes: Vec<StoredChange>,
 }
@@ -222,23 +224,45 @@ impl Report {
             until: query.until,
             detail: Detail::Standard,
             region: query.region,
+            watch: query.watch.as_ref().map(|w| w.name.clone()),
             changes,
         }
     }
 
-    /// "from 2026-11-18 to 2026-11-25", for titles; the last day is included.
+    /// "from 2026-11-18 to 2026-11-25"; the last day is included.
     pub fn period(&self) -> String {
         period_words(self.since, self.until)
     }
 
+    /// The filters that narrowed the countries, as the titles say them before the period:
+    /// "in Western Africa on the sahel watch-list ", or empty.
+    pub fn scope_words(&self) -> String {
+        let mut words = String::new();
+        if let Some(region) = self.region {
+            words.push_str(&format!("in {} ", region.name()));
+        }
+        if let Some(watch) = &self.watch {
+            // A configured name, shown on one line and bounded as a source's is.
+            let watch = crate::model::name::one_line_bounded(watch, 80);
+            words.push_str(&format!("on the {watch} watch-list "));
+        }
+        words
+    }
+
+    /// The filters and the period: "in Western Africa from 2026-11-18 to 2026-11-25".
+    pub fn scope(&self) -> String {
+        self.scope_words() + &self.period()
+    }
+
     fn empty_sentence(&self) -> String {
-        format!("No advisory changed {}.", self.period())
+        format!("No advisory changed {}.", self.scope())
     }
 
     /// Renders the report.
     pub fn render(&self, format: ReportFormat) -> String {
         if self.detail == Detail::Brief {
-            let brief = crate::present::brief::Brief::of(&self.changes, self.since, self.until);
+            let mut brief = crate::present::brief::Brief::of(&self.changes, self.since, self.until);
+            brief.scope = self.scope_words();
             match format {
                 ReportFormat::Markdown => return brief_markdown(&brief),
                 ReportFormat::Html => return brief_html(&brief, self.generated_at),
@@ -284,7 +308,7 @@ impl Report {
         }
         let mut out = format!(
             "Travel advisory changes {}: {} change{} ({})\n\n",
-            self.period(),
+            self.scope(),
             self.changes.len(),
             plural(self.changes.len()),
             self.count_words()
@@ -297,7 +321,11 @@ impl Report {
     }
 
     fn markdown(&self) -> String {
-        let mut out = format!("## Travel advisory changes {}\n\n", self.period());
+        let mut out = format!(
+            "## Travel advisory changes {}{}\n\n",
+            escape_markdown(&self.scope_words()),
+            self.period()
+        );
         if self.changes.is_empty() {
             out.push_str(&self.empty_sentence());
             out.push('\n');
@@ -314,7 +342,11 @@ impl Report {
     /// summary-only updates counted in one line, and never more than [`MARKDOWN_BUDGET`]
     /// characters (the rest counted, `--full` for all).
     fn markdown_short(&self) -> String {
-        let mut out = format!("## Travel advisory changes {}\n\n", self.period());
+        let mut out = format!(
+            "## Travel advisory changes {}{}\n\n",
+            escape_markdown(&self.scope_words()),
+            self.period()
+        );
         if self.changes.is_empty() {
             out.push_str(&self.empty_sentence());
             out.push('\n');
@@ -363,7 +395,8 @@ impl Report {
     }
 
     /// The documented JSON schema: `generated_at`, `since`, `until`, `region` (the region
-    /// filter that applied, or null), `count`, and `changes`,
+    /// filter that applied, or null), `watch` (the watch-list's name, or null), `count`, and
+    /// `changes`,
     /// each a `check --format json` change plus `rank`, `kinds`, `issued`, `summary_diff`.
     pub fn json(&self) -> Value {
         json!({
@@ -371,6 +404,7 @@ impl Report {
             "since": self.since.map(format_time),
             "until": self.until.map(format_time),
             "region": self.region.map(|r| r.name()),
+            "watch": self.watch,
             "count": self.changes.len(),
             "changes": self.changes.iter().map(|c| {
                 let mut value = change_json(c);
@@ -468,7 +502,7 @@ impl Report {
     }
 
     fn html(&self) -> String {
-        let title = format!("Travel advisory changes {}", self.period());
+        let title = format!("Travel advisory changes {}", self.scope());
         let mut body = crate::present::html::printed_line(Some(&self.period()), self.generated_at);
         body.push_str(&format!(
             "<h1>{}</h1>",
