@@ -2910,3 +2910,91 @@ fn extract_and_diff_refuse_a_fifo_a_directory_and_an_oversized_file_at_once() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn json_and_xml_floods_are_refused_before_parsing_naming_why_and_lose_nothing() {
+    // Ten megabytes that a parser would turn into millions of values or nodes, served after a
+    // real document of the same government.
+    let json_flood = [&b"["[..], &run_of(b"0,"), b"0]"].concat();
+    let xml_flood = [&b"<r>"[..], &run_of(b"<a/>"), b"</r>"].concat();
+    for (kind, profile, country, content_type, real, flood, cause) in [
+        (
+            "json",
+            "auswaertiges-amt-country",
+            "Nepal",
+            "application/json",
+            "official/germany/de-travelwarning-221216-nepal.json",
+            json_flood,
+            "the JSON document could hold 4950001 values, more than the limit of 500000",
+        ),
+        (
+            "xml",
+            "nederland-wereldwijd",
+            "Afghanistan",
+            "application/xml",
+            "official/netherlands/nl-opendata-traveladvice-AFG.xml",
+            xml_flood,
+            "the XML document could hold 2475002 nodes and attributes, more than the limit",
+        ),
+    ] {
+        let server = FixtureServer::start();
+        let ws = Workspace::new(&format!(
+            "[fetch]\ntimeout = \"20s\"\nretry_initial = \"50ms\"\n\n[[sources]]\nname = \"flood\"\ncountry = \"{country}\"\nkind = \"{kind}\"\nprofile = \"{profile}\"\nurl = \"{}\"\n",
+            server.url("/doc")
+        ));
+        let reply = |body: Vec<u8>| Reply {
+            content_type: content_type.into(),
+            ..Reply::html(body)
+        };
+        server.set("/doc", reply(fixture(real).into_bytes()));
+        let first = ws.run(&["check"]);
+        assert_eq!(first.code, 0, "{kind}: {}", first.stderr);
+        // Each source `sources` lists (the document and the advisories it holds): its level
+        // and last error.
+        let rows_of = |ws: &Workspace| {
+            let run = ws.run(&["sources", "--format", "json"]);
+            let rows: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+            rows.as_array()
+                .expect("rows")
+                .iter()
+                .map(|r| {
+                    let name = r["name"].as_str().expect("name").to_owned();
+                    (name, (r["level"].clone(), r["last_error"].clone()))
+                })
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let before = rows_of(&ws);
+        assert!(
+            before.values().any(|(level, _)| level.is_number()),
+            "{kind}: a level read: {before:?}"
+        );
+
+        server.set("/doc", reply(flood));
+        let (run, peak) = run_measured(&ws, &["check"], Duration::from_secs(60));
+        assert_eq!(run.code, 2, "{kind}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("flood") && run.stderr.contains(cause),
+            "{kind}: the failure names the source and the cause: {}",
+            run.stderr
+        );
+        // The body, its text and a little more; a parsed tree would be ten times the body.
+        assert!(peak <= 80 * 1024, "{kind}: peak {peak} KB");
+        let after = rows_of(&ws);
+        let levels =
+            |rows: &std::collections::BTreeMap<String, (serde_json::Value, serde_json::Value)>| {
+                rows.iter()
+                    .map(|(name, (level, _))| (name.clone(), level.clone()))
+                    .collect::<Vec<_>>()
+            };
+        assert_eq!(
+            levels(&after),
+            levels(&before),
+            "{kind}: the stored versions stay"
+        );
+        let error = &after["flood"].1;
+        assert!(
+            error.as_str().is_some_and(|e| e.contains(cause)),
+            "{kind}: `sources` shows why: {error}"
+        );
+    }
+}

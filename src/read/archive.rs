@@ -383,7 +383,7 @@ pub fn kind_of(bytes: &[u8]) -> TextKind {
     let text = head.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('<')
         || text.starts_with('{')
-        || text.starts_with('[') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+        || text.starts_with('[') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
     {
         return TextKind::Markup;
     }

@@ -32,8 +32,7 @@ pub const PROFILE: &str = "state-dept-rss";
 /// depends only on the items' content, never on their order, so it does not flip from one
 /// check to the next.
 pub fn read(xml: &str) -> Result<Vec<Item>, String> {
-    let document = roxmltree::Document::parse(xml)
-        .map_err(|e| format!("the feed is not well-formed XML: {e}"))?;
+    let document = crate::read::data_limits::parse_xml(xml, "the feed")?;
     let Some(channel) = document.descendants().find(|n| n.has_tag_name("channel")) else {
         return Err("the document is not an RSS feed (no <channel>)".to_owned());
     };

@@ -22,8 +22,7 @@ use crate::read::paragraphs::{fragment_blocks, html_to_text};
 
 /// Reads a JSON document with a profile.
 pub fn read(profile: &JsonProfile, text: &str) -> Result<Document, String> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| format!("the document is not valid JSON: {e}"))?;
+    let root: Value = crate::read::data_limits::parse_json(text)?;
     let Some(pointer) = &profile.items else {
         return Ok(Document::One(advisory(profile, &root)));
     };

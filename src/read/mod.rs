@@ -4,6 +4,7 @@
 
 pub mod alert;
 pub mod archive;
+pub mod data_limits;
 pub mod document;
 pub mod extract;
 pub mod fcdo;

@@ -35,8 +35,7 @@ struct Entry {
 
 /// Reads the index with a profile.
 pub fn read(profile: &OtaProfile, text: &str) -> Result<Document, String> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| format!("the document is not valid JSON: {e}"))?;
+    let root: Value = crate::read::data_limits::parse_json(text)?;
     let buckets = root.get("otas").and_then(Value::as_array).ok_or_else(|| {
         format!(
             "`otas` in profile `{}` is not a list of alert levels; the format may have changed",

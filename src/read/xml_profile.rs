@@ -8,7 +8,7 @@
 //! `level_map` applied to the level's text (or the State Department's "Level N" wording without
 //! one). Pure: text in, advisories out; roxmltree parses, with no DTDs or external entities.
 
-use roxmltree::{Document as XmlDocument, Node};
+use roxmltree::Node;
 
 use crate::model::advisory::{Advisory, Level, collapse_whitespace};
 use crate::model::profile::XmlProfile;
@@ -19,8 +19,8 @@ use crate::read::paragraphs::html_to_text;
 
 /// Reads an XML document with a profile.
 pub fn read(profile: &XmlProfile, text: &str) -> Result<Document, String> {
-    let document = XmlDocument::parse(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| format!("the document is not well-formed XML: {e}"))?;
+    let document =
+        crate::read::data_limits::parse_xml(text.trim_start_matches('\u{feff}'), "the document")?;
     let root = document.root_element();
     let Some(items) = &profile.items else {
         return Ok(Document::One(advisory(profile, root)));
