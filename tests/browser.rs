@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::dashboard::Dashboard;
+use common::peers::{SmtpServer, wait_until};
 use common::{FixtureServer, Reply, Workspace};
 use serde_json::{Value, json};
 
@@ -107,6 +108,8 @@ struct Page {
     period: bool,
     /// The movers board: its rows' level and date must show at every size.
     movers: bool,
+    /// An email's HTML part, as its reader's mail program shows it: no printed line.
+    email: bool,
 }
 
 impl Page {
@@ -117,8 +120,42 @@ impl Page {
             dashboard: true,
             period,
             movers: false,
+            email: false,
         }
     }
+}
+
+/// The HTML part of the email `check` sends for Mali's 2023 to 2025 change (indicators added,
+/// the summary rewritten), as the SMTP server received it.
+fn email_of_a_change() -> String {
+    let server = FixtureServer::start();
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(&format!(
+        "[fetch]\ntimeout = \"5s\"\n\n[[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n\n\
+         [[notify.email]]\nname = \"analysts\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\n\
+         from = \"advisory-watch <alerts@example.org>\"\nto = [\"desk@example.org\"]\n",
+        server.url("/us-mali"),
+        smtp.port
+    ));
+    for page in ["mali-2023-legacy.html", "mali-2025.html"] {
+        server.serve_fixture("/us-mali", page);
+        let run = ws.run(&["check"]);
+        assert_eq!(run.code, 0, "{page}: {}", run.stderr);
+    }
+    assert!(
+        wait_until(Duration::from_secs(10), || !smtp.messages().is_empty()),
+        "the change is emailed"
+    );
+    let raw = smtp.messages().last().cloned().expect("an email");
+    let message = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .expect("an email");
+    let html = message.body_html(0).expect("a text/html part").into_owned();
+    assert!(
+        html.contains("Unrest and health indicators added"),
+        "{html}"
+    );
+    html
 }
 
 /// The audit's folder, `tests/browser`.
@@ -356,6 +393,9 @@ fn faults(page: &Page, entry: &Value) -> Vec<String> {
             values["unnamed_tables"]
         ));
     }
+    if page.email {
+        return out;
+    }
     let printed = &values["printed"];
     let made = regex::Regex::new(r"(?i)made \d{4}-\d\d-\d\d \d\d:\d\d UTC").expect("re");
     let text = printed["text"].as_str().unwrap_or_default();
@@ -468,8 +508,25 @@ fn every_page_fits_a_phone_and_a_laptop_and_axe_core_finds_nothing() {
             dashboard: false,
             period: true,
             movers: false,
+            email: false,
         });
     }
+
+    // What an email's reader sees: the HTML part of a real delivery of a change with indicators
+    // and a summary diff, taken from the SMTP server it went to.
+    let html = email_of_a_change();
+    copies.set(
+        "/email.html",
+        Reply::html(html).header("Content-Security-Policy", policy),
+    );
+    pages.push(Page {
+        name: "the email of a change (its HTML part)".into(),
+        url: copies.url("/email.html"),
+        dashboard: false,
+        period: false,
+        movers: false,
+        email: true,
+    });
 
     let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
     let entries = audit(&chromium, &urls, &expressions());

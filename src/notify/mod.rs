@@ -228,10 +228,23 @@ pub fn email_text(events: &[Event]) -> String {
 /// The HTML part of an email about some events: level, indicator chips and the word diff,
 /// with every piece of page text escaped.
 pub fn email_html(events: &[Event]) -> String {
+    let title = match events {
+        [one] => one.subject(),
+        many => format!("{} advisory updates", many.len()),
+    };
+    // One heading of the first level: the one event's subject, or the count above each
+    // event's own heading.
+    let heading = if events.len() == 1 { "h1" } else { "h2" };
     let mut body = String::new();
+    if events.len() != 1 {
+        body.push_str(&format!("<h1>{}</h1>", html::escape(&title)));
+    }
     for event in events {
         body.push_str("<article class=\"card\">");
-        body.push_str(&format!("<h2>{}</h2>", html::escape(&event.subject())));
+        body.push_str(&format!(
+            "<{heading}>{}</{heading}>",
+            html::escape(&event.subject())
+        ));
         if let (Some(from), Some(to)) = (&event.level_from, &event.level_to) {
             body.push_str("<p>");
             if from.number != to.number {
@@ -276,10 +289,6 @@ pub fn email_html(events: &[Event]) -> String {
             html::escape(&event.detected_at)
         ));
     }
-    let title = match events {
-        [one] => one.subject(),
-        many => format!("{} advisory updates", many.len()),
-    };
     html::page(&title, false, &body)
 }
 
