@@ -275,7 +275,7 @@ fn each_country_is_coloured_by_the_reading_its_page_gives_and_the_svg_runs_nothi
     let countries = drawn(svg(&board, "map"));
     assert_eq!(
         countries.len(),
-        234,
+        235,
         "every country of countries.tsv but AQ"
     );
     let outlines = countries.iter().filter(|c| c.paths > 0).count();
@@ -640,7 +640,7 @@ fn chromium_shows_every_country_and_every_line_with_text_of_11_px_at_390_820_and
                 "{at}: the map fits"
             );
             assert_eq!(map["wide"], json!([]), "{at}: the map passes the edge");
-            assert_eq!(map["countries"], 234, "{at}");
+            assert_eq!(map["countries"], 235, "{at}");
             assert_eq!(map["undrawn"], json!([]), "{at}: countries not drawn");
             assert_eq!(
                 map["unpainted"],
@@ -722,4 +722,62 @@ fn chromium_shows_every_country_and_every_line_with_text_of_11_px_at_390_820_and
     for (what, measured) in report {
         println!("{what}: {measured}");
     }
+}
+
+/// Canada is a destination too: the State Department's real advisory for it (two versions and
+/// a change in `us_more/canada`) is on the map, on its country page, in its region's report
+/// and in the matrix, as any other country's.
+#[test]
+fn the_us_advisory_for_canada_is_in_every_view() {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"us-canada\"\ncountry = \"Canada\"\nurl = \"https://example.invalid/canada\"\nprofile = \"state-dept-legacy-md\"\n",
+    );
+    let folder = common::corpus().join("us_more/canada");
+    let run = ws.run(&[
+        "--quiet",
+        "import",
+        "--source",
+        "us-canada",
+        folder.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for region in ["Americas", "Northern America"] {
+        let run = ws.run(&[
+            "report",
+            "--since",
+            "2020-01-01",
+            "--region",
+            region,
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout
+                .lines()
+                .skip(1)
+                .any(|l| l.contains("us-canada") && l.contains(",CA,")),
+            "{region}: Canada's change, with its code: {}",
+            run.stdout
+        );
+    }
+    let dashboard = Dashboard::start(&ws);
+    let board = dashboard.get("/");
+    let canada: Vec<Drawn> = drawn(svg(&board, "map"))
+        .into_iter()
+        .filter(|c| c.code == "CA")
+        .collect();
+    assert_eq!(canada.len(), 1, "Canada is drawn once");
+    assert_eq!(canada[0].level, Some(1), "coloured by the US level 1");
+    assert!(canada[0].paths > 0, "as an outline");
+    let page = dashboard.get("/country/Canada");
+    assert!(
+        page.contains("United States") && page.contains("Level 1"),
+        "the country page has the US card"
+    );
+    let matrix = dashboard.json("/api/matrix");
+    assert!(
+        matrix.to_string().contains("\"CA\""),
+        "the matrix has Canada's row: {matrix}"
+    );
 }
