@@ -275,7 +275,7 @@ fn each_country_is_coloured_by_the_reading_its_page_gives_and_the_svg_runs_nothi
     let countries = drawn(svg(&board, "map"));
     assert_eq!(
         countries.len(),
-        235,
+        237,
         "every country of countries.tsv but AQ"
     );
     let outlines = countries.iter().filter(|c| c.paths > 0).count();
@@ -640,7 +640,7 @@ fn chromium_shows_every_country_and_every_line_with_text_of_11_px_at_390_820_and
                 "{at}: the map fits"
             );
             assert_eq!(map["wide"], json!([]), "{at}: the map passes the edge");
-            assert_eq!(map["countries"], 235, "{at}");
+            assert_eq!(map["countries"], 237, "{at}");
             assert_eq!(map["undrawn"], json!([]), "{at}: countries not drawn");
             assert_eq!(
                 map["unpainted"],
@@ -724,24 +724,63 @@ fn chromium_shows_every_country_and_every_line_with_text_of_11_px_at_390_820_and
     }
 }
 
-/// Canada is a destination too: the State Department's real advisory for it (two versions and
-/// a change in `us_more/canada`) is on the map, on its country page, in its region's report
-/// and in the matrix, as any other country's.
+/// Canada, Western Sahara and Saint Helena are destinations too, though Canada's own list of
+/// destinations (`countries.tsv`) leaves them out: the State Department's real advisory for
+/// Canada and the FCDO's for the other two (`us_more`, `uk_more`) are on the map, in their
+/// region's report with their codes, on their country pages and in the matrix.
 #[test]
-fn the_us_advisory_for_canada_is_in_every_view() {
-    let ws = Workspace::new(
-        "[[sources]]\nname = \"us-canada\"\ncountry = \"Canada\"\nurl = \"https://example.invalid/canada\"\nprofile = \"state-dept-legacy-md\"\n",
-    );
-    let folder = common::corpus().join("us_more/canada");
-    let run = ws.run(&[
-        "--quiet",
-        "import",
-        "--source",
-        "us-canada",
-        folder.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for region in ["Americas", "Northern America"] {
+fn advisories_for_canada_western_sahara_and_saint_helena_are_in_every_view() {
+    let places = [
+        (
+            "us-canada",
+            "Canada",
+            "us_more/canada",
+            "state-dept-legacy-md",
+            "Northern America",
+            "CA",
+        ),
+        (
+            "uk-western-sahara",
+            "Western Sahara",
+            "uk_more/western-sahara",
+            "fcdo-page-md",
+            "Northern Africa",
+            "EH",
+        ),
+        (
+            "uk-st-helena",
+            "St Helena, Ascension and Tristan da Cunha",
+            "uk_more/st-helena-ascension-and-tristan-da-cunha",
+            "fcdo-page-md",
+            "Western Africa",
+            "SH",
+        ),
+    ];
+    let mut config = String::new();
+    for (name, country, folder, profile, _, _) in places {
+        config.push_str(&format!(
+            "[[sources]]\nname = \"{name}\"\ncountry = \"{country}\"\nurl = \"https://example.invalid/{folder}\"\nprofile = \"{profile}\"\n\n"
+        ));
+    }
+    let ws = Workspace::new(&config);
+    for (name, _, folder, _, _, _) in places {
+        let folder = common::corpus().join(folder);
+        let run = ws.run(&[
+            "--quiet",
+            "import",
+            "--source",
+            name,
+            folder.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    }
+    let dashboard = Dashboard::start(&ws);
+    let board = dashboard.get("/");
+    let map = drawn(svg(&board, "map"));
+    let matrix = dashboard.json("/api/matrix").to_string();
+    let sources = ws.run(&["sources", "--format", "json"]);
+    let sources: Value = serde_json::from_str(&sources.stdout).expect("json");
+    for (name, country, _, _, region, code) in places {
         let run = ws.run(&[
             "report",
             "--since",
@@ -752,32 +791,57 @@ fn the_us_advisory_for_canada_is_in_every_view() {
             "csv",
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut rows = csv_rows(&run.stdout);
+        rows.retain(|r| r["source"] == name);
         assert!(
-            run.stdout
-                .lines()
-                .skip(1)
-                .any(|l| l.contains("us-canada") && l.contains(",CA,")),
-            "{region}: Canada's change, with its code: {}",
+            !rows.is_empty(),
+            "{name}: a change in {region}: {}",
             run.stdout
         );
+        assert!(
+            rows.iter().all(|r| r["country_code"] == code),
+            "{name}: {rows:?}"
+        );
+
+        let level = sources
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|s| s["name"] == name)
+            .and_then(|s| s["level"].as_u64())
+            .unwrap_or_else(|| panic!("{name}: a level in {sources}"));
+        let drawn: Vec<&Drawn> = map.iter().filter(|c| c.code == code).collect();
+        assert_eq!(drawn.len(), 1, "{code} is drawn once");
+        assert_eq!(
+            drawn[0].level.map(u64::from),
+            Some(level),
+            "{code}: coloured by its level"
+        );
+        let page = dashboard.get(&format!("/country/{}", encode(country)));
+        assert!(
+            page.contains(&format!("Level {level}")),
+            "{country}: its card"
+        );
+        assert!(
+            matrix.contains(&format!("\"{code}\"")),
+            "{code}: a row of the matrix"
+        );
     }
-    let dashboard = Dashboard::start(&ws);
-    let board = dashboard.get("/");
-    let canada: Vec<Drawn> = drawn(svg(&board, "map"))
-        .into_iter()
-        .filter(|c| c.code == "CA")
-        .collect();
-    assert_eq!(canada.len(), 1, "Canada is drawn once");
-    assert_eq!(canada[0].level, Some(1), "coloured by the US level 1");
-    assert!(canada[0].paths > 0, "as an outline");
-    let page = dashboard.get("/country/Canada");
-    assert!(
-        page.contains("United States") && page.contains("Level 1"),
-        "the country page has the US card"
-    );
-    let matrix = dashboard.json("/api/matrix");
-    assert!(
-        matrix.to_string().contains("\"CA\""),
-        "the matrix has Canada's row: {matrix}"
-    );
+}
+
+/// A CSV's rows as maps of column to value.
+fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a row");
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(h, c)| (h.to_owned(), c.to_owned()))
+                .collect()
+        })
+        .collect()
 }
