@@ -845,3 +845,74 @@ fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
         })
         .collect()
 }
+
+/// The State Department's feed names two advisories that cover several countries without
+/// listing them: "Kingdom of Denmark" (Denmark, Greenland, the Faroe Islands) and "French West
+/// Indies" (Guadeloupe, Martinique, Saint-Barthélemy, Saint Martin). Each of those countries
+/// takes the advisory's level on the map, its country page and the matrix.
+#[test]
+fn an_advisory_about_a_group_of_countries_colours_each_of_them() {
+    let server = FixtureServer::start();
+    let feed = read(&common::corpus().join("us_rss/TAsTWs-2025-10-14.xml"));
+    server.set("/feed", typed(feed, "application/rss+xml; charset=utf-8"));
+    let ws = Workspace::new(&format!(
+        "{FETCH}[[sources]]\nname = \"us-feed\"\ncountry = \"*\"\nkind = \"rss\"\nprofile = \"state-dept-rss\"\nurl = \"{}\"\n",
+        server.url("/feed")
+    ));
+    let run = ws.run(&["--quiet", "check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sources = ws.run(&["sources", "--format", "json"]);
+    let sources: Value = serde_json::from_str(&sources.stdout).expect("json");
+    let level_of = |country: &str| {
+        sources
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|s| s["country"] == country)
+            .and_then(|s| s["level"].as_u64())
+            .unwrap_or_else(|| panic!("{country}: a level in {sources}"))
+    };
+    let dashboard = Dashboard::start(&ws);
+    let map = drawn(svg(&dashboard.get("/"), "map"));
+    let matrix = dashboard.json("/api/matrix").to_string();
+    for (group, members) in [
+        (
+            "Kingdom of Denmark",
+            &[
+                ("DK", "Denmark"),
+                ("GL", "Greenland"),
+                ("FO", "Faroe Islands"),
+            ][..],
+        ),
+        (
+            "French West Indies",
+            &[
+                ("GP", "Guadeloupe"),
+                ("MQ", "Martinique"),
+                ("BL", "Saint-Barthélemy"),
+                ("MF", "Saint Martin"),
+            ][..],
+        ),
+    ] {
+        let level = level_of(group);
+        for (code, name) in members {
+            let place: Vec<&Drawn> = map.iter().filter(|c| c.code == *code).collect();
+            assert_eq!(place.len(), 1, "{code} is drawn once");
+            assert_eq!(
+                place[0].level.map(u64::from),
+                Some(level),
+                "{code}: coloured by the {group} advisory's level"
+            );
+            let page = dashboard.get(&format!("/country/{}", encode(name)));
+            let key = format!("us-feed/{}", group.to_lowercase().replace(' ', "-"));
+            assert!(
+                page.contains(&format!("Level {level}")) && page.contains(&key),
+                "{name}: the card of {key}: {page}"
+            );
+            assert!(
+                matrix.contains(&format!("\"{code}\"")),
+                "{code}: a row of the matrix"
+            );
+        }
+    }
+}

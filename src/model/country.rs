@@ -139,6 +139,15 @@ pub fn display_name(key: &str, name: &str) -> String {
     identify(key, name).map_or_else(|| name.to_owned(), |c| c.name.to_owned())
 }
 
+/// Names of one advisory about several countries that do not list them: the State
+/// Department's "Kingdom of Denmark" covers Denmark, Greenland and the Faroe Islands, its
+/// "French West Indies" Guadeloupe, Martinique, Saint-Barthélemy and Saint Martin (as each
+/// advisory's page says).
+const GROUPS: [(&str, &[&str]); 2] = [
+    ("Kingdom of Denmark", &["DK", "GL", "FO"]),
+    ("French West Indies", &["GP", "MQ", "BL", "MF"]),
+];
+
 /// The countries a source's country name stands for: one for "Burma" or "Mexico Travel
 /// Advisory", several for a name that lists them ("Mainland China, Hong Kong & Macau" is CN, HK
 /// and MO), none for a name the table does not know.
@@ -147,6 +156,10 @@ pub fn countries_of(name: &str) -> Vec<&'static Country> {
     let stripped = strip_suffix_words(trimmed, &["travel advisory", "travel advice", "advisory"]);
     if let Some(country) = resolve(stripped) {
         return vec![country];
+    }
+    let wanted = key(stripped);
+    if let Some((_, codes)) = GROUPS.iter().find(|(group, _)| key(group) == wanted) {
+        return codes.iter().filter_map(|code| resolve(code)).collect();
     }
     let parts: Vec<&str> = stripped
         .split([',', '&', ';', '/'])
@@ -463,6 +476,9 @@ mod tests {
         assert_eq!(codes("Antigua and Barbuda"), ["AG"]);
         assert_eq!(codes("Bosnia and Herzegovina"), ["BA"]);
         assert_eq!(codes("Burma (Myanmar)"), ["MM"]);
+        assert_eq!(codes("Kingdom of Denmark"), ["DK", "GL", "FO"]);
+        assert_eq!(codes("French West Indies"), ["GP", "MQ", "BL", "MF"]);
+        assert_eq!(codes("Denmark"), ["DK"]);
         assert!(codes("Mali and Freedonia").is_empty());
     }
 
