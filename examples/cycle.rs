@@ -822,7 +822,10 @@ fn versus_case(
 /// What a cold check costs before its pages: advisory-watch checking one page on a new
 /// database (start-up, configuration, schema, client, one page read and stored), beside the
 /// floor's whole cycle; the median of five of each.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the case's paths, settings and server, as versus_case holds them"
+)]
 fn startup(
     checker: &Path,
     me: &Path,
