@@ -71,10 +71,11 @@ pub fn quoted(search: &str) -> String {
     }
 }
 
-/// The form names are compared in: lower case, accents and punctuation folded, "the" and
-/// "St." spelled out of the way.
+/// The form names are compared in: lower case, accents and punctuation folded, "&" read as
+/// "and", "the" and "St." spelled out of the way.
 pub fn key(name: &str) -> String {
     let folded: String = name
+        .replace('&', " and ")
         .chars()
         .map(|c| match c {
             'á' | 'à' | 'â' | 'ä' | 'Á' => 'a',
@@ -477,6 +478,19 @@ mod tests {
         assert_eq!(codes("Bosnia and Herzegovina"), ["BA"]);
         assert_eq!(codes("Burma (Myanmar)"), ["MM"]);
         assert_eq!(codes("Kingdom of Denmark"), ["DK", "GL", "FO"]);
+        // "&" for "and", as governments write their titles.
+        for (name, code) in [
+            ("Trinidad & Tobago", "TT"),
+            ("St Pierre & Miquelon", "PM"),
+            ("Antigua & Barbuda", "AG"),
+            ("Bosnia & Herzegovina", "BA"),
+            ("Turks & Caicos Islands", "TC"),
+            ("St Kitts & Nevis", "KN"),
+            ("Sao Tome & Principe", "ST"),
+            ("Saint Vincent & the Grenadines", "VC"),
+        ] {
+            assert_eq!(codes(name), [code], "{name}");
+        }
         assert_eq!(codes("French West Indies"), ["GP", "MQ", "BL", "MF"]);
         assert_eq!(codes("Denmark"), ["DK"]);
         assert!(codes("Mali and Freedonia").is_empty());
