@@ -361,3 +361,15 @@ fn dashboard_watch_shows_only_the_lists_rows() {
         );
     }
 }
+
+#[test]
+fn a_country_written_with_an_ampersand_is_that_country() {
+    let ws = Workspace::new(
+        "[[sources]]\nname = \"uk-trinidad\"\ncountry = \"Trinidad & Tobago\"\nurl = \"https://example.invalid/tt\"\n\n\
+         [watchlists.caribbean]\ncountries = [\"St Pierre & Miquelon\", \"Turks & Caicos Islands\", \"Trinidad and Tobago\"]\n",
+    );
+    // The watch-list's names are countries: the configuration loads (before, "`St Pierre &
+    // Miquelon` is not a country").
+    let run = ws.run(&["config-check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
