@@ -649,6 +649,16 @@ fn versus(args: &[String], pages: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The check advisory-watch is timed with, as a cron job would run it.
+const CHECK: [&str; 6] = [
+    "--config",
+    "config.toml",
+    "--quiet",
+    "check",
+    "--format",
+    "json",
+];
+
 /// One case side by side: urlwatch, advisory-watch and the floor (a bare fetch of the same
 /// pages by this example's `--floor`), each as a whole process, for each of three cycles.
 fn versus_case(
@@ -707,14 +717,6 @@ fn versus_case(
         uw.join("urlwatch.yaml"),
         "display:\n  new: true\n  error: true\n  unchanged: false\nreport:\n  text:\n    details: true\n    footer: false\n  stdout:\n    enabled: true\n    color: false\n",
     )?;
-    let aw_args = [
-        "--config",
-        "config.toml",
-        "--quiet",
-        "check",
-        "--format",
-        "json",
-    ];
     let uw_args = [
         "--urls",
         "jobs.yaml",
@@ -752,7 +754,7 @@ fn versus_case(
     );
     let run = |name: &str, semantic: &BTreeSet<String>| -> anyhow::Result<()> {
         let (uw_wall, uw_peak, _) = timed(urlwatch, &uw_args, &uw)?;
-        let (aw_wall, aw_peak, out) = timed(checker, &aw_args, &aw)?;
+        let (aw_wall, aw_peak, out) = timed(checker, &CHECK, &aw)?;
         let (fl_wall, fl_peak, fetched) = timed(me, &floor_args, work.path())?;
         anyhow::ensure!(
             fetched.trim() == format!("{pages} pages, {total} bytes").as_str() || name != "cold",
@@ -845,14 +847,6 @@ fn startup(
              [[sources]]\nname = \"page-0\"\ncountry = \"Country 0\"\nurl = \"http://127.0.0.1:{port}/page/0\"\nprofile = \"{profile}\"\n"
         ),
     )?;
-    let args = [
-        "--config",
-        "config.toml",
-        "--quiet",
-        "check",
-        "--format",
-        "json",
-    ];
     let median = |mut times: Vec<f64>| {
         times.sort_by(f64::total_cmp);
         times[times.len() / 2]
@@ -863,7 +857,7 @@ fn startup(
         for name in ["one.db", "one.db-wal", "one.db-shm"] {
             let _ = std::fs::remove_file(one.join(name));
         }
-        checks.push(timed(checker, &args, &one)?.0);
+        checks.push(timed(checker, &CHECK, &one)?.0);
         floors.push(timed(me, floor_args, work)?.0);
     }
     let (check, floor) = (median(checks), median(floors));
