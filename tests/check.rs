@@ -485,3 +485,55 @@ fn an_upgrade_never_reports_its_own_rereading_of_a_level_as_a_move() {
     assert_eq!(report["changes"][0]["level_from"], read, "{report}");
     assert_eq!(report["changes"][0]["level_to"], 3, "{report}");
 }
+
+/// When an operator moves a source to a new URL, the first check of it asks for the whole page:
+/// the old URL's validators say nothing of the new one. A static server gives two files of the
+/// same size and time the same ETag (nginx's is both in hex), so sending the old one would get a
+/// 304 and hide the change.
+#[test]
+fn a_source_moved_to_a_new_url_is_fetched_whole_and_its_change_reported() {
+    let server = FixtureServer::start();
+    let etag = "\"6543a1b2-f000\"";
+    server.set(
+        "/old",
+        common::Reply::html(common::fixture("mali-2023-legacy.html")).header("ETag", etag),
+    );
+    server.set(
+        "/new",
+        common::Reply::html(common::fixture("mali-2025.html")).header("ETag", etag),
+    );
+    let config = |path: &str| {
+        format!(
+            "[fetch]\ntimeout = \"5s\"\nretry_initial = \"50ms\"\n\n[[sources]]\nname = \"us-mali\"\ncountry = \"Mali\"\nurl = \"{}\"\n",
+            server.url(path)
+        )
+    };
+    let ws = Workspace::new(&config("/old"));
+    let (first, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{first}");
+    // The same page again: a conditional request, answered 304.
+    let (again, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(server.not_modified("/old"), 1, "the validators are used");
+
+    std::fs::write(ws.config_path(), config("/new")).expect("config");
+    let (moved, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{moved}");
+    assert!(
+        !server
+            .last_request_headers("/new")
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("if-none-match")),
+        "no validator of the old URL: {:?}",
+        server.last_request_headers("/new")
+    );
+    assert_eq!(server.not_modified("/new"), 0);
+    assert_eq!(
+        moved["changes"][0]["headline"], "Unrest and health indicators added; summary updated",
+        "{moved}"
+    );
+    // From then on, the new URL's own validators.
+    let (again, code) = ws.check_json(&[]);
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(server.not_modified("/new"), 1);
+}

@@ -667,7 +667,8 @@ impl Store {
 
 impl Store {
     /// Makes the configured sources known to the database (inserting new ones, updating
-    /// country and URL of known ones) and returns their ids by name. Sources the database
+    /// country and URL of known ones; a new URL forgets the old one's validators, which say
+    /// nothing of it) and returns their ids by name. Sources the database
     /// already knows as configured cost one read and no write.
     pub fn sync_sources(
         &mut self,
@@ -731,6 +732,8 @@ impl Store {
                     "INSERT INTO sources (name, country, url, government, collection) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(name) DO UPDATE SET country = excluded.country,
                         url = CASE excluded.url WHEN '' THEN url ELSE excluded.url END,
+                        etag = CASE WHEN excluded.url IN ('', url) THEN etag END,
+                        last_modified = CASE WHEN excluded.url IN ('', url) THEN last_modified END,
                         government = excluded.government, collection = excluded.collection, retired = 0
                      RETURNING id",
                 )
