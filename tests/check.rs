@@ -516,7 +516,7 @@ fn a_source_moved_to_a_new_url_is_fetched_whole_and_its_change_reported() {
     assert_eq!(code, 0, "{again}");
     assert_eq!(server.not_modified("/old"), 1, "the validators are used");
 
-    std::fs::write(ws.config_path(), config("/new")).expect("config");
+    ws.write_config(&config("/new"));
     let (moved, code) = ws.check_json(&[]);
     assert_eq!(code, 0, "{moved}");
     assert!(

@@ -2952,10 +2952,7 @@ fn json_and_xml_floods_are_refused_before_parsing_naming_why_and_lose_nothing() 
         // Each source `sources` lists (the document and the advisories it holds): its level
         // and last error.
         let rows_of = |ws: &Workspace| {
-            let run = ws.run(&["sources", "--format", "json"]);
-            let rows: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-            rows.as_array()
-                .expect("rows")
+            ws.sources_json()
                 .iter()
                 .map(|r| {
                     let name = r["name"].as_str().expect("name").to_owned();

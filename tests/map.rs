@@ -778,8 +778,7 @@ fn advisories_for_canada_western_sahara_and_saint_helena_are_in_every_view() {
     let board = dashboard.get("/");
     let map = drawn(svg(&board, "map"));
     let matrix = dashboard.json("/api/matrix").to_string();
-    let sources = ws.run(&["sources", "--format", "json"]);
-    let sources: Value = serde_json::from_str(&sources.stdout).expect("json");
+    let sources = ws.sources_json();
     for (name, country, _, _, region, code) in places {
         let run = ws.run(&[
             "report",
@@ -791,7 +790,7 @@ fn advisories_for_canada_western_sahara_and_saint_helena_are_in_every_view() {
             "csv",
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let mut rows = csv_rows(&run.stdout);
+        let mut rows = common::csv_rows(&run.stdout);
         rows.retain(|r| r["source"] == name);
         assert!(
             !rows.is_empty(),
@@ -803,47 +802,46 @@ fn advisories_for_canada_western_sahara_and_saint_helena_are_in_every_view() {
             "{name}: {rows:?}"
         );
 
-        let level = sources
-            .as_array()
-            .expect("rows")
-            .iter()
-            .find(|s| s["name"] == name)
-            .and_then(|s| s["level"].as_u64())
-            .unwrap_or_else(|| panic!("{name}: a level in {sources}"));
-        let drawn: Vec<&Drawn> = map.iter().filter(|c| c.code == code).collect();
-        assert_eq!(drawn.len(), 1, "{code} is drawn once");
-        assert_eq!(
-            drawn[0].level.map(u64::from),
-            Some(level),
-            "{code}: coloured by its level"
-        );
-        let page = dashboard.get(&format!("/country/{}", encode(country)));
-        assert!(
-            page.contains(&format!("Level {level}")),
-            "{country}: its card"
-        );
-        assert!(
-            matrix.contains(&format!("\"{code}\"")),
-            "{code}: a row of the matrix"
-        );
+        let level = level_where(&sources, "name", name);
+        shown_everywhere(&dashboard, &map, &matrix, (code, country), level);
     }
 }
 
-/// A CSV's rows as maps of column to value.
-fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.expect("a row");
-            header
-                .iter()
-                .zip(record.iter())
-                .map(|(h, c)| (h.to_owned(), c.to_owned()))
-                .collect()
-        })
-        .collect()
+/// The level of the source whose `field` is `value`, as `sources --format json` gives it.
+fn level_where(sources: &[Value], field: &str, value: &str) -> u64 {
+    sources
+        .iter()
+        .find(|s| s[field] == value)
+        .and_then(|s| s["level"].as_u64())
+        .unwrap_or_else(|| panic!("a level for {field} {value}: {sources:?}"))
+}
+
+/// Asserts that a country (its code and name) is drawn once on the map in the colour of
+/// `level`, has a country page showing it, and a row in the matrix; returns the page.
+fn shown_everywhere(
+    dashboard: &Dashboard,
+    map: &[Drawn],
+    matrix: &str,
+    (code, country): (&str, &str),
+    level: u64,
+) -> String {
+    let places: Vec<&Drawn> = map.iter().filter(|c| c.code == code).collect();
+    assert_eq!(places.len(), 1, "{code} is drawn once");
+    assert_eq!(
+        places[0].level.map(u64::from),
+        Some(level),
+        "{code}: coloured by level {level}"
+    );
+    let page = dashboard.get(&format!("/country/{}", encode(country)));
+    assert!(
+        page.contains(&format!("Level {level}")),
+        "{country}: a card at level {level}"
+    );
+    assert!(
+        matrix.contains(&format!("\"{code}\"")),
+        "{code}: a row of the matrix"
+    );
+    page
 }
 
 /// The State Department's feed names two advisories that cover several countries without
@@ -861,17 +859,7 @@ fn an_advisory_about_a_group_of_countries_colours_each_of_them() {
     ));
     let run = ws.run(&["--quiet", "check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let sources = ws.run(&["sources", "--format", "json"]);
-    let sources: Value = serde_json::from_str(&sources.stdout).expect("json");
-    let level_of = |country: &str| {
-        sources
-            .as_array()
-            .expect("rows")
-            .iter()
-            .find(|s| s["country"] == country)
-            .and_then(|s| s["level"].as_u64())
-            .unwrap_or_else(|| panic!("{country}: a level in {sources}"))
-    };
+    let sources = ws.sources_json();
     let dashboard = Dashboard::start(&ws);
     let map = drawn(svg(&dashboard.get("/"), "map"));
     let matrix = dashboard.json("/api/matrix").to_string();
@@ -894,25 +882,11 @@ fn an_advisory_about_a_group_of_countries_colours_each_of_them() {
             ][..],
         ),
     ] {
-        let level = level_of(group);
-        for (code, name) in members {
-            let place: Vec<&Drawn> = map.iter().filter(|c| c.code == *code).collect();
-            assert_eq!(place.len(), 1, "{code} is drawn once");
-            assert_eq!(
-                place[0].level.map(u64::from),
-                Some(level),
-                "{code}: coloured by the {group} advisory's level"
-            );
-            let page = dashboard.get(&format!("/country/{}", encode(name)));
-            let key = format!("us-feed/{}", group.to_lowercase().replace(' ', "-"));
-            assert!(
-                page.contains(&format!("Level {level}")) && page.contains(&key),
-                "{name}: the card of {key}: {page}"
-            );
-            assert!(
-                matrix.contains(&format!("\"{code}\"")),
-                "{code}: a row of the matrix"
-            );
+        let level = level_where(&sources, "country", group);
+        let key = format!("us-feed/{}", group.to_lowercase().replace(' ', "-"));
+        for &(code, name) in members {
+            let page = shown_everywhere(&dashboard, &map, &matrix, (code, name), level);
+            assert!(page.contains(&key), "{name}: the card of {key}");
         }
     }
 }

@@ -599,16 +599,9 @@ fn rows_sort_by_header_links_and_keep_to_a_watch_list_or_a_region_also_in_csv_an
 
 /// The ISO codes of a report's CSV rows (a source about several countries lists each).
 fn csv_codes(text: &str) -> Vec<(String, String)> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().expect("header").clone();
-    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let (source, code) = (at("source"), at("country_code"));
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("a row");
-            (r[source].to_owned(), r[code].to_owned())
-        })
+    common::csv_rows(text)
+        .into_iter()
+        .map(|row| (row["source"].clone(), row["country_code"].clone()))
         .collect()
 }
 

@@ -254,8 +254,10 @@ impl Report {
         self.scope_words() + &self.period()
     }
 
-    fn empty_sentence(&self) -> String {
-        format!("No advisory changed {}.", self.scope())
+    /// "No advisory changed in Africa since 2026-11-18.", with the filters' words as the
+    /// format needs them (`scope_words` escaped for Markdown).
+    fn empty_sentence(&self, scope_words: &str) -> String {
+        format!("No advisory changed {scope_words}{}.", self.period())
     }
 
     /// Renders the report.
@@ -304,7 +306,7 @@ impl Report {
 
     fn text(&self) -> String {
         if self.changes.is_empty() {
-            return self.empty_sentence() + "\n";
+            return self.empty_sentence(&self.scope_words()) + "\n";
         }
         let mut out = format!(
             "Travel advisory changes {}: {} change{} ({})\n\n",
@@ -327,7 +329,7 @@ impl Report {
             self.period()
         );
         if self.changes.is_empty() {
-            out.push_str(&self.empty_sentence());
+            out.push_str(&self.empty_sentence(&escape_markdown(&self.scope_words())));
             out.push('\n');
             return out;
         }
@@ -348,7 +350,7 @@ impl Report {
             self.period()
         );
         if self.changes.is_empty() {
-            out.push_str(&self.empty_sentence());
+            out.push_str(&self.empty_sentence(&escape_markdown(&self.scope_words())));
             out.push('\n');
             return out;
         }
@@ -515,7 +517,7 @@ impl Report {
         if self.changes.is_empty() {
             body.push_str(&format!(
                 "<p>{}</p>",
-                crate::present::html::escape(&self.empty_sentence())
+                crate::present::html::escape(&self.empty_sentence(&self.scope_words()))
             ));
             return crate::present::html::page(&title, false, &body);
         }

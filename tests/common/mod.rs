@@ -519,6 +519,18 @@ impl Workspace {
         Run::from(command.output().expect("run the binary"))
     }
 
+    /// `sources --format json`, parsed: one row per source, as the command prints them.
+    pub fn sources_json(&self) -> Vec<serde_json::Value> {
+        let run = self.run(&["sources", "--format", "json"]);
+        match serde_json::from_str(&run.stdout) {
+            Ok(serde_json::Value::Array(rows)) => rows,
+            _ => panic!(
+                "sources printed no JSON list:\n{}\n{}",
+                run.stdout, run.stderr
+            ),
+        }
+    }
+
     /// Runs `check --format json` and parses the output.
     pub fn check_json(&self, sources: &[&str]) -> (serde_json::Value, i32) {
         let mut args = vec!["check", "--format", "json"];
@@ -561,4 +573,21 @@ pub fn run_bare(dir: &Path, args: &[&str]) -> Run {
             .output()
             .expect("run the binary"),
     )
+}
+
+/// A CSV's rows as maps of column to value (`report --format csv`, `/changes.csv`).
+pub fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a row");
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(h, c)| (h.to_owned(), c.to_owned()))
+                .collect()
+        })
+        .collect()
 }
