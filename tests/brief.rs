@@ -233,6 +233,18 @@ fn every_route_answers_with_its_documented_shape() {
         "{board}"
     );
     assert!(board.contains("data-counter=\"lowered\"><b>0</b> lowered"));
+    // The counters read as English: "1 indicator, reason or area change", "3 … changes".
+    let details = regex::Regex::new(
+        r#"data-counter="details"><b>(\d+)</b> indicator, reason or area change(s?)</a>"#,
+    )
+    .expect("regex");
+    let found = details.captures(&board).expect("the details counter");
+    assert_eq!(
+        &found[2] == "s",
+        &found[1] != "1",
+        "a plural for any count but one: {}",
+        &found[0]
+    );
     assert!(
         board.contains("archived, first seen"),
         "no made-up time of day"

@@ -778,6 +778,12 @@ fn advisories_for_canada_western_sahara_and_saint_helena_are_in_every_view() {
     let board = dashboard.get("/");
     let map = drawn(svg(&board, "map"));
     let matrix = dashboard.json("/api/matrix").to_string();
+    // The board's counter of the one change of areas (Western Sahara's) reads as English.
+    let period = dashboard.get("/?since=2020-01-01");
+    assert!(
+        period.contains("data-counter=\"details\"><b>1</b> indicator, reason or area change</a>"),
+        "{period}"
+    );
     let sources = ws.sources_json();
     for (name, country, _, _, region, code) in places {
         let run = ws.run(&[

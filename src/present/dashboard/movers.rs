@@ -76,7 +76,10 @@ pub(super) async fn movers_board(
             "details",
             "kind=details",
             movers.indicator_changes.len(),
-            "indicator, reason or area changes"
+            &format!(
+                "indicator, reason or area change{}",
+                crate::present::words::plural(movers.indicator_changes.len())
+            )
         ),
     );
     match map_section(&app, &params, &movers).await {
